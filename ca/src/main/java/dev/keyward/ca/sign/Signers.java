@@ -1,0 +1,60 @@
+package dev.keyward.ca.sign;
+
+import dev.keyward.ca.InvalidInputException;
+import java.nio.file.Path;
+
+/**
+ * Opens and creates CA keys from self-describing references:
+ * <ul>
+ * <li>{@code pkcs11:token=<label>;object=<name>?module-path=<.so>&pin-source=file:<path>} (RFC 7512) for a key
+ * in a PKCS#11 token (the PIN may instead come from {@code KEYWARD_PKCS11_PIN});</li>
+ * <li>{@code file:<path>} for an OpenSSH private key file (software; dev, tests and imports).</li>
+ * </ul>
+ */
+public final class Signers {
+    private Signers() {
+    }
+
+    public static CaSigner open(String keyUri, SecretSource secrets) {
+        return switch (scheme(keyUri)) {
+            case "file" -> SoftwareKeys.open(filePath(keyUri), secrets);
+            case "pkcs11" -> Pkcs11Backend.open(keyUri, secrets);
+            default -> throw unknownScheme(keyUri);
+        };
+    }
+
+    /** Creates a new key; refuses to overwrite an existing one. */
+    public static CaSigner create(String keyUri, CaAlgorithm algorithm, SecretSource secrets) {
+        return switch (scheme(keyUri)) {
+            case "file" -> SoftwareKeys.create(filePath(keyUri), algorithm, secrets);
+            case "pkcs11" -> Pkcs11Backend.create(keyUri, algorithm, secrets);
+            default -> throw unknownScheme(keyUri);
+        };
+    }
+
+    static String scheme(String keyUri) {
+        if (keyUri == null || keyUri.isBlank()) {
+            throw new InvalidInputException("key reference is empty; use pkcs11:token=...;object=...?module-path=..."
+                    + " or file:<path>");
+        }
+        int colon = keyUri.indexOf(':');
+        return colon < 0 ? "" : keyUri.substring(0, colon);
+    }
+
+    static Path filePath(String keyUri) {
+        String p = keyUri.substring("file:".length());
+        if (p.startsWith("//")) { // file:///abs/path
+            p = java.net.URI.create(keyUri).getPath();
+        }
+        if (p.isEmpty()) {
+            throw new InvalidInputException("file: key reference needs a path, e.g. file:/etc/keyward/user_ca");
+        }
+        return Path.of(p);
+    }
+
+    private static InvalidInputException unknownScheme(String keyUri) {
+        String shown = keyUri.length() > 40 ? keyUri.substring(0, 40) + "..." : keyUri;
+        return new InvalidInputException("unknown key reference '" + shown
+                + "'; use pkcs11:token=<label>;object=<name>?module-path=<path>&pin-source=file:<path> or file:<path>");
+    }
+}
