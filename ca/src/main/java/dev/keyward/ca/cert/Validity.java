@@ -1,0 +1,79 @@
+package dev.keyward.ca.cert;
+
+import dev.keyward.ca.InvalidInputException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A certificate validity period, parsed from the forms {@code keyward-ca sign --validity} takes:
+ * {@code +1h}, {@code +30m}, {@code +90s}, {@code +7d}, {@code +2w} (from now, back-dated a little for clock
+ * skew), or {@code YYYYMMDDHHMMSS:YYYYMMDDHHMMSS} (UTC; absolute, not back-dated).
+ *
+ * @param after  valid-after, epoch seconds
+ * @param before valid-before, epoch seconds
+ */
+public record Validity(long after, long before) {
+    /** Default back-dating of valid-after, so a client whose clock is a little behind still accepts the cert. */
+    public static final Duration DEFAULT_BACKDATE = Duration.ofMinutes(2);
+
+    private static final Pattern RELATIVE = Pattern.compile("\\+?([0-9]{1,9})([smhdw])");
+    private static final DateTimeFormatter ABSOLUTE = DateTimeFormatter.ofPattern("uuuuMMddHHmmss");
+
+    public Validity {
+        if (after >= before) {
+            throw new InvalidInputException("validity is empty: the start is not before the end");
+        }
+    }
+
+    public static Validity parse(String spec, Instant now, Duration backdate) {
+        if (spec == null || spec.isBlank()) {
+            throw new InvalidInputException("validity is empty; use +1h, +30m or YYYYMMDDHHMMSS:YYYYMMDDHHMMSS");
+        }
+        String s = spec.strip();
+        if (s.startsWith("+")) {
+            Duration d = parseDuration(s.substring(1));
+            return new Validity(now.minus(backdate).getEpochSecond(), now.plus(d).getEpochSecond());
+        }
+        String[] parts = s.split(":", -1);
+        if (parts.length == 2) {
+            return new Validity(parseTime(parts[0]), parseTime(parts[1]));
+        }
+        throw new InvalidInputException("validity '" + spec + "' is not understood; use +1h, +30m, +7d or"
+                + " YYYYMMDDHHMMSS:YYYYMMDDHHMMSS (UTC)");
+    }
+
+    /** Parses {@code 90s}, {@code 30m}, {@code 8h}, {@code 7d}, {@code 2w}; the amount must be positive. */
+    public static Duration parseDuration(String s) {
+        Matcher m = RELATIVE.matcher(s == null ? "" : s.strip());
+        if (!m.matches()) {
+            throw new InvalidInputException("'" + s + "' is not a duration; use a number with s, m, h, d or w"
+                    + " (e.g. 30m, 8h, 7d)");
+        }
+        long n = Long.parseLong(m.group(1));
+        if (n == 0) {
+            throw new InvalidInputException("duration '" + s + "' must be positive");
+        }
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            case "w" -> Duration.ofDays(7 * n);
+            default -> throw new IllegalStateException();
+        };
+    }
+
+    private static long parseTime(String t) {
+        try {
+            return LocalDateTime.parse(t, ABSOLUTE).toEpochSecond(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException("'" + t + "' is not a time in the form YYYYMMDDHHMMSS (UTC)");
+        }
+    }
+}
