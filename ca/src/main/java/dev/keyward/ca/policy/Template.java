@@ -81,7 +81,7 @@ final class Template {
             if (!allowGlob) {
                 throw new IllegalArgumentException("'" + source + "' contains '*', which is not allowed here");
             }
-            if (star > 0) {
+            if (star > at) {
                 parts.add(new Literal(text.substring(at, star)));
             }
             if (!parts.isEmpty() && parts.getLast() instanceof Star) {
