@@ -1,5 +1,6 @@
 package dev.keyward.ca.policy;
 
+import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.cert.CertType;
 import dev.keyward.ca.key.SshPublicKey;
 import java.time.Duration;
@@ -27,6 +28,12 @@ public record IssueRequest(CertType type, SshPublicKey publicKey, List<String> p
     public IssueRequest {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(publicKey, "publicKey");
+        if (principals != null && principals.stream().anyMatch(Objects::isNull)) {
+            throw new InvalidInputException("requested principals may not contain null");
+        }
+        if (extensions != null && extensions.stream().anyMatch(Objects::isNull)) {
+            throw new InvalidInputException("requested extensions may not contain null");
+        }
         principals = principals == null ? List.of() : List.copyOf(principals);
         extensions = extensions == null ? null : Set.copyOf(extensions);
     }
