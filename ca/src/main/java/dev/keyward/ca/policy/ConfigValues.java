@@ -53,6 +53,10 @@ final class ConfigValues {
     }
 
     static String string(Object v, String path) {
+        if (v instanceof Map<?, ?>) {
+            // YAML reads an unquoted {{username}} as a nested map, the most likely way to end up here.
+            throw error(path, "expected a string, got a map; quote templates in YAML: \"{{username}}\"");
+        }
         if (!(v instanceof String s)) {
             throw error(path, "expected a string, got " + show(v));
         }

@@ -85,6 +85,8 @@ class PolicyLoaderTest {
                         + " valid principal: a principal may not contain commas, whitespace or control characters"),
                 bad(ruleMap("principals", List.of("{{user}}")), r0 + ".principals[0]: unknown placeholder"
                         + " '{{user}}' (only {{username}} is supported)"),
+                bad(ruleMap("principals", List.of(Map.of(Map.of("username", "x"), "y"))), r0 + ".principals[0]:"
+                        + " expected a string, got a map; quote templates in YAML: \"{{username}}\""),
                 bad(ruleMap("principals", List.of()), r0 + ".principals: is empty; list at least one value (like"
                         + " [\"{{username}}\", deploy]) or remove the key"),
                 bad(ruleMap("default_principals", List.of("root")), r0 + ".default_principals[0]: \"root\" is not"
