@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -54,7 +53,7 @@ public final class Json {
         } catch (UnrecognizedPropertyException e) {
             throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "'; accepted fields: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
-        } catch (InvalidFormatException | MismatchedInputException e) {
+        } catch (MismatchedInputException e) {
             String field = path(e);
             throw ApiException.badRequest(field.isEmpty() ? "the request body must be a JSON object"
                     : "field '" + field + "' has the wrong type (" + expected(e) + ")");

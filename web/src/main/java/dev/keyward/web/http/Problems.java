@@ -1,6 +1,7 @@
 package dev.keyward.web.http;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.policy.PolicyViolationException;
 import dev.keyward.ca.sign.SignerException;
 import dev.keyward.web.auth.AuthenticationException;
 import dev.keyward.web.db.DbErrors;
@@ -35,6 +36,8 @@ public final class Problems {
         } else if (e instanceof AuthenticationException a) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"keyward\", error=\"invalid_token\"");
             render(ctx, 401, "Unauthorized", a.getMessage(), null);
+        } else if (e instanceof PolicyViolationException p) {
+            render(ctx, 403, "Forbidden by policy", p.getMessage(), p.rule());
         } else if (e instanceof InvalidInputException i) {
             render(ctx, 400, "Bad Request", i.getMessage(), null);
         } else if (e instanceof NotFoundException n) {
