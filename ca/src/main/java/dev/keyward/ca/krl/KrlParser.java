@@ -10,7 +10,7 @@ import dev.keyward.ca.wire.SshReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +24,9 @@ final class KrlParser {
     private static final PublicKeyParser CA_KEYS = new PublicKeyParser(new KeyPolicy(1024));
 
     private final byte[] data;
-    private final Map<SshPublicKey, RevokedCertificates.Accumulator> cas = new LinkedHashMap<>();
+    private final Map<SshPublicKey, RevokedCertificates.Accumulator> cas = new HashMap<>();
     private RevokedCertificates.Accumulator anyCa;
+    private final List<RevokedCertificates.Accumulator> caOrder = new ArrayList<>(); // first appearance
     private final List<byte[]> explicitKeys = new ArrayList<>();
     private final List<byte[]> sha1 = new ArrayList<>();
     private final List<byte[]> sha256 = new ArrayList<>();
@@ -87,13 +88,9 @@ final class KrlParser {
         }
 
         List<RevokedCertificates> order = new ArrayList<>();
-        Map<SshPublicKey, RevokedCertificates> byCa = new java.util.HashMap<>();
+        Map<SshPublicKey, RevokedCertificates> byCa = new HashMap<>();
         RevokedCertificates any = null;
-        List<RevokedCertificates.Accumulator> accs = new ArrayList<>(cas.values());
-        if (anyCa != null) {
-            accs.add(anyCa);
-        }
-        for (RevokedCertificates.Accumulator a : accs) {
+        for (RevokedCertificates.Accumulator a : caOrder) {
             RevokedCertificates rc = a.freeze();
             order.add(rc);
             if (a.caKey == null) {
@@ -162,6 +159,7 @@ final class KrlParser {
         if (caBlob.length == 0) {
             if (anyCa == null) {
                 anyCa = new RevokedCertificates.Accumulator(null);
+                caOrder.add(anyCa);
             }
             return anyCa;
         }
@@ -171,7 +169,11 @@ final class KrlParser {
         } catch (InvalidInputException e) {
             throw new InvalidInputException("KRL certificates section names an unusable CA key: " + e.getMessage(), e);
         }
-        return cas.computeIfAbsent(ca, RevokedCertificates.Accumulator::new);
+        return cas.computeIfAbsent(ca, k -> {
+            RevokedCertificates.Accumulator a = new RevokedCertificates.Accumulator(k);
+            caOrder.add(a);
+            return a;
+        });
     }
 
     /**

@@ -122,7 +122,6 @@ final class RevokedCertificates {
     /** Collects one CA's entries while parsing. */
     static final class Accumulator {
         final SshPublicKey caKey;
-        final byte[] caBlob;
         private final LongList listed = new LongList();
         private final LongList rangeLo = new LongList();
         private final LongList rangeHi = new LongList();
@@ -131,7 +130,6 @@ final class RevokedCertificates {
 
         Accumulator(SshPublicKey caKey) {
             this.caKey = caKey;
-            this.caBlob = caKey == null ? null : caKey.blob();
         }
 
         void serial(long s) {

@@ -50,15 +50,17 @@ final class SerialSectionEncoder {
             boolean fitsNewBitmap = Long.compareUnsigned(contig - 1, MAX_BITMAP_BITS) < 0;
             boolean fitsOpenBitmap = state == CERT_SERIAL_BITMAP
                     && Long.compareUnsigned(hi - bitmapStart, MAX_BITMAP_BITS) < 0;
-            Choice next = choose(state, clamp(contig), fin, clamp(lastGap), clamp(gap), fitsNewBitmap,
+            int choice = choose(state, clamp(contig), fin, clamp(lastGap), clamp(gap), fitsNewBitmap,
                     fitsOpenBitmap);
+            int nextState = choice & 0xFF;
+            boolean forceNew = (choice & FORCE_NEW) != 0;
 
             // krl.c: a range section holds one range; any change of type (or a forced restart) closes the section.
-            if (state != 0 && (next.forceNew || next.state != state || state == CERT_SERIAL_RANGE)) {
+            if (state != 0 && (forceNew || nextState != state || state == CERT_SERIAL_RANGE)) {
                 finishSection();
             }
             if (state == 0) {
-                startSection(next.state, lo);
+                startSection(nextState, lo);
             }
             switch (state) {
                 case CERT_SERIAL_LIST -> {
@@ -87,15 +89,17 @@ final class SerialSectionEncoder {
         return Long.compareUnsigned(unsigned, CAP) > 0 ? CAP : unsigned;
     }
 
-    private record Choice(int state, boolean forceNew) {
-    }
+    /** Flag in {@link #choose}'s result: start a new bitmap section even though one is open. */
+    private static final int FORCE_NEW = 0x100;
 
     /**
      * krl.c {@code choose_next_state}: estimated cost in bits of continuing or switching to each section type,
      * rounded up to bytes, ties resolved in krl.c's order (bitmap, range, list, new bitmap). Options that would
-     * make a bitmap too large for OpenSSH to read are excluded.
+     * make a bitmap too large for OpenSSH to read are excluded. Returns the section type, or'ed with
+     * {@link #FORCE_NEW} for krl.c's {@code force_new_section} (an int, not an object: this runs once per run of
+     * serials, a million times for large KRLs).
      */
-    private static Choice choose(int current, long contig, boolean fin, long lastGap, long nextGap,
+    private static int choose(int current, long contig, boolean fin, long lastGap, long nextGap,
             boolean fitsNewBitmap, boolean fitsOpenBitmap) {
         long costList = 0;
         long costBitmap = 0;
@@ -151,7 +155,7 @@ final class SerialSectionEncoder {
             chosen = CERT_SERIAL_BITMAP;
             force = true;
         }
-        return new Choice(chosen, force);
+        return chosen | (force ? FORCE_NEW : 0);
     }
 
     private void startSection(int type, long lo) {
