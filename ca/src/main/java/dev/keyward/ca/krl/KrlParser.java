@@ -242,7 +242,10 @@ final class KrlParser {
         extensions.add(new KrlExtension(name, inCertificates, contents));
     }
 
-    /** A string OpenSSH reads with sshbuf_get_cstring: no NUL inside. Decoded leniently (OpenSSH does not check UTF-8). */
+    /**
+     * A string OpenSSH reads with sshbuf_get_cstring: no NUL inside. Decoded leniently, since OpenSSH does not
+     * check UTF-8.
+     */
     private static String cstring(byte[] raw, String what) {
         for (byte b : raw) {
             if (b == 0) {

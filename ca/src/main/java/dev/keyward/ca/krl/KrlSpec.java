@@ -135,7 +135,8 @@ public final class KrlSpec {
 
     @Override
     public String toString() {
-        return "KrlSpec{version " + Long.toUnsignedString(version) + ", generated " + Long.toUnsignedString(generatedDate)
+        return "KrlSpec{version " + Long.toUnsignedString(version)
+                + ", generated " + Long.toUnsignedString(generatedDate)
                 + ", " + certificates + ", " + explicitKeys.size() + " keys, " + sha1.size() + " SHA1, "
                 + sha256.size() + " SHA256}";
     }
@@ -244,7 +245,8 @@ public final class KrlSpec {
         public Builder revokeFingerprint(String fingerprint) {
             String prefix = "SHA256:";
             if (fingerprint == null || !fingerprint.startsWith(prefix)) {
-                throw new InvalidInputException("fingerprint must look like SHA256:<base64> (as ssh-keygen -lf prints)");
+                throw new InvalidInputException(
+                        "fingerprint must look like SHA256:<base64> (as ssh-keygen -lf prints)");
             }
             byte[] hash;
             try {
