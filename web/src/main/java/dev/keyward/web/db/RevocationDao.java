@@ -75,6 +75,15 @@ public final class RevocationDao {
         return tx.select(KRL_STATE.VERSION).from(KRL_STATE).where(KRL_STATE.ID.eq(1)).fetchSingle().value1();
     }
 
+    /** The KRL version and when it was last raised (the KRL's generated_date, the same on every node). */
+    public record KrlState(long version, Instant updatedAt) {
+    }
+
+    public KrlState krlState() {
+        var r = tx.selectFrom(KRL_STATE).where(KRL_STATE.ID.eq(1)).fetchSingle();
+        return new KrlState(r.getVersion(), r.getUpdatedAt().toInstant());
+    }
+
     private static Revocation toRevocation(RevocationsRecord r) {
         return new Revocation(r.getId(), Kind.valueOf(r.getKind().toUpperCase(java.util.Locale.ROOT)),
                 Optional.ofNullable(r.getKeyFingerprint()), Optional.ofNullable(r.getPublicKey()),

@@ -69,15 +69,22 @@ public final class CaKeyBootstrap {
             }
             long userId = register(CertType.USER, config.userKey().get(), user);
             long hostId = register(CertType.HOST, config.hostKey().get(), host);
-            return new CaKeys(user, userId, host, hostId);
+            return warnIfSoftware(new CaKeys(user, userId, host, hostId));
         }
-        return db.transaction(tx -> {
+        return warnIfSoftware(db.transaction(tx -> {
             tx.execute("SELECT pg_advisory_xact_lock(" + CA_KEY_LOCK + ")");
             CaKeyDao keys = new CaKeyDao(tx);
             Opened user = openOrCreate(keys, new AuditLog(tx), CertType.USER, config);
             Opened host = openOrCreate(keys, new AuditLog(tx), CertType.HOST, config);
             return new CaKeys(user.signer(), user.id(), host.signer(), host.id());
-        });
+        }));
+    }
+
+    private static CaKeys warnIfSoftware(CaKeys keys) {
+        if (keys.user().description().startsWith("file:") || keys.host().description().startsWith("file:")) {
+            warnSoftware();
+        }
+        return keys;
     }
 
     private record Opened(CaSigner signer, long id) {
@@ -160,7 +167,6 @@ public final class CaKeyBootstrap {
                     throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
                 }
                 String uri = "file:" + dir.resolve(name);
-                warnSoftware();
                 return new Created(Signers.create(uri, config.algorithm(), secrets), uri);
             }
         };

@@ -88,7 +88,7 @@ public final class KrlService {
     /** Reads the version and everything revoked from one snapshot. */
     static KrlContent load(DSLContext tx) {
         tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        long version = new RevocationDao(tx).krlVersion();
+        RevocationDao.KrlState state = new RevocationDao(tx).krlState();
         List<Revocation> revocations = new RevocationDao(tx).all();
         Map<Long, TreeSet<Long>> serials = new CertificateDao(tx).revokedSerialsByCaKey();
         TreeSet<String> keyIds = new TreeSet<>();
@@ -108,7 +108,7 @@ public final class KrlService {
                 sections.add(new KrlContent.CaSection(LENIENT.parseLine(ca.publicKey()), s, keyIds));
             }
         }
-        return new KrlContent(version, sections, keys, new ArrayList<>(fingerprints));
+        return new KrlContent(state.version(), state.updatedAt(), sections, keys, new ArrayList<>(fingerprints));
     }
 
 }
