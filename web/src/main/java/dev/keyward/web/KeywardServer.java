@@ -154,6 +154,11 @@ public final class KeywardServer implements AutoCloseable {
         return services;
     }
 
+    /** The route table the server registered (what the authorization tests walk). */
+    public List<dev.keyward.web.http.Route> routes() {
+        return api.routes();
+    }
+
     public Database database() {
         return db;
     }
