@@ -13,8 +13,8 @@ import org.jooq.DSLContext;
  * <ul>
  * <li>a gap in seq: that entry was deleted;</li>
  * <li>a stored hash that does not match the entry's content: the entry was modified;</li>
- * <li>a prev_hash that does not match the previous entry's hash: the previous entry was modified and re-hashed,
- * or entries were reordered or inserted;</li>
+ * <li>a prev_hash that does not match the previous entry's hash: this entry was replaced or moved (or the
+ * previous one was modified and re-hashed; the chain cannot tell which, and names the entry where it breaks);</li>
  * <li>a head that points past the last entry: entries at the end were deleted.</li>
  * </ul>
  * Run it in a transaction (PostgreSQL streams rows through a cursor only inside one).
@@ -40,11 +40,10 @@ public final class AuditVerifier {
                             : "audit entry " + e.seq() + " appears out of order after entry " + (expected - 1));
                 }
                 if (!e.prevHash().equals(prev)) {
-                    long bad = e.seq() - 1;
-                    return VerifyResult.bad(checked, head.getSeq(), head.getHash(), bad > 0 ? bad : e.seq(),
-                            "audit entry " + e.seq() + " does not follow entry " + bad + ": its prev_hash is not the"
-                                    + " hash of entry " + bad + " (entry " + bad + " was modified and re-hashed, or"
-                                    + " entries were reordered or replaced)");
+                    return VerifyResult.bad(checked, head.getSeq(), head.getHash(), e.seq(),
+                            "audit entry " + e.seq() + " does not follow entry " + (e.seq() - 1) + ": its prev_hash is"
+                                    + " not the hash of entry " + (e.seq() - 1) + " (entry " + e.seq() + " was replaced"
+                                    + " or moved, or entry " + (e.seq() - 1) + " was modified and re-hashed)");
                 }
                 String recomputed = AuditHashing.hashOf(e);
                 if (!recomputed.equals(e.hash())) {
