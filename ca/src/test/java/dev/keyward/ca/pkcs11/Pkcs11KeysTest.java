@@ -16,6 +16,7 @@ import dev.keyward.ca.sign.SignatureAlgorithm;
 import dev.keyward.ca.sign.SshSignatures;
 import dev.keyward.ca.testing.SoftHsm;
 import dev.keyward.ca.testing.TokenObjects;
+import dev.keyward.ca.wire.SshReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.Key;
@@ -48,32 +49,52 @@ class Pkcs11KeysTest {
         pinToken = SoftHsm.newToken();
     }
 
+    /** One test per algorithm covers the whole life of a key, since RSA generation in SoftHSM2 takes seconds. */
     @ParameterizedTest
     @EnumSource(value = CaAlgorithm.class, names = {"ECDSA_P256", "ECDSA_P384", "RSA_3072"})
-    void generatedKeySignsAndReopensByName(CaAlgorithm algorithm) {
-        Pkcs11Uri uri = token.uri("gen-" + algorithm.label());
+    void generatedKeySignsReopensByNameAndNeverLeavesTheToken(CaAlgorithm algorithm) {
+        String name = "gen-" + algorithm.label();
+        Pkcs11Uri uri = token.uri(name);
         CaSigner generated = Pkcs11Keys.generate(uri, algorithm, SecretSource.of(Map.of()));
         assertEquals(algorithm.keyType(), generated.publicKey().type());
         assertEquals(algorithm.bits(), generated.publicKey().bits());
-        assertTrue(SshSignatures.verify(generated.publicKey(), DATA, generated.sign(DATA)));
+        assertEquals(SignatureAlgorithm.forSigning(algorithm.keyType()), generated.algorithm());
+        byte[] signature = generated.sign(DATA);
+        assertEquals(generated.algorithm().sshName(), blobAlgorithm(signature));
+        assertTrue(SshSignatures.verify(generated.publicKey(), DATA, signature));
 
+        // Found by name again, through a URI parsed from text.
         CaSigner opened = Pkcs11Keys.open(Pkcs11Uri.parse(uri.toString()), SecretSource.of(Map.of()));
         assertArrayEquals(generated.publicKey().blob(), opened.publicKey().blob());
         assertTrue(SshSignatures.verify(generated.publicKey(), DATA, opened.sign(DATA)));
         assertFalse(SshSignatures.verify(generated.publicKey(), "other data".getBytes(StandardCharsets.UTF_8),
                 opened.sign(DATA)));
+
+        // In this JVM: SunPKCS11 cannot encode the private key.
+        KeyStore ks = Pkcs11Token.of(uri).login(token.userPin().toCharArray());
+        assertNull(key(ks, name).getEncoded());
+
+        // From another process, which sees only token objects: the key persisted, sensitive, non-extractable,
+        // and usable for nothing but signing.
+        String id = HexFormat.of().formatHex(name.getBytes(StandardCharsets.UTF_8));
+        TokenObjects.PrivateKey listed = TokenObjects.privateKeys(token).stream()
+                .filter(k -> k.id().equals(id))
+                .findFirst().orElseThrow(() -> new AssertionError("pkcs11-tool does not list key " + name));
+        assertTrue(listed.access().contains("sensitive"), listed.access().toString());
+        assertTrue(listed.access().contains("never extractable"), listed.access().toString());
+        assertFalse(listed.access().contains("extractable"), listed.access().toString());
+        assertEquals(Set.of("sign"), listed.usage(), "a CA key must only sign");
     }
 
+    /** RSA-4096 generation takes seconds in SoftHSM2, so it has this one test. */
     @Test
-    void signatureAlgorithmsAreFixedPerKeyType() {
-        SecretSource none = SecretSource.of(Map.of());
-        assertEquals(SignatureAlgorithm.ECDSA_P256,
-                Pkcs11Keys.generate(token.uri("alg-p256"), CaAlgorithm.ECDSA_P256, none).algorithm());
-        assertEquals(SignatureAlgorithm.ECDSA_P384,
-                Pkcs11Keys.generate(token.uri("alg-p384"), CaAlgorithm.ECDSA_P384, none).algorithm());
-        CaSigner rsa = Pkcs11Keys.generate(token.uri("alg-rsa"), CaAlgorithm.RSA_3072, none);
-        assertEquals(SignatureAlgorithm.RSA_SHA2_512, rsa.algorithm());
-        assertTrue(new String(rsa.sign(DATA), StandardCharsets.ISO_8859_1).contains("rsa-sha2-512"));
+    void rsa4096KeySignsWithRsaSha2512() {
+        CaSigner signer = Pkcs11Keys.generate(token.uri("rsa-4096"), CaAlgorithm.RSA_4096, SecretSource.of(Map.of()));
+        assertEquals(4096, signer.publicKey().bits());
+        assertEquals(SignatureAlgorithm.RSA_SHA2_512, signer.algorithm());
+        byte[] signature = signer.sign(DATA);
+        assertEquals("rsa-sha2-512", blobAlgorithm(signature));
+        assertTrue(SshSignatures.verify(signer.publicKey(), DATA, signature));
     }
 
     @Test
@@ -81,27 +102,6 @@ class Pkcs11KeysTest {
         CaSigner signer = Pkcs11Keys.generate(token.uriWithoutPinSource("env-pin"), CaAlgorithm.ECDSA_P256,
                 token.secrets());
         assertTrue(SshSignatures.verify(signer.publicKey(), DATA, signer.sign(DATA)));
-    }
-
-    @ParameterizedTest
-    @EnumSource(value = CaAlgorithm.class, names = {"ECDSA_P256", "RSA_3072"})
-    void privateKeyIsSensitiveNonExtractableSignOnlyTokenObject(CaAlgorithm algorithm) {
-        String name = "locked-in-" + algorithm.label();
-        Pkcs11Keys.generate(token.uri(name), algorithm, SecretSource.of(Map.of()));
-
-        // In this JVM: SunPKCS11 cannot encode the private key.
-        KeyStore ks = Pkcs11Token.of(token.uri(name)).login(token.userPin().toCharArray());
-        Key key = assertDoesNotThrowKey(ks, name);
-        assertNull(key.getEncoded());
-
-        // From another process, which only sees token objects: the key persisted with the right attributes.
-        TokenObjects.PrivateKey listed = TokenObjects.privateKeys(token).stream()
-                .filter(k -> k.id().equals(HexFormat.of().formatHex(name.getBytes(StandardCharsets.UTF_8))))
-                .findFirst().orElseThrow(() -> new AssertionError("pkcs11-tool does not list key " + name));
-        assertTrue(listed.access().contains("sensitive"), listed.access().toString());
-        assertTrue(listed.access().contains("never extractable"), listed.access().toString());
-        assertFalse(listed.access().contains("extractable"), listed.access().toString());
-        assertEquals(Set.of("sign"), listed.usage(), "a CA key must only sign");
     }
 
     @Test
@@ -231,7 +231,12 @@ class Pkcs11KeysTest {
         assertEquals(KeyType.ECDSA_P256, signer.publicKey().type());
     }
 
-    private static Key assertDoesNotThrowKey(KeyStore ks, String name) {
+    /** The algorithm name a signature blob starts with (RFC 4253 section 6.6). */
+    private static String blobAlgorithm(byte[] signatureBlob) {
+        return new String(new SshReader(signatureBlob, "signature").string("algorithm"), StandardCharsets.US_ASCII);
+    }
+
+    private static Key key(KeyStore ks, String name) {
         try {
             Key key = ks.getKey(name, null);
             if (key == null) {
