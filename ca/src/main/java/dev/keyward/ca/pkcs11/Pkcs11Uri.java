@@ -67,6 +67,7 @@ public final class Pkcs11Uri {
         if (uri == null || uri.isBlank()) {
             throw new InvalidInputException("PKCS#11 URI is empty; expected " + example());
         }
+        uri = uri.strip(); // a URI read from a file or an environment variable may carry a newline
         if (uri.length() > MAX_URI_LENGTH) {
             throw new InvalidInputException("PKCS#11 URI is too long (" + uri.length() + " characters)");
         }
@@ -77,13 +78,8 @@ public final class Pkcs11Uri {
         int q = rest.indexOf('?');
         String pathPart = q < 0 ? rest : rest.substring(0, q);
         String queryPart = q < 0 ? "" : rest.substring(q + 1);
-        // Checked first, so that no later error message can be about a URI that carries a PIN.
         Map<String, String> query = attributes(queryPart, '&', "query");
         Map<String, String> path = attributes(pathPart, ';', "path");
-        if (query.containsKey("pin-value") || path.containsKey("pin-value")) {
-            throw new InvalidInputException("PKCS#11 URI must not contain pin-value: a PIN does not belong in a URI or"
-                    + " on a command line; use pin-source=file:<path> or set " + SecretSource.PKCS11_PIN_ENV);
-        }
         for (String name : path.keySet()) {
             if (!name.equals("token") && !name.equals("object")) {
                 throw new InvalidInputException("PKCS#11 URI attribute '" + name + "' is not supported; Keyward uses"
@@ -184,12 +180,12 @@ public final class Pkcs11Uri {
                         + " form name=value");
             }
             String name = attr.substring(0, eq);
+            if (name.equals("pin-value")) { // refused before anything else, and its value is never echoed
+                throw new InvalidInputException("PKCS#11 URI must not contain pin-value: a PIN does not belong in a"
+                        + " URI or on a command line; use pin-source=file:<path> or set " + SecretSource.PKCS11_PIN_ENV);
+            }
             if (out.containsKey(name)) {
                 throw new InvalidInputException("PKCS#11 URI attribute '" + name + "' is given more than once");
-            }
-            if (name.equals("pin-value")) {
-                out.put(name, ""); // never decode, keep or echo a PIN
-                continue;
             }
             out.put(name, percentDecode(attr.substring(eq + 1), name));
         }

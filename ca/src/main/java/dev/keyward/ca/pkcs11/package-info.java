@@ -5,7 +5,8 @@
  * <li>{@link dev.keyward.ca.pkcs11.Pkcs11Uri}: key references as RFC 7512 {@code pkcs11:} URIs.</li>
  * <li>{@link dev.keyward.ca.pkcs11.Pkcs11Pin}: where the user PIN comes from (a {@code pin-source} file or
  *     {@code KEYWARD_PKCS11_PIN}); never from the URI or a command line.</li>
- * <li>{@link dev.keyward.ca.pkcs11.TokenSlots}: token label to slot, since SunPKCS11 cannot select by label.</li>
+ * <li>{@link dev.keyward.ca.pkcs11.TokenSlots}: token label to slot, since SunPKCS11 cannot select by label;
+ *     {@code Pkcs11Module} is the one place that calls the JDK's internal PKCS#11 wrapper.</li>
  * <li>{@code Pkcs11Token}: one SunPKCS11 provider per (module, slot) per JVM, and the login.</li>
  * <li>{@link dev.keyward.ca.pkcs11.Pkcs11Keys}: generate, open and destroy CA keys; signing goes through
  *     {@link dev.keyward.ca.sign.JcaSigner}, so the signature-blob conversion stays in one place.</li>

@@ -18,6 +18,8 @@ import dev.keyward.ca.testing.SoftHsm;
 import dev.keyward.ca.testing.TokenObjects;
 import dev.keyward.ca.wire.SshReader;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Key;
 import java.security.KeyStore;
@@ -32,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -168,6 +171,15 @@ class Pkcs11KeysTest {
                 () -> Pkcs11Keys.open(uri, SecretSource.of(Map.of())));
         assertEquals("PKCS#11 module /nonexistent/libp11.so does not exist (module-path in the PKCS#11 URI)",
                 e.getMessage());
+    }
+
+    @Test
+    void refusesFileThatIsNotAPkcs11Module(@TempDir Path dir) throws IOException {
+        Path notAModule = Files.writeString(dir.resolve("libnot-p11.so"), "not a shared object\n");
+        Pkcs11Uri uri = Pkcs11Uri.of(token.label(), "ca", notAModule, token.pinFile());
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Pkcs11Keys.open(uri, SecretSource.of(Map.of())));
+        assertTrue(e.getMessage().startsWith("cannot load PKCS#11 module " + notAModule + ": "), e.getMessage());
     }
 
     @Test

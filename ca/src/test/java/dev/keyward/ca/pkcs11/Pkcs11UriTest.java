@@ -110,6 +110,18 @@ class Pkcs11UriTest {
     }
 
     @Test
+    void refusesRepeatedPinValueAsPinValue() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Pkcs11Uri.parse(
+                "pkcs11:token=t;object=o?pin-value=1&pin-value=2&module-path=" + MODULE));
+        assertTrue(e.getMessage().startsWith("PKCS#11 URI must not contain pin-value"), e.getMessage());
+    }
+
+    @Test
+    void ignoresSurroundingWhitespace() {
+        assertEquals("o", Pkcs11Uri.parse("  pkcs11:token=t;object=o?module-path=" + MODULE + "\n").object());
+    }
+
+    @Test
     void refusesMalformedQueryAttributeWithoutEchoingIt() {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Pkcs11Uri.parse(
                 "pkcs11:token=t;object=o?module-path=" + MODULE + "&s3cr3t"));

@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,17 +47,18 @@ import java.util.stream.Stream;
  * <p>
  * PINs never appear on a command line: {@code pkcs11-tool} reads them from environment variables
  * ({@code --pin env:VAR}). The user PIN is written to a 0600 file that the token's URI names as its
- * {@code pin-source}. Tokens and PIN files live under {@code target/}; those older than a day are pruned.
+ * {@code pin-source}. Tokens and PIN files live under {@code target/}; those older than two hours are pruned.
  */
 public final class SoftHsm {
     /** The SoftHSM2 PKCS#11 module as Debian installs it ({@code apt-get install softhsm2}). */
     public static final Path MODULE = Path.of("/usr/lib/softhsm/libsofthsm2.so");
     public static final String POOL_PROPERTY = "keyward.softhsm.tokens";
-    static final int DEFAULT_POOL_SIZE = 8;
+    static final int DEFAULT_POOL_SIZE = 12;
 
     private static final String SO_PIN_ENV = "KEYWARD_TEST_SO_PIN";
     private static final String USER_PIN_ENV = "KEYWARD_TEST_USER_PIN";
-    private static final Duration STALE = Duration.ofDays(1);
+    /** Older tokens belong to finished test JVMs (each JVM uses only the tokens it created); they slow down C_Initialize. */
+    private static final Duration STALE = Duration.ofHours(2);
     private static final Pattern SLOT_LINE = Pattern.compile("^Slot (\\d+) ");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -102,10 +104,13 @@ public final class SoftHsm {
     /** A fresh, initialised token with a user PIN that no other test uses. */
     public static synchronized Token newToken() {
         if (POOL.isEmpty()) {
-            if (handedOut && moduleMayBeLoaded()) {
-                throw new IllegalStateException("all " + poolSize() + " SoftHSM2 test tokens are used, and SoftHSM2 in"
-                        + " this JVM cannot see tokens created after it was loaded: run with -D" + POOL_PROPERTY
-                        + "=<more>");
+            // Unknown counts as loaded once tokens were handed out: their tests have probably used PKCS#11.
+            if (moduleLoaded().orElse(handedOut)) {
+                throw new IllegalStateException(handedOut
+                        ? "all " + poolSize() + " SoftHSM2 test tokens are used, and SoftHSM2 in this JVM cannot see"
+                                + " tokens created after it was loaded: run with -D" + POOL_PROPERTY + "=<more>"
+                        : "this JVM loaded a PKCS#11 module before the first SoftHsm.newToken(), so SoftHSM2 will not"
+                                + " see new tokens: get tokens before any PKCS#11 use (in @BeforeAll)");
             }
             Path conf = ensureConfiguration();
             for (int i = 0; i < poolSize(); i++) {
@@ -114,11 +119,6 @@ public final class SoftHsm {
         }
         handedOut = true;
         return POOL.removeFirst();
-    }
-
-    /** The token directory of this JVM's SoftHSM2 configuration. */
-    public static synchronized Path tokenDirectory() {
-        return ensureConfiguration().resolveSibling("tokens");
     }
 
     private static int poolSize() {
@@ -225,21 +225,20 @@ public final class SoftHsm {
     }
 
     /**
-     * Whether this JVM may already have loaded the module, after which new tokens are invisible to it. Reads the
-     * JDK wrapper's module cache (opened to tests by Surefire's {@code --add-opens}); where that is not possible,
-     * assumes the worst.
+     * Whether this JVM has loaded a PKCS#11 module (after which SoftHSM2 cannot see new tokens), read from the
+     * JDK wrapper's module cache, which Surefire's {@code --add-opens} makes readable; empty if it cannot be read.
      */
-    private static boolean moduleMayBeLoaded() {
+    private static Optional<Boolean> moduleLoaded() {
         try {
             Field f = Class.forName("sun.security.pkcs11.wrapper.PKCS11").getDeclaredField("moduleMap");
             f.setAccessible(true);
-            return !(f.get(null) instanceof Map<?, ?> loaded) || !loaded.isEmpty();
+            return f.get(null) instanceof Map<?, ?> loaded ? Optional.of(!loaded.isEmpty()) : Optional.empty();
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return true;
+            return Optional.empty();
         }
     }
 
-    /** Removes entries (token directories, PIN files) untouched for a day: earlier runs' leftovers. */
+    /** Removes entries (token directories, PIN files) untouched for {@link #STALE}: earlier runs' leftovers. */
     private static void pruneStale(Path dir) throws IOException {
         FileTime cutoff = FileTime.from(Instant.now().minus(STALE));
         try (Stream<Path> entries = Files.list(dir)) {
