@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * There is one instance per (module, slot) per JVM. A SunPKCS11 provider initialises its module and keeps
  * sessions and object handles for its slot; a second provider for the same slot would duplicate all of that.
- * PKCS#11 login state belongs to the application, not to a session or a provider (PKCS#11 base specification,
- * section 5.6), so a second login with another PIN would not even reach the token. That is why the digest of
+ * PKCS#11 login state belongs to the application, not to a session or a provider (all sessions of an
+ * application share it; C_Login while logged in returns CKR_USER_ALREADY_LOGGED_IN, which SunPKCS11 treats as
+ * success), so a second login with another PIN would not even reach the token. That is why the digest of
  * the PIN that logged in is kept, and a different PIN is refused here as the token would refuse it.
  * <p>
  * Instances are thread-safe. Key-store changes (generate, destroy) hold the instance's monitor, which
@@ -30,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Pkcs11Token {
     private static final Map<SlotKey, Pkcs11Token> TOKENS = new ConcurrentHashMap<>();
     private static final SecureRandom RANDOM = new SecureRandom();
-    // C_Login return values (PKCS#11 base specification, section 5.1.5)
+    // C_Login return values (CK_RV, PKCS#11 base specification)
     private static final long CKR_PIN_INCORRECT = 0xA0;
     private static final long CKR_PIN_INVALID = 0xA1;
     private static final long CKR_PIN_LEN_RANGE = 0xA2;

@@ -47,7 +47,11 @@ import java.util.stream.Stream;
  * <p>
  * PINs never appear on a command line: {@code pkcs11-tool} reads them from environment variables
  * ({@code --pin env:VAR}). The user PIN is written to a 0600 file that the token's URI names as its
- * {@code pin-source}. Tokens and PIN files live under {@code target/}; those older than two hours are pruned.
+ * {@code pin-source}. Tokens and PIN files live under {@code target/}; those older than two hours are pruned
+ * (tokens only if this class wrote the configuration).
+ * <p>
+ * One test JVM at a time per {@code SOFTHSM2_CONF} (Surefire's default): two processes creating tokens at the
+ * same moment could pick the same free slot, and the second would fail.
  */
 public final class SoftHsm {
     /** The SoftHSM2 PKCS#11 module as Debian installs it ({@code apt-get install softhsm2}). */
@@ -55,6 +59,8 @@ public final class SoftHsm {
     public static final String POOL_PROPERTY = "keyward.softhsm.tokens";
     static final int DEFAULT_POOL_SIZE = 12;
 
+    /** First line of a configuration this class wrote; only then are stale tokens pruned. */
+    private static final String MARKER = "# Written by the Keyward test fixture dev.keyward.ca.testing.SoftHsm";
     private static final String SO_PIN_ENV = "KEYWARD_TEST_SO_PIN";
     private static final String USER_PIN_ENV = "KEYWARD_TEST_USER_PIN";
     /** Older tokens belong to finished test JVMs (each JVM uses only the tokens it created); they slow down C_Initialize. */
@@ -125,7 +131,10 @@ public final class SoftHsm {
         return Integer.getInteger(POOL_PROPERTY, DEFAULT_POOL_SIZE);
     }
 
-    /** Writes SOFTHSM2_CONF and the token directory if missing; an existing file is left as it is. */
+    /**
+     * Writes SOFTHSM2_CONF, with a token directory beside it, if it is missing. A file this class did not write is
+     * used as it is, and nothing in its token directory is ever deleted.
+     */
     private static Path ensureConfiguration() {
         String env = System.getenv("SOFTHSM2_CONF");
         if (env == null || env.isBlank()) {
@@ -139,11 +148,12 @@ public final class SoftHsm {
         Path conf = Path.of(env).toAbsolutePath();
         Path dir = conf.getParent();
         Path tokens = dir.resolve("tokens");
+        Path pins = dir.resolve("pins");
         try {
-            Files.createDirectories(tokens);
-            Files.createDirectories(dir.resolve("pins"));
+            Files.createDirectories(dir);
+            createPrivateDirectory(pins);
             if (!Files.exists(conf)) {
-                String text = "# Written by the Keyward test fixture " + SoftHsm.class.getName() + "\n"
+                String text = MARKER + "\n"
                         + "directories.tokendir = " + tokens + "\n"
                         + "objectstore.backend = file\n"
                         + "log.level = ERROR\n";
@@ -155,12 +165,21 @@ public final class SoftHsm {
                     Files.move(tmp, conf);
                 }
             }
-            pruneStale(tokens);
-            pruneStale(dir.resolve("pins"));
+            if (Files.readString(conf, StandardCharsets.UTF_8).startsWith(MARKER)) {
+                createPrivateDirectory(tokens);
+                pruneStale(tokens);
+            }
+            pruneStale(pins);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up SoftHSM2 under " + dir, e);
         }
         return conf;
+    }
+
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
     }
 
     private static Token createToken(Path conf) {
