@@ -96,7 +96,8 @@ final class Pkcs11Module {
 
     private Object call(String name, Class<?>[] types, Object... args) {
         try {
-            return p11.getClass().getMethod(name, types).invoke(p11, args);
+            // Looked up on the public class: the instance may be a non-public subclass (SynchronizedPKCS11).
+            return wrapperClass().getMethod(name, types).invoke(p11, args);
         } catch (InvocationTargetException e) {
             throw new SignerException(name + " failed in PKCS#11 module " + path + ": " + e.getCause().getMessage(),
                     e.getCause());
