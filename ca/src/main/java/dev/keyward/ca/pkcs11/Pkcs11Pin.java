@@ -45,6 +45,11 @@ public final class Pkcs11Pin {
                 throw new InvalidInputException("PIN file " + file + " for PKCS#11 token '" + token
                         + "' is larger than " + MAX_PIN_FILE_BYTES + " bytes; it should hold only the PIN");
             }
+            // Like ssh with private keys: a PIN that every local user can read is not a secret any more.
+            if (Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                throw new InvalidInputException("PIN file " + file + " for PKCS#11 token '" + token
+                        + "' is readable by every user; chmod 600 it (or 640 for a service group)");
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("PIN file " + file + " for PKCS#11 token '" + token + "' does not exist"

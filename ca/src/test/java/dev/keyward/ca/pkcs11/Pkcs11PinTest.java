@@ -99,7 +99,25 @@ class Pkcs11PinTest {
         assertArrayEquals(new char[] {'p', (char) 0xC3, (char) 0xA9}, Pkcs11Pin.resolve(uri(file), NO_SECRETS));
     }
 
+    @Test
+    void refusesAWorldReadablePinFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("pin"), "1234\n");
+        Pkcs11Uri uri = uri(file);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Pkcs11Pin.resolve(uri, NO_SECRETS));
+        assertEquals("PIN file " + file + " for PKCS#11 token 'tok' is readable by every user; chmod 600 it (or 640"
+                + " for a service group)", e.getMessage());
+    }
+
+    /** The URI for a PIN file, made private first (as a real PIN file must be). */
     private static Pkcs11Uri uri(Path pinFile) {
+        if (pinFile != null && Files.exists(pinFile)) {
+            try {
+                Files.setPosixFilePermissions(pinFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return Pkcs11Uri.of("tok", "ca", MODULE, pinFile);
     }
 }
