@@ -210,7 +210,7 @@ public final class AuthorizedKeysSync {
         }
         List<byte[]> sources = new ArrayList<>();
         sources.add(old);
-        sources.addAll(List.of(others));
+        sources.addAll(java.util.Arrays.asList(others));
         for (byte[] src : sources) {
             if (src == null) {
                 continue;
