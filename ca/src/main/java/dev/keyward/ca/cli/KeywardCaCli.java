@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "keyward-ca", mixinStandardHelpOptions = true, versionProvider = KeywardCaCli.Version.class,
         description = "Offline SSH certificate authority with CA keys in a PKCS#11 token (or a file).",
-        subcommands = {InitCommand.class, PubkeyCommand.class, SignCommand.class,
+        subcommands = {InitCommand.class, PubkeyCommand.class, SignCommand.class, KrlCommand.class,
                 InspectCommand.class})
 public final class KeywardCaCli {
     /** Exit code for bad input (a user error). */

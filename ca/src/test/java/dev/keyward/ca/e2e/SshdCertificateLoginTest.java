@@ -8,6 +8,9 @@ import dev.keyward.ca.cert.CertType;
 import dev.keyward.ca.cert.Certificate;
 import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.ca.krl.Krl;
+import dev.keyward.ca.krl.KrlSpec;
+import dev.keyward.ca.krl.KrlWriter;
 import dev.keyward.ca.sign.CaAlgorithm;
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.SecretSource;
@@ -141,6 +144,59 @@ class SshdCertificateLoginTest {
             assertNotEquals(0, refused.exitCode());
             assertTrue(refused.stderr().contains("Host key verification failed"), refused.stderr());
         }
+    }
+
+    @Test
+    void refusesCertificatesRevokedThroughOurKrl() throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "krl");
+        Path revoked = dir.resolve("revoked_keys");
+        Files.write(revoked, Krl.empty(1).encoded());
+        Path trusted = dir.resolve("trusted");
+        Files.writeString(trusted, p256Ca.publicKey().toOpenSsh() + "\n");
+        try (Sshd krlSshd = Sshd.start(dir.resolve("sshd"), null,
+                List.of("TrustedUserCAKeys " + trusted, "RevokedKeys " + revoked))) {
+            Path bySerial = Cmd.sshKeygen(dir, "by-serial", "ed25519", 0);
+            Path byKeyId = Cmd.sshKeygen(dir, "by-key-id", "ecdsa", 256);
+            Path byKey = Cmd.sshKeygen(dir, "by-key", "ed25519", 0);
+            Path untouched = Cmd.sshKeygen(dir, "untouched", "ed25519", 0);
+            Path serialCert = certWith(bySerial, 1001, "alice-laptop");
+            Path keyIdCert = certWith(byKeyId, 1002, "stolen-laptop");
+            Path keyCert = certWith(byKey, 1003, "bob-laptop");
+            Path okCert = certWith(untouched, 1004, "carol-laptop");
+            for (Path[] kc : new Path[][] {{bySerial, serialCert}, {byKeyId, keyIdCert}, {byKey, keyCert}, {untouched, okCert}}) {
+                Cmd.Result r = krlSshd.login(USER, kc[0], kc[1], null);
+                assertEquals(0, r.exitCode(), "before revocation " + kc[0] + ": " + r.stderr() + krlSshd.log());
+            }
+
+            KrlSpec.Builder spec = KrlSpec.builder().version(2).generatedAt(java.time.Instant.now());
+            spec.ca(p256Ca.publicKey()).revokeSerialRange(1000, 1001).revokeKeyId("stolen-laptop");
+            spec.revokeKey(TestKeys.read(Path.of(byKey + ".pub")));
+            byte[] krl = KrlWriter.write(spec.build());
+            Path next = dir.resolve("revoked_keys.new");
+            Files.write(next, krl);
+            Files.move(next, revoked, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+            for (Path[] kc : new Path[][] {{bySerial, serialCert}, {byKeyId, keyIdCert}, {byKey, keyCert}}) {
+                Cmd.Result r = krlSshd.login(USER, kc[0], kc[1], null);
+                assertNotEquals(0, r.exitCode(), "revoked " + kc[0] + " was accepted");
+                // ssh-keygen agrees with sshd and with our reader
+                assertEquals(1, Cmd.run(List.of("ssh-keygen", "-Q", "-f", revoked.toString(), kc[1].toString())).exitCode());
+                assertTrue(Krl.parse(krl).isRevoked(CertificateCodec.decodeLine(Files.readString(kc[1]))));
+            }
+            assertTrue(krlSshd.log().contains("revoked by file " + revoked), krlSshd.log());
+            Cmd.Result ok = krlSshd.login(USER, untouched, okCert, null);
+            assertEquals(0, ok.exitCode(), "unrevoked cert must still log in: " + ok.stderr());
+            assertEquals(0, Cmd.run(List.of("ssh-keygen", "-Q", "-f", revoked.toString(), okCert.toString())).exitCode());
+        }
+    }
+
+    private static Path certWith(Path key, long serial, String keyId) throws Exception {
+        SshPublicKey pub = TestKeys.read(Path.of(key + ".pub"));
+        Certificate cert = Certificate.builder().key(pub).serial(serial).type(CertType.USER).keyId(keyId)
+                .principals(List.of(USER)).validity(now() - 60, now() + 600).defaultUserExtensions().build();
+        Path certFile = Path.of(key + "-cert.pub");
+        Files.writeString(certFile, CertificateCodec.sign(cert, p256Ca).toOpenSsh() + "\n");
+        return certFile;
     }
 
     private static void waitForLog(String text) throws Exception {
