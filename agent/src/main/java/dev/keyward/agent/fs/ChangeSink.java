@@ -28,7 +28,11 @@ public final class ChangeSink {
             return;
         }
         synchronized (out) {
-            if (diff) {
+            if (diff && (binary(change.before()) || binary(change.after()))) {
+                out.println("Binary file " + change.hostPath() + " " + (change.after() == null ? "removed"
+                        : change.before() == null ? "created (" + change.after().length + " bytes)"
+                        : "changed (" + change.before().length + " -> " + change.after().length + " bytes)"));
+            } else if (diff) {
                 out.print(UnifiedDiff.diff(change.hostPath(), text(change.before()), text(change.after())));
                 if (!change.note().isEmpty()) {
                     out.println("# " + change.hostPath() + ": " + change.note());
@@ -45,6 +49,18 @@ public final class ChangeSink {
         synchronized (changes) {
             return List.copyOf(changes);
         }
+    }
+
+    private static boolean binary(byte[] b) {
+        if (b == null) {
+            return false;
+        }
+        for (byte x : b) {
+            if (x == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String text(byte[] b) {
