@@ -164,6 +164,33 @@ class KeywardCaCliTest {
     }
 
     @Test
+    void krlCommandWritesAKrlThatSshKeygenReads() throws Exception {
+        Run s = cli("sign", "--key=file:" + ca, "--type=user", "--principals=a", "--key-id=laptop", "--serial=50",
+                "--validity=+1h", userPub.toString());
+        assertEquals(0, s.code(), s.err());
+        Path cert = tmp.resolve("id_ed25519-cert.pub");
+        Path other = Path.of(Cmd.sshKeygen(tmp, "other", "ed25519", 0) + ".pub");
+        Path krl = tmp.resolve("revoked.krl");
+        Run k = cli("krl", "--key=file:" + ca, "--serial=10-60", "--serial=99", "--key-id=gone", "--revoke-key=" + other,
+                "--version=7", "-o", krl.toString());
+        assertEquals(0, k.code(), k.err());
+        assertEquals(1, Cmd.run(List.of("ssh-keygen", "-Q", "-f", krl.toString(), cert.toString())).exitCode());
+        assertEquals(1, Cmd.run(List.of("ssh-keygen", "-Q", "-f", krl.toString(), other.toString())).exitCode());
+        assertEquals(0, Cmd.run(List.of("ssh-keygen", "-Q", "-f", krl.toString(), userPub.toString())).exitCode());
+        String listing = Cmd.run(List.of("ssh-keygen", "-Q", "-l", "-f", krl.toString())).stdout();
+        assertTrue(listing.contains("# KRL version 7"), listing);
+        assertTrue(listing.contains("serial: 10-60"), listing);
+        assertTrue(listing.contains("id: gone"), listing);
+
+        Run backwards = cli("krl", "--key=file:" + ca, "--serial=60-10", "-o", krl.toString());
+        assertEquals(1, backwards.code());
+        assertTrue(backwards.err().contains("backwards"), backwards.err());
+        Run zero = cli("krl", "--key=file:" + ca, "--serial=0", "-o", tmp.resolve("zero.krl").toString());
+        assertEquals(1, zero.code(), zero.err());
+        assertFalse(Files.exists(tmp.resolve("zero.krl")));
+    }
+
+    @Test
     void verboseAddsAStackTrace() {
         Run r = cli("--verbose", "sign", "--key=file:" + ca, "--type=user", "--principals=a b", "--key-id=k",
                 "--serial=1", "--validity=+1h", userPub.toString());

@@ -1,0 +1,178 @@
+package dev.keyward.web;
+
+import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.io.AtomicFiles;
+import dev.keyward.ca.policy.IssuancePolicy;
+import dev.keyward.ca.sign.SecretSource;
+import dev.keyward.web.auth.ApiTokenAuthenticator;
+import dev.keyward.web.auth.Authenticators;
+import dev.keyward.web.auth.BearerAuthenticator;
+import dev.keyward.web.config.ConfigException;
+import dev.keyward.web.config.ServerConfig;
+import dev.keyward.web.db.Database;
+import dev.keyward.web.http.ApiServer;
+import dev.keyward.web.metrics.ServerMetrics;
+import dev.keyward.web.service.AuditService;
+import dev.keyward.web.service.CaKeyBootstrap;
+import dev.keyward.web.service.CaKeys;
+import dev.keyward.web.service.CertificateService;
+import dev.keyward.web.service.IssuanceService;
+import dev.keyward.web.service.KrlContent;
+import dev.keyward.web.service.KrlService;
+import dev.keyward.web.service.Readiness;
+import dev.keyward.web.service.RevocationService;
+import dev.keyward.web.service.Services;
+import dev.keyward.web.service.TokenService;
+import dev.keyward.web.service.TrustService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: opens the database (embedded by default) and migrates it, opens or creates the CA keys,
+ * creates the bootstrap admin token on first start, wires the services and starts the HTTP server.
+ */
+public final class KeywardServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KeywardServer.class);
+    public static final String VERSION = versionFromJar();
+
+    private final Database db;
+    private final CaKeys keys;
+    private final ServerMetrics metrics;
+    private final Services services;
+    private final ApiServer api;
+
+    /** What the caller may plug in: secrets, clock, extra bearer authenticators (OIDC), the KRL encoder. */
+    public record Options(SecretSource secrets, Clock clock, List<BearerAuthenticator> extraAuthenticators,
+            Function<KrlContent, byte[]> krlEncoder) {
+        public Options {
+            extraAuthenticators = List.copyOf(extraAuthenticators);
+        }
+
+        public static Options defaults() {
+            return new Options(SecretSource.environment(), Clock.systemUTC(), List.of(), KrlEncoding::encode);
+        }
+
+        public Options withSecrets(SecretSource s) {
+            return new Options(s, clock, extraAuthenticators, krlEncoder);
+        }
+
+        public Options withClock(Clock c) {
+            return new Options(secrets, c, extraAuthenticators, krlEncoder);
+        }
+
+        public Options withAuthenticator(BearerAuthenticator a) {
+            List<BearerAuthenticator> l = new ArrayList<>(extraAuthenticators);
+            l.add(a);
+            return new Options(secrets, clock, l, krlEncoder);
+        }
+    }
+
+    private KeywardServer(Database db, CaKeys keys, ServerMetrics metrics, Services services, ApiServer api) {
+        this.db = db;
+        this.keys = keys;
+        this.metrics = metrics;
+        this.services = services;
+        this.api = api;
+    }
+
+    public static KeywardServer start(ServerConfig cfg, Options opts) {
+        cfg.http().checkTransportSecurity();
+        IssuancePolicy policy = policy(cfg);
+        Database db = Database.open(cfg.database(), cfg.home());
+        CaKeys keys = null;
+        ServerMetrics metrics = new ServerMetrics();
+        try {
+            db.migrate();
+            keys = new CaKeyBootstrap(db, cfg.home(), opts.secrets(), opts.clock(), keyStore(cfg, opts))
+                    .load(cfg.ca());
+            TokenService tokens = new TokenService(db, opts.clock(), cfg.tokens().maxTtl());
+            tokens.bootstrapAdmin(cfg.tokens().bootstrapTtl()).ifPresent(t -> writeAdminToken(cfg.home(), t.secret()));
+            List<BearerAuthenticator> auth = new ArrayList<>();
+            auth.add(new ApiTokenAuthenticator(db, opts.clock()));
+            auth.addAll(opts.extraAuthenticators());
+            KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
+            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens,
+                    new IssuanceService(db, keys, policy, opts.clock(), metrics),
+                    new CertificateService(db, opts.clock()),
+                    new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
+                    new Readiness(db, keys), metrics);
+            ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
+            LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
+                    cfg.http().bind(), api.port());
+            return new KeywardServer(db, keys, metrics, services, api);
+        } catch (RuntimeException e) {
+            if (keys != null) {
+                keys.close();
+            }
+            metrics.close();
+            db.close();
+            throw e;
+        }
+    }
+
+    static IssuancePolicy policy(ServerConfig cfg) {
+        try {
+            IssuancePolicy p = cfg.policy().isEmpty() ? IssuancePolicy.defaults() : IssuancePolicy.fromMap(cfg.policy());
+            LOG.info("Issuance policy: {}", p);
+            return p;
+        } catch (InvalidInputException e) {
+            throw new ConfigException(e.getMessage().startsWith("policy") ? e.getMessage() : "policy: " + e.getMessage(), e);
+        }
+    }
+
+    static CaKeyBootstrap.KeyStore keyStore(ServerConfig cfg, Options opts) {
+        return CaKeyBootstrap.softwareKeys(cfg.home(), opts.secrets());
+    }
+
+    /** Writes the bootstrap admin token to $KEYWARD_HOME/admin-token (0600); logs the path, never the token. */
+    static void writeAdminToken(Path home, String secret) {
+        Path file = home.resolve("admin-token");
+        try {
+            Files.createDirectories(home);
+            AtomicFiles.write(file, (secret + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the bootstrap admin token to " + file + ": " + e.getMessage(), e);
+        }
+        LOG.warn("Created the bootstrap admin token; it is in {} (mode 0600). Use it to create named tokens, then"
+                + " revoke it (DELETE /api/v1/tokens/<id>)", file);
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public Services services() {
+        return services;
+    }
+
+    /** The route table the server registered (what the authorization tests walk). */
+    public List<dev.keyward.web.http.Route> routes() {
+        return api.routes();
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        keys.close();
+        metrics.close();
+        db.close();
+    }
+
+    private static String versionFromJar() {
+        String v = KeywardServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The audit log, a hash chain in PostgreSQL: entry n stores {@code hash_n = SHA-256(hash_{n-1} || canonical(entry_n))}
+ * (hashes as raw bytes, stored hex; {@code hash_0} is 32 zero bytes). Appends take the row lock on the single
+ * {@code audit_head} row inside the caller's transaction, so entries from any number of server nodes form one
+ * gap-free chain, committed (or not) together with the action they record. {@link AuditVerifier} walks the
+ * chain and names the first entry that was modified, deleted or reordered.
+ */
+package dev.keyward.web.audit;

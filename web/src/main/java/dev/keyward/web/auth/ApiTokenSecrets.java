@@ -1,0 +1,42 @@
+package dev.keyward.web.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * API token secrets: {@value #PREFIX} followed by 256 random bits in unpadded base64url (43 characters). Only the
+ * SHA-256 of the whole string is stored. A plain hash (not a slow KDF) is right here: the secret has 256 bits
+ * of entropy, so there is nothing to brute-force, and lookups stay one index probe.
+ */
+public final class ApiTokenSecrets {
+    public static final String PREFIX = "kwt_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ApiTokenSecrets() {
+    }
+
+    public static String generate() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    public static String hash(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    /** Whether {@code s} has the shape of a token (cheap check before any database lookup). */
+    public static boolean looksLikeToken(String s) {
+        return s.startsWith(PREFIX) && s.length() == PREFIX.length() + 43
+                && s.chars().skip(PREFIX.length()).allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_');
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code keyward-server} command line: serve, migrate, token create, audit verify. */
+package dev.keyward.web.cli;

@@ -1,0 +1,142 @@
+package dev.keyward.web.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.sign.CaAlgorithm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds a {@link ServerConfig} from an optional YAML file and the environment. Environment variables win over
+ * the file:
+ * <pre>
+ *   KEYWARD_HOME              home                      KEYWARD_DB_URL            database.url
+ *   KEYWARD_HTTP_BIND         http.bind                 KEYWARD_DB_USER           database.user
+ *   KEYWARD_HTTP_PORT         http.port                 KEYWARD_DB_PASSWORD_FILE  database.password_file
+ *   KEYWARD_TLS_CERT_FILE     http.tls.cert_file        KEYWARD_USER_CA_KEY       ca.user_key
+ *   KEYWARD_TLS_KEY_FILE      http.tls.key_file         KEYWARD_HOST_CA_KEY       ca.host_key
+ * </pre>
+ */
+public final class ConfigLoader {
+    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy", "oidc");
+
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public static ConfigLoader fromEnvironment() {
+        return new ConfigLoader(System.getenv());
+    }
+
+    /** Loads {@code file} (if given) with environment overrides, and validates everything. */
+    public ServerConfig load(Optional<Path> file) {
+        JsonNode root = file.map(this::read).orElse(null);
+        ConfigTree top = new ConfigTree(root, "");
+        top.checkKnown(TOP_KEYS);
+
+        Path home = env("KEYWARD_HOME").or(() -> top.string("home")).map(Path::of).orElse(Path.of(".keyward"))
+                .toAbsolutePath().normalize();
+
+        ConfigTree http = top.section("http");
+        http.checkKnown(Set.of("bind", "port", "tls"));
+        ConfigTree tls = http.section("tls");
+        tls.checkKnown(Set.of("cert_file", "key_file"));
+        Optional<String> certFile = env("KEYWARD_TLS_CERT_FILE").or(() -> tls.string("cert_file"));
+        Optional<String> keyFile = env("KEYWARD_TLS_KEY_FILE").or(() -> tls.string("key_file"));
+        if (certFile.isPresent() != keyFile.isPresent()) {
+            throw new ConfigException("http.tls.cert_file and http.tls.key_file go together: set both for HTTPS");
+        }
+        Optional<TlsConfig> tlsConfig = certFile.map(c -> new TlsConfig(readable(Path.of(c), "http.tls.cert_file"),
+                readable(Path.of(keyFile.get()), "http.tls.key_file")));
+        int port = env("KEYWARD_HTTP_PORT").map(p -> ConfigTree.parseInt("KEYWARD_HTTP_PORT", p))
+                .or(() -> http.integer("port")).orElse(8080);
+        String bind = env("KEYWARD_HTTP_BIND").or(() -> http.string("bind")).orElse("127.0.0.1");
+        HttpConfig httpConfig = new HttpConfig(bind, port, false, tlsConfig);
+
+        ConfigTree db = top.section("database");
+        db.checkKnown(Set.of("url", "user", "password_file", "pool_size"));
+        Optional<String> url = env("KEYWARD_DB_URL").or(() -> db.string("url"));
+        String user = env("KEYWARD_DB_USER").or(() -> db.string("user")).orElse(url.isPresent() ? "" : "postgres");
+        Optional<Path> passwordFile = env("KEYWARD_DB_PASSWORD_FILE").or(() -> db.string("password_file"))
+                .map(p -> readable(Path.of(p), "database.password_file"));
+        int poolSize = db.integer("pool_size").orElse(10);
+        DatabaseConfig dbConfig = new DatabaseConfig(url, user, passwordFile, poolSize);
+
+        ConfigTree ca = top.section("ca");
+        ca.checkKnown(Set.of("user_key", "host_key", "algorithm", "storage"));
+        CaAlgorithm algorithm;
+        try {
+            algorithm = ca.string("algorithm").map(CaAlgorithm::parse).orElse(CaAlgorithm.DEFAULT);
+        } catch (InvalidInputException e) {
+            throw new ConfigException("ca.algorithm: " + e.getMessage());
+        }
+        CaKeysConfig.Storage storage = ca.string("storage").map(s -> parseStorage(s)).orElse(CaKeysConfig.Storage.AUTO);
+        CaKeysConfig caConfig = new CaKeysConfig(env("KEYWARD_USER_CA_KEY").or(() -> ca.string("user_key")),
+                env("KEYWARD_HOST_CA_KEY").or(() -> ca.string("host_key")), algorithm, storage);
+
+        ConfigTree tokens = top.section("tokens");
+        tokens.checkKnown(Set.of("max_ttl", "bootstrap_ttl"));
+        TokensConfig tokensConfig = new TokensConfig(tokens.duration("max_ttl").orElse(Duration.ofDays(365)),
+                tokens.duration("bootstrap_ttl").orElse(Duration.ofDays(30)));
+
+        ConfigTree krl = top.section("krl");
+        krl.checkKnown(Set.of("version_check_interval"));
+        KrlConfig krlConfig = new KrlConfig(krl.string("version_check_interval")
+                .map(s -> s.equals("0") ? Duration.ZERO : ConfigTree.parseDuration("krl.version_check_interval", s))
+                .orElse(Duration.ofSeconds(1)));
+
+        Map<String, Object> policy = top.section("policy").asMap(yaml);
+        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy);
+    }
+
+    /** The raw {@code oidc:} section for the OIDC authenticator (empty when absent). */
+    public Map<String, Object> rawSection(Optional<Path> file, String key) {
+        JsonNode root = file.map(this::read).orElse(null);
+        return new ConfigTree(root, "").section(key).asMap(yaml);
+    }
+
+    private static CaKeysConfig.Storage parseStorage(String s) {
+        try {
+            return CaKeysConfig.Storage.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("ca.storage must be auto, softhsm or software, got '" + s + "'");
+        }
+    }
+
+    private Optional<String> env(String name) {
+        return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
+    }
+
+    private JsonNode read(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new ConfigException("configuration file " + file + " does not exist or is not readable");
+        }
+        try {
+            return yaml.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new ConfigException("configuration file " + file + " is not valid YAML: "
+                    + e.getOriginalMessage() + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path readable(Path p, String key) {
+        if (!Files.isReadable(p)) {
+            throw new ConfigException(key + ": file " + p + " does not exist or is not readable");
+        }
+        return p;
+    }
+}

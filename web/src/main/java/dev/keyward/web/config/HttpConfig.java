@@ -1,0 +1,57 @@
+package dev.keyward.web.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+/**
+ * Where and how the API listens.
+ *
+ * @param bind         address to bind ({@code http.bind}, default 127.0.0.1)
+ * @param port         TCP port ({@code http.port}, default 8080; 0 picks a free port)
+ * @param insecureHttp allow plain HTTP on a non-loopback address ({@code --insecure-http})
+ * @param tls          certificate and key for HTTPS ({@code http.tls.*})
+ */
+public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls) {
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    public HttpConfig {
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("http.port must be between 0 and 65535, got " + port);
+        }
+        if (bind == null || bind.isBlank()) {
+            throw new ConfigException("http.bind is empty; use an address such as 127.0.0.1");
+        }
+    }
+
+    public HttpConfig withInsecureHttp(boolean insecure) {
+        return new HttpConfig(bind, port, insecure, tls);
+    }
+
+    public HttpConfig withPort(int newPort) {
+        return new HttpConfig(bind, newPort, insecureHttp, tls);
+    }
+
+    /** Whether {@link #bind} is a loopback address (only those may serve plain HTTP without --insecure-http). */
+    public boolean isLoopback() {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(bind)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            throw new ConfigException("http.bind '" + bind + "' does not resolve: " + e.getMessage());
+        }
+    }
+
+    /** Refuses plain HTTP on a non-loopback address unless explicitly allowed. */
+    public void checkTransportSecurity() {
+        if (tls.isEmpty() && !insecureHttp && !isLoopback()) {
+            throw new ConfigException("http.bind is " + bind + ", which is not a loopback address, and http.tls is not"
+                    + " configured: set http.tls.cert_file and http.tls.key_file, or pass --insecure-http if TLS is"
+                    + " terminated in front of Keyward");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.keyward.web.http;
+
+import java.util.List;
+
+/** Request bodies, as on the wire (snake_case). Missing fields are null; handlers say which are required. */
+final class Bodies {
+    private Bodies() {
+    }
+
+    /** POST /certs/user. */
+    record UserCertRequest(String publicKey, List<String> principals, String ttl, String keyId) {
+    }
+
+    /** POST /certs/host. */
+    record HostCertRequest(String publicKey, List<String> principals, String ttl) {
+    }
+
+    /** POST /certs/{serial}/revoke. */
+    record RevokeCertRequest(String reason) {
+    }
+
+    /** POST /revocations: exactly one of public_key, fingerprint, key_id. */
+    record RevocationRequest(String publicKey, String fingerprint, String keyId, String reason) {
+    }
+
+    /** POST /tokens; principals only for role host (the host's registered names). */
+    record TokenRequest(String name, String role, String username, List<String> principals, String ttl) {
+    }
+
+    static <T> T required(T value, String field) {
+        if (value == null || value instanceof String s && s.isBlank()) {
+            throw ApiException.badRequest("field '" + field + "' is required");
+        }
+        return value;
+    }
+}

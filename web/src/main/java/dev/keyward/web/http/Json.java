@@ -1,0 +1,130 @@
+package dev.keyward.web.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.keyward.web.config.HttpConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.stream.Collectors;
+
+/**
+ * JSON in and out. Request bodies are read with a hard 64 KiB cap (413 beyond), parsed strictly (unknown fields,
+ * trailing content, wrong types and duplicate keys are 400 with a detail naming the field), snake_case on the wire.
+ */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(JsonInclude.Include.NON_ABSENT)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+
+    static {
+        // "public_key": 1 is a type error, not the string "1"
+        MAPPER.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        MAPPER.getFactory().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+        // error messages must not echo request bodies (they may hold token names or keys) into logs
+        MAPPER.getFactory().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.mappedFeature());
+    }
+
+    private Json() {
+    }
+
+    /** Reads the body as {@code type}; a body is required. */
+    public static <T> T read(Context ctx, Class<T> type) {
+        byte[] body = body(ctx);
+        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            throw ApiException.badRequest("the request needs a JSON body");
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw ApiException.badRequest("the request body must be a JSON object, not null");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "'; accepted fields: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+        } catch (MismatchedInputException e) {
+            String field = path(e);
+            throw ApiException.badRequest(field.isEmpty() ? "the request body must be a JSON object"
+                    : "field '" + field + "' has the wrong type (" + expected(e) + ")");
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The raw body, at most {@link HttpConfig#MAX_BODY_BYTES}; 413 beyond, whatever Content-Length claims. */
+    static byte[] body(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > HttpConfig.MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] b = in.readNBytes(HttpConfig.MAX_BODY_BYTES + 1);
+            if (b.length > HttpConfig.MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+            return b;
+        } catch (IOException e) {
+            throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    static ApiException tooLarge() {
+        return new ApiException(413, "Content Too Large", "the request body is larger than "
+                + HttpConfig.MAX_BODY_BYTES / 1024 + " KiB");
+    }
+
+    /** Writes {@code value} as JSON with {@code status}. */
+    public static void write(Context ctx, int status, Object value) {
+        try {
+            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render response: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String expected(MismatchedInputException e) {
+        Class<?> t = e.getTargetType();
+        if (t == null) {
+            return "unexpected value";
+        }
+        if (t == String.class) {
+            return "expected a string";
+        }
+        if (java.util.List.class.isAssignableFrom(t) || t.isArray()) {
+            return "expected a list";
+        }
+        if (Number.class.isAssignableFrom(t) || t.isPrimitive()) {
+            return "expected a number";
+        }
+        return "unexpected value";
+    }
+}

@@ -1,0 +1,98 @@
+package dev.keyward.web.http;
+
+import dev.keyward.web.auth.Role;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Renders the route table as an OpenAPI 3.1 document. */
+final class OpenApi {
+    private static final Pattern PATH_PARAM = Pattern.compile("\\{([a-z_]+)}");
+
+    private OpenApi() {
+    }
+
+    static Map<String, Object> document(List<Route> routes, String version) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("openapi", "3.1.0");
+        doc.put("info", Map.of("title", "Keyward CA server", "version", version,
+                "description", "SSH certificate authority API. Errors are application/problem+json (RFC 9457)."));
+        Map<String, Object> paths = new LinkedHashMap<>();
+        for (Route r : routes) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> item = (Map<String, Object>) paths.computeIfAbsent(r.path(), k -> new LinkedHashMap<>());
+            item.put(r.method().toLowerCase(java.util.Locale.ROOT), operation(r));
+        }
+        doc.put("paths", paths);
+        doc.put("components", Map.of(
+                "securitySchemes", Map.of("bearer", Map.of("type", "http", "scheme", "bearer",
+                        "description", "An API token (kwt_...) created with POST /api/v1/tokens or 'keyward-server token create'")),
+                "schemas", Map.of("Problem", Map.of("type", "object", "properties", Map.of(
+                        "type", Map.of("type", "string"), "title", Map.of("type", "string"),
+                        "status", Map.of("type", "integer"), "detail", Map.of("type", "string"),
+                        "rule", Map.of("type", "string"))))));
+        return doc;
+    }
+
+    private static Map<String, Object> operation(Route r) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("summary", r.summary());
+        String roles = r.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + ", " + b).orElse("");
+        op.put("description", r.isPublic() ? "No authentication." : "Roles: " + roles + ".");
+        op.put("security", r.isPublic() ? List.of() : List.of(Map.of("bearer", List.of())));
+        List<Map<String, Object>> params = new ArrayList<>();
+        Matcher m = PATH_PARAM.matcher(r.path());
+        while (m.find()) {
+            params.add(Map.of("name", m.group(1), "in", "path", "required", true, "schema", Map.of("type", "string")));
+        }
+        for (String q : r.queryParams()) {
+            params.add(Map.of("name", q, "in", "query", "required", false, "schema", Map.of("type", "string")));
+        }
+        if (!params.isEmpty()) {
+            op.put("parameters", params);
+        }
+        if (r.body() != null) {
+            op.put("requestBody", Map.of("required", true, "content", Map.of("application/json",
+                    Map.of("schema", schemaOf(r.body())))));
+        }
+        Map<String, Object> responses = new LinkedHashMap<>();
+        responses.put(Integer.toString(r.status()), Map.of("description", "success",
+                "content", Map.of(r.produces(), Map.of())));
+        Map<String, Object> problem = Map.of("application/problem+json",
+                Map.of("schema", Map.of("$ref", "#/components/schemas/Problem")));
+        if (r.body() != null || !r.queryParams().isEmpty() || r.path().contains("{")) {
+            responses.put("400", Map.of("description", "invalid input", "content", problem));
+        }
+        if (!r.isPublic()) {
+            responses.put("401", Map.of("description", "missing, unknown, expired or revoked token", "content", problem));
+            responses.put("403", Map.of("description", "role not allowed, or refused by policy", "content", problem));
+        }
+        if (r.body() != null) {
+            responses.put("413", Map.of("description", "body larger than 64 KiB", "content", problem));
+        }
+        responses.put("503", Map.of("description", "database or signer unavailable", "content", problem));
+        op.put("responses", responses);
+        return op;
+    }
+
+    private static Map<String, Object> schemaOf(Class<?> body) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        for (RecordComponent c : body.getRecordComponents()) {
+            Object schema = List.class.isAssignableFrom(c.getType())
+                    && c.getGenericType() instanceof ParameterizedType
+                    ? Map.of("type", "array", "items", Map.of("type", "string"))
+                    : Map.of("type", "string");
+            props.put(snake(c.getName()), schema);
+        }
+        return Map.of("type", "object", "additionalProperties", false, "properties", props);
+    }
+
+    static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.keyward.web.http;
+
+import io.javalin.http.Context;
+import java.util.Optional;
+
+/**
+ * Paging parameters: {@code limit} (1-1000, default 100) with either {@code offset} or {@code cursor} (the
+ * {@code next_cursor} of the previous page; stable while new items arrive).
+ */
+record Paging(int limit, int offset, Optional<Long> cursor) {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    static final int MAX_OFFSET = 1_000_000;
+
+    static Paging of(Context ctx) {
+        int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int offset = intParam(ctx, "offset", 0, 0, MAX_OFFSET);
+        Optional<Long> cursor = Optional.ofNullable(ctx.queryParam("cursor")).filter(s -> !s.isEmpty())
+                .map(s -> positiveLong("cursor", s));
+        if (cursor.isPresent() && offset > 0) {
+            throw ApiException.badRequest("give either offset or cursor, not both");
+        }
+        return new Paging(limit, offset, cursor);
+    }
+
+    static int intParam(Context ctx, String name, int def, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isEmpty()) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("query parameter " + name + " must be a whole number from " + min + " to "
+                    + max);
+        }
+    }
+
+    /** A positive 63-bit decimal number (serials, ids, cursors). */
+    static long positiveLong(String name, String v) {
+        if (v == null || v.isEmpty() || v.length() > 19 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw ApiException.badRequest(name + " must be a positive whole number, got '" + abbreviate(v) + "'");
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + " must be a positive whole number, got '" + abbreviate(v) + "'");
+        }
+    }
+
+    static Optional<String> filter(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (v.length() > 255) {
+            throw ApiException.badRequest("query parameter " + name + " is longer than 255 characters");
+        }
+        return Optional.of(v);
+    }
+
+    static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        String p = s.replaceAll("\\p{Cntrl}", "?");
+        return p.length() > 40 ? p.substring(0, 40) + "..." : p;
+    }
+}

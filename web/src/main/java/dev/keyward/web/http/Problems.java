@@ -1,0 +1,107 @@
+package dev.keyward.web.http;
+
+import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.policy.PolicyViolationException;
+import dev.keyward.ca.sign.SignerException;
+import dev.keyward.web.auth.AuthenticationException;
+import dev.keyward.web.db.DbErrors;
+import dev.keyward.web.metrics.ServerMetrics;
+import dev.keyward.web.service.NotFoundException;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders every failure as RFC 9457 problem+json. Two families: user errors (they carry their status and a
+ * detail a person can act on) and everything else (logged with context, rendered as 500 or 503 without
+ * internals). Nothing here matches on exception text.
+ */
+public final class Problems {
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+    public static final String CONTENT_TYPE = "application/problem+json";
+    static final String TYPE_BASE = "https://keyward.dev/problems/";
+
+    private final ServerMetrics metrics;
+
+    public Problems(ServerMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public void handle(Exception e, Context ctx) {
+        if (e instanceof ApiException a) {
+            render(ctx, a.status(), a.title(), a.getMessage(), null);
+        } else if (e instanceof AuthenticationException a) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"keyward\", error=\"invalid_token\"");
+            render(ctx, 401, "Unauthorized", a.getMessage(), null);
+        } else if (e instanceof PolicyViolationException p) {
+            render(ctx, 403, "Forbidden by policy", p.getMessage(), p.rule());
+        } else if (e instanceof InvalidInputException i) {
+            render(ctx, 400, "Bad Request", i.getMessage(), null);
+        } else if (e instanceof NotFoundException n) {
+            render(ctx, 404, "Not Found", n.getMessage(), null);
+        } else if (e instanceof HttpResponseException h) {
+            render(ctx, h.getStatus(), reason(h.getStatus()), h.getMessage(), null);
+        } else if (DbErrors.isUnavailable(e)) {
+            LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.header("Retry-After", "5");
+            render(ctx, 503, "Service Unavailable", "the database is unavailable; retry shortly", null);
+        } else if (e instanceof SignerException) {
+            LOG.error("{} {}: signer failed", ctx.method(), ctx.path(), e);
+            ctx.header("Retry-After", "5");
+            render(ctx, 503, "Service Unavailable", "the CA signer is unavailable; retry shortly", null);
+        } else {
+            LOG.error("{} {}: internal error", ctx.method(), ctx.path(), e);
+            render(ctx, 500, "Internal Server Error", "internal error; the server log has details", null);
+        }
+    }
+
+    public void render(Context ctx, int status, String title, String detail, String rule) {
+        metrics.httpError(status);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("type", TYPE_BASE + slug(status, rule));
+        p.put("title", title);
+        p.put("status", status);
+        p.put("detail", detail);
+        if (rule != null) {
+            p.put("rule", rule);
+        }
+        p.put("instance", ctx.path());
+        Json.write(ctx, status, p);
+        ctx.contentType(CONTENT_TYPE);
+    }
+
+    private static String slug(int status, String rule) {
+        if (rule != null) {
+            return "policy";
+        }
+        return switch (status) {
+            case 400 -> "bad-request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 409 -> "conflict";
+            case 413 -> "content-too-large";
+            case 415 -> "unsupported-media-type";
+            case 503 -> "unavailable";
+            default -> status >= 500 ? "internal" : "client-error";
+        };
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 413 -> "Content Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 503 -> "Service Unavailable";
+            default -> status >= 500 ? "Internal Server Error" : "Client Error";
+        };
+    }
+}

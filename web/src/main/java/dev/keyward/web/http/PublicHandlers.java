@@ -1,0 +1,89 @@
+package dev.keyward.web.http;
+
+import dev.keyward.web.auth.Caller;
+import dev.keyward.web.metrics.ServerMetrics;
+import dev.keyward.web.service.KrlService;
+import dev.keyward.web.service.Readiness;
+import dev.keyward.web.service.TrustService;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** Routes without authentication: the KRL, the CA keys, health, metrics. */
+final class PublicHandlers {
+    private final KrlService krl;
+    private final TrustService trust;
+    private final Readiness readiness;
+    private final ServerMetrics metrics;
+    private final Problems problems;
+
+    PublicHandlers(KrlService krl, TrustService trust, Readiness readiness, ServerMetrics metrics, Problems problems) {
+        this.krl = krl;
+        this.trust = trust;
+        this.readiness = readiness;
+        this.metrics = metrics;
+        this.problems = problems;
+    }
+
+    /** The KRL; ETag is its version, and If-None-Match with that version gets 304. */
+    void krl(Context ctx, Caller caller) {
+        KrlService.Krl k = krl.current();
+        ctx.header("ETag", k.etag());
+        ctx.header("Cache-Control", "no-cache");
+        ctx.header("X-Keyward-Krl-Version", Long.toString(k.version()));
+        if (matches(ctx.header("If-None-Match"), k.etag())) {
+            metrics.krlRequest(true);
+            ctx.status(304);
+            return;
+        }
+        metrics.krlRequest(false);
+        ctx.status(200).contentType("application/octet-stream").result(k.bytes());
+    }
+
+    /** RFC 9110 13.1.2: a list of entity tags or "*", weak comparison. */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null || ifNoneMatch.isBlank()) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.strip();
+            if (t.equals("*")) {
+                return true;
+            }
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void userCa(Context ctx, Caller caller) {
+        ctx.status(200).contentType("text/plain; charset=utf-8").result(trust.trustedUserCaKeys());
+    }
+
+    void hostCa(Context ctx, Caller caller) {
+        ctx.status(200).contentType("text/plain; charset=utf-8").result(trust.knownHostsLines());
+    }
+
+    void healthz(Context ctx, Caller caller) {
+        Json.write(ctx, 200, Map.of("status", "up"));
+    }
+
+    void readyz(Context ctx, Caller caller) {
+        Map<String, String> checks = readiness.check();
+        if (checks.values().stream().allMatch("up"::equals)) {
+            Json.write(ctx, 200, Map.of("status", "ready", "checks", checks));
+            return;
+        }
+        String down = String.join(", ", checks.entrySet().stream().filter(e -> !"up".equals(e.getValue()))
+                .map(Map.Entry::getKey).toList());
+        ctx.header("Retry-After", "5");
+        problems.render(ctx, 503, "Service Unavailable", "not ready: " + down + " down", null);
+    }
+
+    void metrics(Context ctx, Caller caller) {
+        ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    }
+}

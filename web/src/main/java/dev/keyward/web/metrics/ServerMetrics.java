@@ -1,0 +1,74 @@
+package dev.keyward.web.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The server's meters. Names (Prometheus form): {@code keyward_certs_issued_total{type}},
+ * {@code keyward_cert_issue_seconds{type}} (whole issuance: policy, serial, signing, commit),
+ * {@code keyward_signer_seconds{type}} (the CA signature alone), {@code keyward_http_errors_total{status}},
+ * {@code keyward_auth_failures_total}, {@code keyward_krl_requests_total{result}}, plus JVM meters.
+ */
+public final class ServerMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public ServerMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        gc.bindTo(registry);
+    }
+
+    public void certIssued(String type, Duration took) {
+        Counter.builder("keyward.certs.issued").description("certificates issued").tag("type", type)
+                .register(registry).increment();
+        timer("keyward.cert.issue", "time to issue a certificate (policy, serial, signing, commit)", type)
+                .record(took);
+    }
+
+    public void signed(String type, Duration took) {
+        timer("keyward.signer", "time the CA signer takes for one signature", type).record(took);
+    }
+
+    public void httpError(int status) {
+        Counter.builder("keyward.http.errors").description("error responses by status")
+                .tag("status", Integer.toString(status)).register(registry).increment();
+    }
+
+    public void authFailure() {
+        Counter.builder("keyward.auth.failures").description("refused bearer credentials").register(registry)
+                .increment();
+    }
+
+    public void krlRequest(boolean notModified) {
+        Counter.builder("keyward.krl.requests").description("KRL requests by result")
+                .tag("result", notModified ? "304" : "200").register(registry).increment();
+    }
+
+    private Timer timer(String name, String description, String type) {
+        return Timer.builder(name).description(description).tag("type", type)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

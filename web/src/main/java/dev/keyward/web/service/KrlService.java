@@ -1,0 +1,114 @@
+package dev.keyward.web.service;
+
+import dev.keyward.ca.key.KeyPolicy;
+import dev.keyward.ca.key.PublicKeyParser;
+import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.web.db.CaKeyDao;
+import dev.keyward.web.db.CertificateDao;
+import dev.keyward.web.db.Database;
+import dev.keyward.web.db.RevocationDao;
+import dev.keyward.web.db.RevocationDao.Revocation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.jooq.DSLContext;
+
+/**
+ * Serves the current KRL. The bytes are built once per KRL version and cached; the version (a database row bumped
+ * by every revocation) is re-read at most every {@code versionCheckInterval}, and at once after a revocation
+ * through this node. Several nodes produce the same content for the same version, so the version is a sound ETag.
+ */
+public final class KrlService {
+    private static final PublicKeyParser LENIENT = new PublicKeyParser(new KeyPolicy(1024));
+
+    private final Database db;
+    private final Function<KrlContent, byte[]> encoder;
+    private final long checkIntervalNanos;
+    private final Object buildLock = new Object();
+    private volatile Krl cached;
+    private volatile long checkedAtNanos;
+
+    /** A built KRL. */
+    public record Krl(long version, byte[] bytes) {
+        public Krl {
+            bytes = bytes.clone();
+        }
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        /** The strong ETag for this version, quoted as HTTP wants it. */
+        public String etag() {
+            return "\"" + version + "\"";
+        }
+    }
+
+    public KrlService(Database db, Duration versionCheckInterval, Function<KrlContent, byte[]> encoder) {
+        this.db = db;
+        this.encoder = encoder;
+        this.checkIntervalNanos = versionCheckInterval.toNanos();
+    }
+
+    /** The current KRL, from the cache when its version is still current. */
+    public Krl current() {
+        Krl c = cached;
+        long now = System.nanoTime();
+        if (c != null && now - checkedAtNanos < checkIntervalNanos) {
+            return c;
+        }
+        long version = db.read(dsl -> new RevocationDao(dsl).krlVersion());
+        if (c != null && c.version() == version) {
+            checkedAtNanos = now;
+            return c;
+        }
+        synchronized (buildLock) {
+            c = cached;
+            if (c != null && c.version() >= version) {
+                checkedAtNanos = now;
+                return c;
+            }
+            KrlContent content = db.transaction(KrlService::load);
+            Krl built = new Krl(content.version(), encoder.apply(content));
+            cached = built;
+            checkedAtNanos = now;
+            return built;
+        }
+    }
+
+    /** Forces the next {@link #current()} to check the version (after a revocation through this node). */
+    public void invalidate() {
+        checkedAtNanos = System.nanoTime() - checkIntervalNanos - 1;
+    }
+
+    /** Reads the version and everything revoked from one snapshot. */
+    static KrlContent load(DSLContext tx) {
+        tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        RevocationDao.KrlState state = new RevocationDao(tx).krlState();
+        List<Revocation> revocations = new RevocationDao(tx).all();
+        Map<Long, TreeSet<Long>> serials = new CertificateDao(tx).revokedSerialsByCaKey();
+        TreeSet<String> keyIds = new TreeSet<>();
+        List<SshPublicKey> keys = new ArrayList<>();
+        TreeSet<String> fingerprints = new TreeSet<>();
+        for (Revocation r : revocations) {
+            switch (r.kind()) {
+                case KEY_ID -> keyIds.add(r.keyId().orElseThrow());
+                case KEY -> keys.add(LENIENT.parseLine(r.publicKey().orElseThrow()));
+                case FINGERPRINT -> fingerprints.add(r.keyFingerprint().orElseThrow());
+            }
+        }
+        List<KrlContent.CaSection> sections = new ArrayList<>();
+        for (CaKeyDao.CaKeyRow ca : new CaKeyDao(tx).all()) {
+            TreeSet<Long> s = serials.getOrDefault(ca.id(), new TreeSet<>());
+            if (!s.isEmpty() || !keyIds.isEmpty()) {
+                sections.add(new KrlContent.CaSection(LENIENT.parseLine(ca.publicKey()), s, keyIds));
+            }
+        }
+        return new KrlContent(state.version(), state.updatedAt(), sections, keys, new ArrayList<>(fingerprints));
+    }
+
+}

@@ -1,0 +1,160 @@
+package dev.keyward.web.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyward.ca.testing.TestKeys;
+import dev.keyward.web.auth.Role;
+import dev.keyward.web.testing.Api;
+import dev.keyward.web.testing.TestDatabases;
+import dev.keyward.web.testing.TestServer;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every route of the route table × every role, no token, an expired, a revoked, a malformed and an unknown token,
+ * and a JWT that no configured issuer accepts. Walking the server's own table means a new route is covered
+ * without editing this test.
+ */
+class AuthorizationMatrixTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static Api api;
+    static final Map<Role, String> TOKENS = new EnumMap<>(Role.class);
+    static final Map<String, String> BAD = new LinkedHashMap<>();
+    static final AtomicInteger N = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(dir.resolve("home"), TestDatabases.create());
+        api = server.api();
+        TOKENS.put(Role.ADMIN, server.adminToken());
+        TOKENS.put(Role.ENGINEER, server.token("engineer", "erin"));
+        TOKENS.put(Role.AUDITOR, server.token("auditor", "audrey"));
+        TOKENS.put(Role.HOST, server.token("host", "h1", "h1.example.com"));
+        Api.Resp expiring = api.post("/api/v1/tokens", server.adminToken(),
+                Map.of("name", "exp", "role", "admin", "ttl", "1s"));
+        Api.Resp revoked = api.post("/api/v1/tokens", server.adminToken(),
+                Map.of("name", "rev", "role", "admin", "ttl", "1h"));
+        assertEquals(200, api.delete("/api/v1/tokens/" + revoked.json().get("id").asLong(), server.adminToken()).status());
+        BAD.put("no token", null);
+        BAD.put("expired admin token", expiring.json().get("token").asText());
+        BAD.put("revoked admin token", revoked.json().get("token").asText());
+        BAD.put("malformed token", "kwt_short");
+        BAD.put("unknown token", "kwt_" + "A".repeat(43));
+        BAD.put("JWT from an issuer nobody configured", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2V2aWwifQ.c2ln");
+        Thread.sleep(1100); // let the 1 s token expire
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** A concrete request for {@code route} that an allowed caller can complete. */
+    private static Api.Resp call(Route route, String token) throws Exception {
+        String path = route.path();
+        if (path.contains("{serial}")) {
+            path = path.replace("{serial}", Long.toString(issueOne()));
+        }
+        if (path.contains("{id}")) {
+            Api.Resp victim = api.post("/api/v1/tokens", server.adminToken(),
+                    Map.of("name", "victim", "role", "auditor", "ttl", "1h"));
+            path = path.replace("{id}", Long.toString(victim.json().get("id").asLong()));
+        }
+        return switch (route.method()) {
+            case "GET" -> api.get(path, token);
+            case "DELETE" -> api.delete(path, token);
+            default -> api.post(path, token, body(route, token));
+        };
+    }
+
+    private static Map<String, Object> body(Route route, String token) throws Exception {
+        String p = route.path();
+        int n = N.incrementAndGet();
+        if (p.endsWith("/certs/user") || p.endsWith("/certs/host")) {
+            return Map.of("public_key", Files.readString(TestKeys.publicKeyFile(dir, "k" + n, "ed25519")));
+        }
+        if (p.endsWith("/revoke")) {
+            return Map.of("reason", "matrix");
+        }
+        if (p.endsWith("/revocations")) {
+            return Map.of("key_id", "matrix-" + n, "reason", "matrix");
+        }
+        if (p.endsWith("/tokens")) {
+            return Map.of("name", "m" + n, "role", "auditor", "ttl", "1h");
+        }
+        throw new AssertionError("no body for " + route.method() + " " + p);
+    }
+
+    private static long issueOne() throws Exception {
+        Api.Resp r = api.post("/api/v1/certs/user", TOKENS.get(Role.ENGINEER),
+                Map.of("public_key", Files.readString(TestKeys.publicKeyFile(dir, "s" + N.incrementAndGet(), "ed25519"))));
+        assertEquals(201, r.status(), r.toString());
+        return r.json().get("serial").asLong();
+    }
+
+    @Test
+    void everyRouteTimesEveryCaller() throws Exception {
+        List<Route> routes = server.server().routes();
+        assertTrue(routes.size() >= 18, "route table: " + routes.size());
+        List<String> failures = new ArrayList<>();
+        for (Route route : routes) {
+            String name = route.method() + " " + route.path();
+            for (Role role : Role.values()) {
+                Api.Resp r = call(route, TOKENS.get(role));
+                boolean allowed = route.isPublic() || route.roles().contains(role);
+                if (allowed && (r.status() == 401 || r.status() == 403 || r.status() >= 500)) {
+                    failures.add(name + " as " + role + ": expected success, got " + r);
+                } else if (!allowed && r.status() != 403) {
+                    failures.add(name + " as " + role + ": expected 403, got " + r);
+                }
+                if (allowed && r.status() >= 400) {
+                    failures.add(name + " as " + role + ": allowed caller failed: " + r);
+                }
+            }
+            for (Map.Entry<String, String> bad : BAD.entrySet()) {
+                Api.Resp r = call(route, bad.getValue());
+                if (route.isPublic()) {
+                    if (r.status() >= 400) {
+                        failures.add(name + " with " + bad.getKey() + ": public route failed: " + r);
+                    }
+                } else if (r.status() != 401) {
+                    failures.add(name + " with " + bad.getKey() + ": expected 401, got " + r);
+                } else {
+                    assertTrue(r.contentType().startsWith("application/problem+json"), name);
+                    assertNotNull(r.header("WWW-Authenticate"), name);
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void forbiddenSaysWhichRoleIsNeeded() {
+        Api.Resp r = api.get("/api/v1/audit", TOKENS.get(Role.ENGINEER));
+        assertEquals(403, r.status());
+        assertTrue(r.json().get("detail").asText().contains("admin or auditor"), r.toString());
+    }
+
+    @Test
+    void authorizationHeaderMustBeBearer() {
+        Api.Resp r = api.send("GET", "/api/v1/audit", null, HttpRequest.BodyPublishers.noBody());
+        assertEquals(401, r.status());
+        assertNotEquals(null, r.json().get("detail"));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.keyward.web.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.web.auth.ApiTokenSecrets;
+import dev.keyward.web.testing.Api;
+import dev.keyward.web.testing.TestDatabases;
+import dev.keyward.web.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokensTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static Api api;
+    static String admin;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dir.resolve("home"), TestDatabases.create());
+        api = server.api();
+        admin = server.adminToken();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void bootstrapAdminTokenIsWrittenOwnerOnly() throws Exception {
+        Path f = server.home().resolve("admin-token");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        assertTrue(ApiTokenSecrets.looksLikeToken(admin));
+        assertEquals(200, api.get("/api/v1/tokens", admin).status());
+    }
+
+    @Test
+    void createdTokenIsShownOnceStoredOnlyAsAHashAndWorks() throws Exception {
+        Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "ci", "role", "auditor", "ttl", "2h"));
+        assertEquals(201, r.status(), r.toString());
+        assertEquals("no-store", r.header("Cache-Control"));
+        String secret = r.json().get("token").asText();
+        assertTrue(ApiTokenSecrets.looksLikeToken(secret), secret);
+        long id = r.json().get("id").asLong();
+        assertEquals("ci", r.json().get("username").asText());
+
+        JsonNode list = api.get("/api/v1/tokens", admin).json();
+        assertFalse(list.toString().contains(secret), "the list must not show secrets");
+        boolean found = false;
+        for (JsonNode t : list.get("items")) {
+            if (t.get("id").asLong() == id) {
+                found = true;
+                assertEquals("auditor", t.get("role").asText());
+                assertEquals("active", t.get("status").asText());
+            }
+        }
+        assertTrue(found);
+        try (Connection c = server.db().connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT token_hash FROM api_tokens WHERE id = " + id)) {
+            rs.next();
+            assertEquals(ApiTokenSecrets.hash(secret), rs.getString(1));
+        }
+        assertEquals(200, api.get("/api/v1/audit", secret).status());
+    }
+
+    @Test
+    void revokedTokenIsRefused() {
+        Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "temp", "role", "auditor", "ttl", "1h"));
+        String secret = r.json().get("token").asText();
+        long id = r.json().get("id").asLong();
+        assertEquals(200, api.get("/api/v1/audit", secret).status());
+        Api.Resp del = api.delete("/api/v1/tokens/" + id, admin);
+        assertEquals(200, del.status(), del.toString());
+        assertEquals("revoked", del.json().get("status").asText());
+        Api.Resp refused = api.get("/api/v1/audit", secret);
+        assertEquals(401, refused.status());
+        assertTrue(refused.json().get("detail").asText().contains("revoked"), refused.toString());
+        assertEquals(404, api.delete("/api/v1/tokens/987654", admin).status());
+        assertEquals(400, api.delete("/api/v1/tokens/abc", admin).status());
+    }
+
+    @Test
+    void expiredTokenIsRefused() throws Exception {
+        Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "short", "role", "auditor", "ttl", "1s"));
+        String secret = r.json().get("token").asText();
+        Thread.sleep(1200);
+        Api.Resp refused = api.get("/api/v1/audit", secret);
+        assertEquals(401, refused.status());
+        assertTrue(refused.json().get("detail").asText().contains("expired"), refused.toString());
+        assertTrue(api.get("/api/v1/tokens?limit=1000", admin).body().contains("\"status\":\"expired\""));
+    }
+
+    @Test
+    void tokenRequestsAreValidated() {
+        assertEquals(400, api.post("/api/v1/tokens", admin, Map.of("name", "x", "role", "root", "ttl", "1h")).status());
+        Api.Resp noUser = api.post("/api/v1/tokens", admin, Map.of("name", "x", "role", "engineer", "ttl", "1h"));
+        assertEquals(400, noUser.status());
+        assertTrue(noUser.json().get("detail").asText().contains("username"), noUser.toString());
+        Api.Resp noNames = api.post("/api/v1/tokens", admin, Map.of("name", "h", "role", "host", "ttl", "1h"));
+        assertEquals(400, noNames.status());
+        assertTrue(noNames.json().get("detail").asText().contains("principals"), noNames.toString());
+        assertEquals(400, api.post("/api/v1/tokens", admin, Map.of("name", "e", "role", "engineer", "username", "e",
+                "principals", List.of("x"), "ttl", "1h")).status());
+        Api.Resp tooLong = api.post("/api/v1/tokens", admin, Map.of("name", "x", "role", "auditor", "ttl", "400d"));
+        assertEquals(400, tooLong.status());
+        assertTrue(tooLong.json().get("detail").asText().contains("tokens.max_ttl"), tooLong.toString());
+        assertEquals(400, api.post("/api/v1/tokens", admin, Map.of("name", "x", "role", "auditor")).status());
+        assertEquals(400, api.post("/api/v1/tokens", admin, Map.of("name", "x", "role", "auditor", "ttl", "soon")).status());
+    }
+
+    @Test
+    void hostTokenCarriesItsRegisteredNames() {
+        Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "web9", "role", "host",
+                "principals", List.of("web9.example.com", "web9"), "ttl", "30d"));
+        assertEquals(201, r.status(), r.toString());
+        assertEquals(2, r.json().get("principals").size());
+    }
+
+    @Test
+    void tokenActionsAreAudited() {
+        Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "audited", "role", "auditor", "ttl", "1h"));
+        long id = r.json().get("id").asLong();
+        api.delete("/api/v1/tokens/" + id, admin);
+        JsonNode entries = api.get("/api/v1/audit?subject=token:" + id, admin).json().get("items");
+        assertEquals(2, entries.size());
+        assertEquals("token.delete", entries.get(0).get("action").asText());
+        assertEquals("token.create", entries.get(1).get("action").asText());
+        assertFalse(entries.toString().contains(r.json().get("token").asText()), "no secret in the audit log");
+    }
+}
