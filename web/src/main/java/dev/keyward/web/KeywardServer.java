@@ -17,6 +17,7 @@ import dev.keyward.web.service.AuditService;
 import dev.keyward.web.service.CaKeyBootstrap;
 import dev.keyward.web.service.CaKeys;
 import dev.keyward.web.service.CertificateService;
+import dev.keyward.web.service.HostServices;
 import dev.keyward.web.service.IssuanceService;
 import dev.keyward.web.service.KrlContent;
 import dev.keyward.web.service.KrlService;
@@ -103,11 +104,12 @@ public final class KeywardServer implements AutoCloseable {
             auth.add(new ApiTokenAuthenticator(db, opts.clock()));
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
-            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens,
-                    new IssuanceService(db, keys, policy, opts.clock(), metrics),
+            IssuanceService issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics);
+            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
-                    new Readiness(db, keys), metrics);
+                    new Readiness(db, keys), metrics, HostServices.create(db, keys, krl, issuance, opts.clock(),
+                            cfg.tokens().maxTtl(), Optional.empty()));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
                     cfg.http().bind(), api.port());
@@ -186,6 +188,7 @@ public final class KeywardServer implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        services.hosts().close();
         keys.close();
         metrics.close();
         db.close();

@@ -33,6 +33,8 @@ public final class ApiServer implements AutoCloseable {
                 new TokenHandlers(s.tokens(), s.clock()),
                 new AuditHandlers(s.audit()),
                 new PublicHandlers(s.krl(), s.trust(), s.readiness(), metrics, problems),
+                new HostHandlers(s.hosts().hosts(), s.hosts().state(), s.hosts().reports(),
+                        s.hosts().authorizedKeys(), s.hosts().inventory(), s.clock()),
                 openApi);
         openApi.set(routes, version);
         Authenticators auth = s.authenticators();

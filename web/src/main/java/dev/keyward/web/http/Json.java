@@ -48,7 +48,12 @@ public final class Json {
 
     /** Reads the body as {@code type}; a body is required. */
     public static <T> T read(Context ctx, Class<T> type) {
-        byte[] body = body(ctx);
+        return read(ctx, type, HttpConfig.MAX_BODY_BYTES);
+    }
+
+    /** Reads the body as {@code type} with a larger cap (agent reports: usage batches and inventories). */
+    public static <T> T read(Context ctx, Class<T> type, int maxBytes) {
+        byte[] body = body(ctx, maxBytes);
         if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             throw ApiException.badRequest("the request needs a JSON body");
         }
@@ -76,14 +81,18 @@ public final class Json {
 
     /** The raw body, at most {@link HttpConfig#MAX_BODY_BYTES}; 413 beyond, whatever Content-Length claims. */
     static byte[] body(Context ctx) {
+        return body(ctx, HttpConfig.MAX_BODY_BYTES);
+    }
+
+    static byte[] body(Context ctx, int max) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > HttpConfig.MAX_BODY_BYTES) {
-            throw tooLarge();
+        if (declared > max) {
+            throw tooLarge(max);
         }
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] b = in.readNBytes(HttpConfig.MAX_BODY_BYTES + 1);
-            if (b.length > HttpConfig.MAX_BODY_BYTES) {
-                throw tooLarge();
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) {
+                throw tooLarge(max);
             }
             return b;
         } catch (IOException e) {
@@ -92,8 +101,11 @@ public final class Json {
     }
 
     static ApiException tooLarge() {
-        return new ApiException(413, "Content Too Large", "the request body is larger than "
-                + HttpConfig.MAX_BODY_BYTES / 1024 + " KiB");
+        return tooLarge(HttpConfig.MAX_BODY_BYTES);
+    }
+
+    static ApiException tooLarge(int max) {
+        return new ApiException(413, "Content Too Large", "the request body is larger than " + max / 1024 + " KiB");
     }
 
     /** Writes {@code value} as JSON with {@code status}. */

@@ -42,6 +42,10 @@ public final class Problems {
             render(ctx, 400, "Bad Request", i.getMessage(), null);
         } else if (e instanceof NotFoundException n) {
             render(ctx, 404, "Not Found", n.getMessage(), null);
+        } else if (e instanceof dev.keyward.web.service.ConflictException c) {
+            render(ctx, 409, "Conflict", c.getMessage(), null);
+        } else if (e instanceof dev.keyward.web.service.ForbiddenException f) {
+            render(ctx, 403, "Forbidden", f.getMessage(), null);
         } else if (e instanceof HttpResponseException h) {
             render(ctx, h.getStatus(), reason(h.getStatus()), h.getMessage(), null);
         } else if (DbErrors.isUnavailable(e)) {
@@ -98,6 +102,7 @@ public final class Problems {
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
             case 413 -> "Content Too Large";
             case 415 -> "Unsupported Media Type";
             case 503 -> "Service Unavailable";

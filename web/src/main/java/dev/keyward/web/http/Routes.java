@@ -23,7 +23,7 @@ final class Routes {
     }
 
     static List<Route> build(CertHandlers certs, TokenHandlers tokens, AuditHandlers audit, PublicHandlers pub,
-            OpenApiHandler openApi) {
+            HostHandlers hosts, OpenApiHandler openApi) {
         List<Route> r = new ArrayList<>();
         r.add(new Route("POST", API + "/certs/user", Set.of(ENGINEER, ADMIN),
                 "Issue a user certificate for the caller (principals and TTL within policy)", 201,
@@ -59,6 +59,7 @@ final class Routes {
                 List.of("action", "actor", "subject", "limit", "offset", "cursor"), JSON, audit::list));
         r.add(new Route("GET", API + "/audit/verify", Set.of(ADMIN, AUDITOR),
                 "Verify the audit hash chain; names the first bad entry", 200, null, List.of(), JSON, audit::verify));
+        HostRoutes.add(r, hosts);
         for (String base : List.of("", API)) {
             r.add(new Route("GET", base + "/healthz", PUBLIC, "Liveness", 200, null, List.of(), JSON, pub::healthz));
             r.add(new Route("GET", base + "/readyz", PUBLIC, "Readiness: database and CA signers", 200, null,

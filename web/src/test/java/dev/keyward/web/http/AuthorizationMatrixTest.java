@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keyward.ca.testing.TestKeys;
 import dev.keyward.web.auth.Role;
 import dev.keyward.web.testing.Api;
+import dev.keyward.web.testing.SshKeyLines;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
 import java.net.http.HttpRequest;
@@ -37,6 +38,7 @@ class AuthorizationMatrixTest {
     static final Map<Role, String> TOKENS = new EnumMap<>(Role.class);
     static final Map<String, String> BAD = new LinkedHashMap<>();
     static final AtomicInteger N = new AtomicInteger();
+    static final String HOST_KEY = SshKeyLines.ed25519("h1-host-key");
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,7 +47,13 @@ class AuthorizationMatrixTest {
         TOKENS.put(Role.ADMIN, server.adminToken());
         TOKENS.put(Role.ENGINEER, server.token("engineer", "erin"));
         TOKENS.put(Role.AUDITOR, server.token("auditor", "audrey"));
-        TOKENS.put(Role.HOST, server.token("host", "h1", "h1.example.com"));
+        // the host credential comes from enrollment: agent routes need a token bound to an enrolled host
+        Api.Resp host = api.post("/api/v1/hosts", server.adminToken(), Map.of("hostname", "h1.example.com"));
+        assertEquals(201, host.status(), host.toString());
+        Api.Resp enrolled = api.post("/api/v1/hosts/enroll", null, Map.of("join_token",
+                host.json().get("join_token").asText(), "host_keys", List.of(HOST_KEY)));
+        assertEquals(200, enrolled.status(), enrolled.toString());
+        TOKENS.put(Role.HOST, enrolled.json().get("credential").asText());
         Api.Resp expiring = api.post("/api/v1/tokens", server.adminToken(),
                 Map.of("name", "exp", "role", "admin", "ttl", "1s"));
         Api.Resp revoked = api.post("/api/v1/tokens", server.adminToken(),
@@ -70,6 +78,12 @@ class AuthorizationMatrixTest {
         String path = route.path();
         if (path.contains("{serial}")) {
             path = path.replace("{serial}", Long.toString(issueOne()));
+        }
+        if (path.contains("/authorized-keys/{id}")) {
+            Api.Resp k = api.post("/api/v1/authorized-keys", server.adminToken(), Map.of("account", "svc",
+                    "host", "h1.example.com", "public_key", SshKeyLines.ed25519("victim")));
+            assertEquals(201, k.status(), k.toString());
+            path = path.replace("{id}", Long.toString(k.json().get("id").asLong()));
         }
         if (path.contains("{id}")) {
             Api.Resp victim = api.post("/api/v1/tokens", server.adminToken(),
@@ -98,6 +112,29 @@ class AuthorizationMatrixTest {
         if (p.endsWith("/tokens")) {
             return Map.of("name", "m" + n, "role", "auditor", "ttl", "1h");
         }
+        if (p.endsWith("/hosts")) {
+            return Map.of("hostname", "m" + n + ".example.com");
+        }
+        if (p.endsWith("/hosts/enroll")) {
+            Api.Resp h = api.post("/api/v1/hosts", server.adminToken(), Map.of("hostname", "e" + n + ".example.com"));
+            assertEquals(201, h.status(), h.toString());
+            return Map.of("join_token", h.json().get("join_token").asText(), "hostname", "e" + n,
+                    "host_keys", List.of(SshKeyLines.ed25519("e" + n)));
+        }
+        if (p.endsWith("/agent/host-certs")) {
+            return Map.of("host_keys", List.of(HOST_KEY));
+        }
+        if (p.endsWith("/agent/usage")) {
+            return Map.of("events", List.of(Map.of("id", "m" + n, "time", "2026-11-29T10:00:00Z", "account", "root",
+                    "fingerprint", "SHA256:" + "A".repeat(43), "key_type", "ED25519", "source_ip", "10.0.0.1",
+                    "kind", "accepted", "detail", "")));
+        }
+        if (p.endsWith("/agent/inventory")) {
+            return Map.of("hash", String.format("%064x", n), "keys", List.of());
+        }
+        if (p.endsWith("/authorized-keys")) {
+            return Map.of("account", "svc", "host", "h1.example.com", "public_key", SshKeyLines.ed25519("m" + n));
+        }
         throw new AssertionError("no body for " + route.method() + " " + p);
     }
 
@@ -111,7 +148,7 @@ class AuthorizationMatrixTest {
     @Test
     void everyRouteTimesEveryCaller() throws Exception {
         List<Route> routes = server.server().routes();
-        assertTrue(routes.size() >= 18, "route table: " + routes.size());
+        assertTrue(routes.size() >= 28, "route table: " + routes.size());
         List<String> failures = new ArrayList<>();
         for (Route route : routes) {
             String name = route.method() + " " + route.path();

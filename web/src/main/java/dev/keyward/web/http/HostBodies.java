@@ -1,0 +1,38 @@
+package dev.keyward.web.http;
+
+import dev.keyward.web.service.AgentReportService;
+import java.util.List;
+
+/**
+ * Request bodies of the host, agent and key routes (snake_case). The agent's side of the contract is
+ * {@code dev.keyward.agent.protocol} in the agent module; these records accept exactly what it sends.
+ */
+final class HostBodies {
+    private HostBodies() {
+    }
+
+    /** POST /hosts: principals default to [hostname], mode to managed; labels are optional. */
+    record CreateHost(String hostname, List<String> principals, String mode, List<String> labels) {
+    }
+
+    /** POST /hosts/enroll (the agent's EnrollRequest). */
+    record Enroll(String joinToken, String hostname, List<String> hostKeys) {
+    }
+
+    /** POST /agent/host-certs (the agent's HostCertRequest). */
+    record HostCerts(List<String> hostKeys) {
+    }
+
+    /** POST /agent/usage (the agent's UsageBatch). */
+    record Usage(List<AgentReportService.UsageIn> events) {
+    }
+
+    /** POST /agent/inventory (the agent's InventoryReport). */
+    record Inventory(String hash, List<AgentReportService.InventoryIn> keys) {
+    }
+
+    /** POST /authorized-keys: exactly one of host and host_label. */
+    record AddKey(String account, String host, String hostLabel, String publicKey, String comment,
+            List<String> options, String expiresAt) {
+    }
+}

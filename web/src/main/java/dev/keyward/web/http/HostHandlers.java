@@ -1,0 +1,132 @@
+package dev.keyward.web.http;
+
+import dev.keyward.web.auth.Caller;
+import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
+import dev.keyward.web.db.HostDao.Host;
+import dev.keyward.web.service.AgentReportService;
+import dev.keyward.web.service.AgentStateService;
+import dev.keyward.web.service.AuthorizedKeyService;
+import dev.keyward.web.service.HostService;
+import dev.keyward.web.service.KeyInventoryService;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Hosts and their agents, static authorized keys and the key inventory. */
+final class HostHandlers {
+    /** The longest long-poll a request may ask for ({@code ?wait=}); longer asks are cut to this. */
+    static final int MAX_WAIT_SECONDS = 60;
+    /** Agent reports (usage batches, inventories) may be larger than ordinary API bodies. */
+    static final int MAX_REPORT_BYTES = 16 * 1024 * 1024;
+
+    private final HostService hosts;
+    private final AgentStateService state;
+    private final AgentReportService reports;
+    private final AuthorizedKeyService keys;
+    private final KeyInventoryService inventory;
+    private final Clock clock;
+
+    HostHandlers(HostService hosts, AgentStateService state, AgentReportService reports, AuthorizedKeyService keys,
+            KeyInventoryService inventory, Clock clock) {
+        this.hosts = hosts;
+        this.state = state;
+        this.reports = reports;
+        this.keys = keys;
+        this.inventory = inventory;
+        this.clock = clock;
+    }
+
+    void create(Context ctx, Caller caller) {
+        HostBodies.CreateHost b = Json.read(ctx, HostBodies.CreateHost.class);
+        HostService.CreatedHost c = hosts.create(caller, new HostService.CreateHost(b.hostname(), b.principals(),
+                Optional.ofNullable(b.mode()), b.labels()));
+        Host h = c.host();
+        Json.write(ctx, 201, new HostViews.CreatedHostView(h.id(), h.hostname(), h.mode(), h.principals(), h.labels(),
+                c.joinToken(), c.joinTokenExpiresAt().toString()));
+    }
+
+    void list(Context ctx, Caller caller) {
+        Paging p = Paging.of(ctx);
+        Json.write(ctx, 200, new Views.Page<>(hosts.list(p.limit(), p.offset()).stream().map(HostViews.HostView::of)
+                .toList(), p.limit(), null));
+    }
+
+    /** Public: the join token in the body is the credential. */
+    void enroll(Context ctx, Caller caller) {
+        HostBodies.Enroll b = Json.read(ctx, HostBodies.Enroll.class);
+        HostService.Enrolled e = hosts.enroll(new HostService.Enroll(Bodies.required(b.joinToken(), "join_token"),
+                Optional.ofNullable(b.hostname()), b.hostKeys()));
+        Json.write(ctx, 200, new HostViews.EnrolledView(Long.toString(e.host().id()), e.credential(), e.hostCerts()));
+    }
+
+    /** The desired state; 304 on a matching If-None-Match; with {@code ?wait=N}, held until it changes. */
+    void agentState(Context ctx, Caller caller) {
+        Host host = hosts.hostOf(caller);
+        int wait = Math.min(Paging.intParam(ctx, "wait", 0, 0, Integer.MAX_VALUE), MAX_WAIT_SECONDS);
+        String inm = ctx.header("If-None-Match");
+        if (wait == 0 || inm == null) {
+            render(ctx, state.render(host), inm);
+            return;
+        }
+        LongPolls.extendIdleTimeout(ctx, Duration.ofSeconds(wait + 30));
+        ctx.future(() -> state.await(host, inm, Duration.ofSeconds(wait)).thenAccept(r -> render(ctx, r, inm)));
+    }
+
+    private static void render(Context ctx, AgentStateService.Rendered r, String ifNoneMatch) {
+        ctx.header("ETag", r.etag());
+        ctx.header("Cache-Control", "no-cache");
+        if (AgentStateService.matches(ifNoneMatch, r.etag())) {
+            ctx.status(304);
+            return;
+        }
+        ctx.status(200).contentType("application/json").result(r.body());
+    }
+
+    void renewHostCerts(Context ctx, Caller caller) {
+        HostBodies.HostCerts b = Json.read(ctx, HostBodies.HostCerts.class);
+        Json.write(ctx, 200, new HostViews.HostCertsView(hosts.renew(caller, b.hostKeys())));
+    }
+
+    void usage(Context ctx, Caller caller) {
+        Host host = hosts.hostOf(caller);
+        HostBodies.Usage b = Json.read(ctx, HostBodies.Usage.class, MAX_REPORT_BYTES);
+        AgentReportService.UsageResult r = reports.usage(host, b.events());
+        Json.write(ctx, 200, new HostViews.UsageAckView(r.acknowledged(), r.rejected(), r.stored()));
+    }
+
+    void inventory(Context ctx, Caller caller) {
+        Host host = hosts.hostOf(caller);
+        HostBodies.Inventory b = Json.read(ctx, HostBodies.Inventory.class, MAX_REPORT_BYTES);
+        Json.write(ctx, 200, new HostViews.InventoryAckView(reports.inventory(host, b.hash(), b.keys())));
+    }
+
+    void addKey(Context ctx, Caller caller) {
+        HostBodies.AddKey b = Json.read(ctx, HostBodies.AddKey.class);
+        StaticKey k = keys.add(caller, new AuthorizedKeyService.AddKey(Bodies.required(b.account(), "account"),
+                Optional.ofNullable(b.host()), Optional.ofNullable(b.hostLabel()),
+                Bodies.required(b.publicKey(), "public_key"), Optional.ofNullable(b.comment()), b.options(),
+                Optional.ofNullable(b.expiresAt())));
+        Json.write(ctx, 201, HostViews.AuthorizedKeyView.of(k, clock.instant()));
+    }
+
+    void deleteKey(Context ctx, Caller caller) {
+        long id = Paging.positiveLong("id", ctx.pathParam("id"));
+        Json.write(ctx, 200, HostViews.AuthorizedKeyView.of(keys.delete(caller, id), clock.instant()));
+    }
+
+    void listKeys(Context ctx, Caller caller) {
+        Paging p = Paging.of(ctx);
+        KeyInventoryService.Thresholds t = new KeyInventoryService.Thresholds(
+                Paging.intParam(ctx, "unused_days", KeyInventoryService.DEFAULT_UNUSED_DAYS, 1, 36_500),
+                Paging.intParam(ctx, "old_days", KeyInventoryService.DEFAULT_OLD_DAYS, 1, 36_500));
+        KeyInventoryService.Inventory inv = inventory.list(t, p.limit(), p.offset());
+        Json.write(ctx, 200, new KeysView(inv.keys(), inv.certificates(), inv.total(), p.limit(), p.offset(),
+                t.unusedDays(), t.oldDays()));
+    }
+
+    record KeysView(java.util.List<KeyInventoryService.KeyEntry> items,
+            java.util.List<KeyInventoryService.CertUse> certificates, int total, int limit, int offset,
+            int unusedDays, int oldDays) {
+    }
+}

@@ -1,0 +1,48 @@
+package dev.keyward.web.http;
+
+import static dev.keyward.web.auth.Role.ADMIN;
+import static dev.keyward.web.auth.Role.AUDITOR;
+import static dev.keyward.web.auth.Role.HOST;
+import static dev.keyward.web.http.Routes.API;
+
+import java.util.List;
+import java.util.Set;
+
+/** The route-table rows for hosts, their agents, static authorized keys and the key inventory. */
+final class HostRoutes {
+    private static final String JSON = "application/json";
+
+    private HostRoutes() {
+    }
+
+    static void add(List<Route> r, HostHandlers h) {
+        r.add(new Route("POST", API + "/hosts", Set.of(ADMIN),
+                "Register a host; the one-time join token (24 h) is in this response only", 201,
+                HostBodies.CreateHost.class, List.of(), JSON, h::create));
+        r.add(new Route("GET", API + "/hosts", Set.of(ADMIN, AUDITOR), "List registered hosts", 200, null,
+                List.of("limit", "offset"), JSON, h::list));
+        r.add(new Route("POST", API + "/hosts/enroll", Set.of(),
+                "Trade a join token (in the body) for the host credential and host certificates", 200,
+                HostBodies.Enroll.class, List.of(), JSON, h::enroll));
+        r.add(new Route("GET", API + "/agent/state", Set.of(HOST),
+                "The calling host's desired state (strong ETag; If-None-Match gives 304; ?wait=N long-polls up to 60 s)",
+                200, null, List.of("wait"), JSON, h::agentState));
+        r.add(new Route("POST", API + "/agent/host-certs", Set.of(HOST),
+                "Renew host certificates for the calling host's enrolled keys", 200, HostBodies.HostCerts.class,
+                List.of(), JSON, h::renewHostCerts));
+        r.add(new Route("POST", API + "/agent/usage", Set.of(HOST),
+                "Report key usage events (idempotent by event id); acknowledges stored and duplicate ids", 200,
+                HostBodies.Usage.class, List.of(), JSON, h::usage));
+        r.add(new Route("POST", API + "/agent/inventory", Set.of(HOST),
+                "Report the host's authorized keys (idempotent by hash)", 200, HostBodies.Inventory.class, List.of(),
+                JSON, h::inventory));
+        r.add(new Route("POST", API + "/authorized-keys", Set.of(ADMIN),
+                "Authorize a static key for an account on a host or on every host with a label", 201,
+                HostBodies.AddKey.class, List.of(), JSON, h::addKey));
+        r.add(new Route("DELETE", API + "/authorized-keys/{id}", Set.of(ADMIN),
+                "Delete a static key; agents purge it", 200, null, List.of(), JSON, h::deleteKey));
+        r.add(new Route("GET", API + "/keys", Set.of(ADMIN, AUDITOR),
+                "Key inventory: where each key is, last use per key and per certificate, flags unused, shared, weak, old",
+                200, null, List.of("unused_days", "old_days", "limit", "offset"), JSON, h::listKeys));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.keyward.web.service;
+
+import dev.keyward.web.db.AuthorizedKeyDao;
+import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
+import dev.keyward.web.db.Database;
+import dev.keyward.web.db.HostDao;
+import dev.keyward.web.db.InventoryDao;
+import dev.keyward.web.db.UsageDao;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The key inventory: every key the agents found (and every static key), grouped by fingerprint, with where it
+ * is, its last use per host and account, and flags: {@code unused} (no login for N days, counted from first
+ * sight for keys never used), {@code shared} (in several accounts or on several hosts), {@code weak} (DSA, RSA
+ * under 2048 bits), {@code old} (first seen more than M days ago). Certificates are listed by their last use.
+ */
+public final class KeyInventoryService {
+    public static final int DEFAULT_UNUSED_DAYS = 90;
+    public static final int DEFAULT_OLD_DAYS = 365;
+    static final int MAX_CERTS = 1000;
+
+    private final Database db;
+    private final Clock clock;
+
+    public KeyInventoryService(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Thresholds of the flags, in days. */
+    public record Thresholds(int unusedDays, int oldDays) {
+    }
+
+    /** Where a key is: a file line the agent reported, or a static key record. */
+    public record Location(String host, String account, String file, Integer line, String source,
+            Long authorizedKeyId, String hostLabel, String lastUsedAt, String lastSourceIp, long uses) {
+    }
+
+    public record KeyEntry(String fingerprint, String type, int bits, List<String> comments, String firstSeenAt,
+            String lastUsedAt, List<String> flags, List<Location> locations) {
+    }
+
+    public record CertUse(long serial, String keyId, String fingerprint, String host, String account,
+            String lastUsedAt, String sourceIp, long uses) {
+    }
+
+    public record Inventory(List<KeyEntry> keys, List<CertUse> certificates, int total) {
+    }
+
+    public Inventory list(Thresholds t, int limit, int offset) {
+        Instant now = clock.instant();
+        return db.transaction(tx -> {
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            List<InventoryDao.Row> rows = new InventoryDao(tx).all(Integer.MAX_VALUE, 0);
+            List<StaticKey> statics = new AuthorizedKeyDao(tx).allCurrent();
+            UsageDao usage = new UsageDao(tx);
+            Map<String, UsageDao.LastUse> lastUse = new HashMap<>();
+            for (UsageDao.LastUse u : usage.keyLastUse()) {
+                lastUse.put(u.hostId() + " " + u.account() + " " + u.fingerprint(), u);
+            }
+            List<UsageDao.LastUse> certs = usage.certLastUse(MAX_CERTS);
+            Set<Long> hostIds = new HashSet<>();
+            rows.forEach(r -> hostIds.add(r.hostId()));
+            statics.forEach(s -> s.hostId().ifPresent(hostIds::add));
+            certs.forEach(c -> hostIds.add(c.hostId()));
+            lastUse.values().forEach(u -> hostIds.add(u.hostId()));
+            Map<Long, String> names = new HostDao(tx).hostnames(hostIds);
+
+            Map<String, Builder> byFp = new TreeMap<>();
+            for (InventoryDao.Row r : rows) {
+                Builder b = byFp.computeIfAbsent(r.fingerprint(), f -> new Builder(f, r.keyType(), r.bits()));
+                UsageDao.LastUse u = lastUse.get(r.hostId() + " " + r.account() + " " + r.fingerprint());
+                b.add(new Location(names.get(r.hostId()), r.account(), r.file(), r.line(), r.source(), null, null,
+                        u == null ? null : u.lastUsedAt().toString(), u == null ? null : u.sourceIp(),
+                        u == null ? 0 : u.uses()), "h" + r.hostId(), r.comment(), u);
+            }
+            for (StaticKey s : statics) {
+                Builder b = byFp.computeIfAbsent(s.fingerprint(), f -> new Builder(f, s.keyType(), s.bits()));
+                UsageDao.LastUse u = s.hostId().map(h -> lastUse.get(h + " " + s.account() + " " + s.fingerprint()))
+                        .orElse(null);
+                b.add(new Location(s.hostId().map(names::get).orElse(null), s.account(), null, null, "static",
+                        s.id(), s.hostLabel().orElse(null), u == null ? null : u.lastUsedAt().toString(),
+                        u == null ? null : u.sourceIp(), u == null ? 0 : u.uses()),
+                        s.hostId().map(h -> "h" + h).orElse("l" + s.hostLabel().orElse("")), s.comment(), u);
+            }
+            // uses of keys no inventory lists (a file the agent does not scan, an account it does not manage)
+            for (UsageDao.LastUse u : lastUse.values()) {
+                Builder b = byFp.get(u.fingerprint());
+                if (b != null) {
+                    b.lastUse(u.lastUsedAt());
+                }
+            }
+            Map<String, Instant> firstSeen = new InventoryDao(tx).firstSeen(new ArrayList<>(byFp.keySet()));
+            List<KeyEntry> all = new ArrayList<>();
+            for (Builder b : byFp.values()) {
+                all.add(b.build(firstSeen.get(b.fingerprint), now, t));
+            }
+            List<KeyEntry> page = all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit));
+            List<CertUse> certUses = certs.stream().map(c -> new CertUse(c.serial().orElseThrow(),
+                    c.keyId().orElse(""), c.fingerprint(), names.get(c.hostId()), c.account(),
+                    c.lastUsedAt().toString(), c.sourceIp(), c.uses())).toList();
+            return new Inventory(List.copyOf(page), certUses, all.size());
+        });
+    }
+
+    /** Whether Keyward's policy calls a key of this type and size weak. */
+    static boolean weak(String type, int bits) {
+        return type.equals("ssh-dss") || type.equals("dsa") || (type.equals("ssh-rsa") && bits > 0 && bits < 2048);
+    }
+
+    private static final class Builder {
+        final String fingerprint;
+        final String type;
+        final int bits;
+        final List<Location> locations = new ArrayList<>();
+        final Set<String> comments = new LinkedHashSet<>();
+        final Set<String> accounts = new HashSet<>();
+        final Set<String> places = new HashSet<>();
+        Instant lastUse;
+
+        Builder(String fingerprint, String type, int bits) {
+            this.fingerprint = fingerprint;
+            this.type = type;
+            this.bits = bits;
+        }
+
+        void add(Location l, String place, String comment, UsageDao.LastUse u) {
+            locations.add(l);
+            accounts.add(l.account());
+            places.add(place);
+            if (comment != null && !comment.isEmpty()) {
+                comments.add(comment);
+            }
+            if (u != null) {
+                lastUse(u.lastUsedAt());
+            }
+        }
+
+        void lastUse(Instant t) {
+            if (lastUse == null || t.isAfter(lastUse)) {
+                lastUse = t;
+            }
+        }
+
+        KeyEntry build(Instant firstSeen, Instant now, Thresholds t) {
+            List<String> flags = new ArrayList<>();
+            Instant since = Optional.ofNullable(lastUse).orElse(firstSeen);
+            if (since != null && since.isBefore(now.minus(Duration.ofDays(t.unusedDays())))) {
+                flags.add("unused");
+            }
+            if (accounts.size() > 1 || places.size() > 1) {
+                flags.add("shared");
+            }
+            if (weak(type, bits)) {
+                flags.add("weak");
+            }
+            if (firstSeen != null && firstSeen.isBefore(now.minus(Duration.ofDays(t.oldDays())))) {
+                flags.add("old");
+            }
+            return new KeyEntry(fingerprint, type, bits, List.copyOf(comments),
+                    firstSeen == null ? null : firstSeen.toString(), lastUse == null ? null : lastUse.toString(),
+                    flags, List.copyOf(locations));
+        }
+    }
+}
