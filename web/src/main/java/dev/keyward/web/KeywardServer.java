@@ -109,7 +109,7 @@ public final class KeywardServer implements AutoCloseable {
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
                     new Readiness(db, keys), metrics, HostServices.create(db, keys, krl, issuance, opts.clock(),
-                            cfg.tokens().maxTtl(), Optional.empty()));
+                            cfg.tokens().maxTtl(), cfg.inventory()));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
                     cfg.http().bind(), api.port());

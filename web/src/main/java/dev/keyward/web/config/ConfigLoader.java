@@ -27,7 +27,8 @@ import java.util.Set;
  * </pre>
  */
 public final class ConfigLoader {
-    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy");
+    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy",
+            "inventory");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final Map<String, String> env;
@@ -97,8 +98,17 @@ public final class ConfigLoader {
                 .map(s -> s.equals("0") ? Duration.ZERO : ConfigTree.parseDuration("krl.version_check_interval", s))
                 .orElse(Duration.ofSeconds(1)));
 
+        ConfigTree inv = top.section("inventory");
+        inv.checkKnown(Set.of("unused_after", "old_after", "purge_unused_after"));
+        InventoryConfig inventoryConfig = new InventoryConfig(
+                inv.duration("unused_after").orElse(InventoryConfig.DEFAULTS.unusedAfter()),
+                inv.duration("old_after").orElse(InventoryConfig.DEFAULTS.oldAfter()),
+                inv.string("purge_unused_after").filter(v -> !v.equals("off"))
+                        .map(v -> ConfigTree.parseDuration("inventory.purge_unused_after", v)));
+
         Map<String, Object> policy = top.section("policy").asMap(yaml);
-        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy);
+        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy,
+                inventoryConfig);
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

@@ -118,8 +118,8 @@ final class HostHandlers {
     void listKeys(Context ctx, Caller caller) {
         Paging p = Paging.of(ctx);
         KeyInventoryService.Thresholds t = new KeyInventoryService.Thresholds(
-                Paging.intParam(ctx, "unused_days", KeyInventoryService.DEFAULT_UNUSED_DAYS, 1, 36_500),
-                Paging.intParam(ctx, "old_days", KeyInventoryService.DEFAULT_OLD_DAYS, 1, 36_500));
+                Paging.intParam(ctx, "unused_days", inventory.defaults().unusedDays(), 1, 36_500),
+                Paging.intParam(ctx, "old_days", inventory.defaults().oldDays(), 1, 36_500));
         KeyInventoryService.Inventory inv = inventory.list(t, p.limit(), p.offset());
         Json.write(ctx, 200, new KeysView(inv.keys(), inv.certificates(), inv.total(), p.limit(), p.offset(),
                 t.unusedDays(), t.oldDays()));

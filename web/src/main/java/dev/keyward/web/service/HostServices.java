@@ -1,10 +1,10 @@
 package dev.keyward.web.service;
 
+import dev.keyward.web.config.InventoryConfig;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.http.Json;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +22,10 @@ public record HostServices(HostService hosts, AgentStateService state, AgentRepo
 
     /**
      * @param credentialTtl    lifetime of host credentials (the longest API token lifetime)
-     * @param purgeUnusedAfter purge keys unused this long from users' own files (empty: never)
+     * @param inventory        the inventory flags and the unused-key purge policy
      */
     public static HostServices create(Database db, CaKeys caKeys, KrlService krl, IssuanceService issuance,
-            Clock clock, Duration credentialTtl, Optional<Duration> purgeUnusedAfter) {
+            Clock clock, Duration credentialTtl, InventoryConfig inventory) {
         AgentStateWatcher watcher = new AgentStateWatcher(db, krl, WATCH_INTERVAL);
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "keyward-agent-state");
@@ -33,9 +33,9 @@ public record HostServices(HostService hosts, AgentStateService state, AgentRepo
             return t;
         });
         return new HostServices(new HostService(db, issuance, watcher, clock, credentialTtl),
-                new AgentStateService(db, krl, caKeys, watcher, clock, Json.MAPPER, purgeUnusedAfter, executor),
+                new AgentStateService(db, krl, caKeys, watcher, clock, Json.MAPPER, inventory.purgeUnusedAfter(), executor),
                 new AgentReportService(db, watcher, clock), new AuthorizedKeyService(db, watcher, clock),
-                new KeyInventoryService(db, clock), watcher, executor);
+                new KeyInventoryService(db, clock, inventory), watcher, executor);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.keyward.web.service;
 
+import dev.keyward.web.config.InventoryConfig;
 import dev.keyward.web.db.AuthorizedKeyDao;
 import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
 import dev.keyward.web.db.Database;
@@ -26,16 +27,22 @@ import java.util.TreeMap;
  * under 2048 bits), {@code old} (first seen more than M days ago). Certificates are listed by their last use.
  */
 public final class KeyInventoryService {
-    public static final int DEFAULT_UNUSED_DAYS = 90;
-    public static final int DEFAULT_OLD_DAYS = 365;
     static final int MAX_CERTS = 1000;
 
     private final Database db;
     private final Clock clock;
 
-    public KeyInventoryService(Database db, Clock clock) {
+    private final Thresholds defaults;
+
+    public KeyInventoryService(Database db, Clock clock, InventoryConfig config) {
         this.db = db;
         this.clock = clock;
+        this.defaults = new Thresholds((int) config.unusedAfter().toDays(), (int) config.oldAfter().toDays());
+    }
+
+    /** The thresholds from the configuration ({@code inventory.unused_after}, {@code inventory.old_after}). */
+    public Thresholds defaults() {
+        return defaults;
     }
 
     /** Thresholds of the flags, in days. */

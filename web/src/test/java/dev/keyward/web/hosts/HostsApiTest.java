@@ -34,7 +34,8 @@ class HostsApiTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir.resolve("home"), TestDatabases.create());
+        server = TestServer.start(dir.resolve("home"), TestDatabases.create(),
+                "inventory:\n  purge_unused_after: 30d\n");
         api = server.api();
         admin = server.adminToken();
     }
@@ -283,6 +284,45 @@ class HostsApiTest {
         assertEquals("deploy-1", cert.get("key_id").asText());
         assertEquals("app1.example.com", cert.get("host").asText());
         assertEquals(200, api.get("/api/v1/keys?unused_days=1&old_days=1", server.token("auditor", "al")).status());
+    }
+
+    @Test
+    void keysUnusedLongerThanPolicyAllowsArePurgedUnconfirmedAndFlagged() {
+        Enrolled h = enroll("app2.example.com");
+        String used = "SHA256:" + "U".repeat(43);
+        String idle = "SHA256:" + "I".repeat(43);
+        List<Map<String, Object>> keys = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            keys.add(m("account", "alice", "file", "/home/alice/.ssh/authorized_keys", "line", i + 1, "source", "user",
+                    "type", "ssh-ed25519", "bits", 256, "fingerprint", i == 0 ? used : idle, "comment", "k" + i,
+                    "options", List.of(), "problem", ""));
+        }
+        assertEquals(200, api.post("/api/v1/agent/inventory", h.credential(), Map.of("hash", "b".repeat(64),
+                "keys", keys)).status());
+        // both keys were first seen 100 days ago; one was used yesterday
+        server.server().database().dsl().execute("UPDATE key_first_seen SET first_seen_at = now() - interval '100 days'"
+                + " WHERE fingerprint IN ('" + used + "', '" + idle + "')");
+        String yesterday = java.time.Instant.now().minus(java.time.Duration.ofDays(1))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        assertEquals(200, api.post("/api/v1/agent/usage", h.credential(), Map.of("events", List.of(m("id", "u-1",
+                "time", yesterday, "account", "alice", "fingerprint", used, "key_type", "ED25519",
+                "source_ip", "10.0.0.9", "kind", "accepted", "detail", "")))).status());
+
+        JsonNode purge = state(h.credential(), null, 0).json().get("accounts").get("alice").get("purge");
+        assertEquals(1, purge.size(), purge.toString());
+        assertEquals(idle, purge.get(0).get("fingerprint").asText());
+        assertEquals("unused", purge.get(0).get("reason").asText());
+        assertFalse(purge.get(0).get("confirmed").asBoolean(), "policy purges are subject to the bulk guard");
+
+        JsonNode items = api.get("/api/v1/keys?old_days=50", admin).json().get("items");
+        for (JsonNode e : items) {
+            if (e.get("fingerprint").asText().equals(idle)) {
+                assertEquals(List.of("unused", "old"), texts(e.get("flags")));
+            } else if (e.get("fingerprint").asText().equals(used)) {
+                assertEquals(List.of("old"), texts(e.get("flags")));
+                assertEquals(yesterday, e.get("last_used_at").asText());
+            }
+        }
     }
 
     static Map<String, Object> m(Object... kv) {
