@@ -46,6 +46,14 @@ final class HostHandlers {
                 c.joinToken(), c.joinTokenExpiresAt().toString()));
     }
 
+    void joinToken(Context ctx, Caller caller) {
+        long id = Paging.positiveLong("id", ctx.pathParam("id"));
+        HostService.CreatedHost c = hosts.newJoinToken(caller, id);
+        Host h = c.host();
+        Json.write(ctx, 201, new HostViews.CreatedHostView(h.id(), h.hostname(), h.mode(), h.principals(), h.labels(),
+                c.joinToken(), c.joinTokenExpiresAt().toString()));
+    }
+
     void list(Context ctx, Caller caller) {
         Paging p = Paging.of(ctx);
         Json.write(ctx, 200, new Views.Page<>(hosts.list(p.limit(), p.offset()).stream().map(HostViews.HostView::of)

@@ -19,6 +19,9 @@ final class HostRoutes {
         r.add(new Route("POST", API + "/hosts", Set.of(ADMIN),
                 "Register a host; the one-time join token (24 h) is in this response only", 201,
                 HostBodies.CreateHost.class, List.of(), JSON, h::create));
+        r.add(new Route("POST", API + "/hosts/{id}/join-token", Set.of(ADMIN),
+                "A new one-time join token for a registered host (re-enrollment replaces its credential)", 201, null,
+                List.of(), JSON, h::joinToken));
         r.add(new Route("GET", API + "/hosts", Set.of(ADMIN, AUDITOR), "List registered hosts", 200, null,
                 List.of("limit", "offset"), JSON, h::list));
         r.add(new Route("POST", API + "/hosts/enroll", Set.of(),

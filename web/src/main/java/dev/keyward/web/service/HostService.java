@@ -115,6 +115,27 @@ public final class HostService {
     }
 
     /**
+     * A new join token for a registered host (a rebuilt machine, a lost credential). Enrolling with it replaces
+     * the host's credential; until then the old one keeps working. Earlier unused join tokens stay valid until
+     * they expire.
+     */
+    public CreatedHost newJoinToken(Caller actor, long hostId) {
+        String secret = JOIN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random32());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Instant expires = now.plus(JOIN_TOKEN_TTL);
+        Host host = db.transaction(tx -> {
+            HostDao hosts = new HostDao(tx);
+            Host h = hosts.find(hostId).orElseThrow(() -> new NotFoundException("there is no host " + hostId));
+            hosts.insertJoinToken(h.id(), ApiTokenSecrets.hash(secret), actor.actor(), now, expires);
+            Map<String, Object> d = details(h);
+            d.put("join_token_expires_at", expires.toString());
+            new AuditLog(tx).append(actor.actor(), "host.join_token", "host:" + h.id(), d);
+            return h;
+        });
+        return new CreatedHost(host, secret, expires);
+    }
+
+    /**
      * Trades a join token for a host credential. The token is checked and consumed under a row lock, so two
      * agents racing with one token get one credential between them. Host keys are validated before the token is
      * consumed (a malformed key must not burn the token). Certificates are issued after the credential commits; a

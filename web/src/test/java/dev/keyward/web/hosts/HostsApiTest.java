@@ -122,6 +122,17 @@ class HostsApiTest {
         assertProblem(api.post("/api/v1/agent/host-certs", credential,
                 Map.of("host_keys", List.of(SshKeyLines.ed25519("stranger")))), 403, "not one web1.example.com");
 
+        // re-enrollment with a new join token replaces the credential
+        long id = web1.get("id").asLong();
+        Api.Resp again = api.post("/api/v1/hosts/" + id + "/join-token", admin, "");
+        assertEquals(201, again.status(), again.toString());
+        Api.Resp re = api.post("/api/v1/hosts/enroll", null, Map.of("join_token",
+                again.json().get("join_token").asText(), "host_keys", List.of(key)));
+        assertEquals(200, re.status(), re.toString());
+        assertEquals(401, api.get("/api/v1/agent/state", credential).status(), "the old credential is revoked");
+        assertEquals(200, api.get("/api/v1/agent/state", re.json().get("credential").asText()).status());
+        assertProblem(api.post("/api/v1/hosts/999999/join-token", admin, ""), 404, "999999");
+
         // a host token that no enrollment made is not an agent
         String loose = server.token("host", "loose", "loose.example.com");
         assertProblem(api.get("/api/v1/agent/state", loose), 403, "not bound to an enrolled host");
