@@ -92,6 +92,7 @@ public final class KeywardServer implements AutoCloseable {
         IssuancePolicy policy = policy(cfg);
         Database db = Database.open(cfg.database(), cfg.home());
         CaKeys keys = null;
+        IssuanceService issuance = null;
         ServerMetrics metrics = new ServerMetrics();
         try {
             db.migrate();
@@ -103,8 +104,8 @@ public final class KeywardServer implements AutoCloseable {
             auth.add(new ApiTokenAuthenticator(db, opts.clock()));
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
-            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens,
-                    new IssuanceService(db, keys, policy, opts.clock(), metrics),
+            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics);
+            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
                     new Readiness(db, keys), metrics);
@@ -113,6 +114,9 @@ public final class KeywardServer implements AutoCloseable {
                     cfg.http().bind(), api.port());
             return new KeywardServer(db, keys, metrics, services, api);
         } catch (RuntimeException e) {
+            if (issuance != null) {
+                issuance.close();
+            }
             if (keys != null) {
                 keys.close();
             }
@@ -186,6 +190,7 @@ public final class KeywardServer implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        services.issuance().close();
         keys.close();
         metrics.close();
         db.close();
