@@ -98,7 +98,8 @@ public final class ConfigLoader {
                 .orElse(Duration.ofSeconds(1)));
 
         Map<String, Object> policy = top.section("policy").asMap(yaml);
-        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy);
+        Optional<OidcConfig> oidc = OidcConfig.parse(top.section("oidc"));
+        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc);
     }
 
     /** The raw {@code oidc:} section for the OIDC authenticator (empty when absent). */
