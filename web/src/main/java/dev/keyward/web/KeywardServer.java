@@ -8,6 +8,7 @@ import dev.keyward.web.auth.ApiTokenAuthenticator;
 import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.BearerAuthenticator;
 import dev.keyward.web.auth.oidc.OidcAuthenticator;
+import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ServerConfig;
 import dev.keyward.web.db.Database;
@@ -23,6 +24,7 @@ import dev.keyward.web.service.KrlService;
 import dev.keyward.web.service.Readiness;
 import dev.keyward.web.service.RevocationService;
 import dev.keyward.web.service.Services;
+import dev.keyward.web.service.SoftHsmKeyStore;
 import dev.keyward.web.service.TokenService;
 import dev.keyward.web.service.TrustService;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,7 +134,24 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Where keys the server creates itself go: a SoftHSM2 token under $KEYWARD_HOME when softhsm2 is installed
+     * (and SOFTHSM2_CONF points there), else software key files (with a loud warning).
+     */
     static CaKeyBootstrap.KeyStore keyStore(ServerConfig cfg, Options opts) {
+        CaKeysConfig.Storage storage = cfg.ca().storage();
+        if (storage == CaKeysConfig.Storage.SOFTWARE) {
+            return CaKeyBootstrap.softwareKeys(cfg.home(), opts.secrets());
+        }
+        StringBuilder why = new StringBuilder();
+        Optional<SoftHsmKeyStore> hsm = SoftHsmKeyStore.forHome(cfg.home(), System.getenv(), why);
+        if (hsm.isPresent()) {
+            return hsm.get();
+        }
+        if (storage == CaKeysConfig.Storage.SOFTHSM) {
+            throw new ConfigException("ca.storage is softhsm, but " + why);
+        }
+        LOG.warn("Not using SoftHSM2 for new CA keys: {}", why);
         return CaKeyBootstrap.softwareKeys(cfg.home(), opts.secrets());
     }
 

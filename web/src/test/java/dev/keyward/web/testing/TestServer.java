@@ -53,7 +53,9 @@ public final class TestServer implements AutoCloseable {
             if (pw != null) {
                 y.append("  password_file: ").append(pw).append('\n');
             }
-            y.append("ca:\n  storage: software\n");
+            if (!extraYaml.startsWith("ca:") && !extraYaml.contains("\nca:")) {
+                y.append("ca:\n  storage: software\n");
+            }
             y.append("krl:\n  version_check_interval: 0\n");
             y.append(extraYaml);
             Path f = home.resolve("keyward.yaml");

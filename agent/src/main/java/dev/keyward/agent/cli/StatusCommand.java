@@ -1,0 +1,77 @@
+package dev.keyward.agent.cli;
+
+import dev.keyward.agent.cycle.AgentStatus;
+import dev.keyward.agent.cycle.StatusStore;
+import dev.keyward.agent.fs.ChangeSink;
+import dev.keyward.agent.fs.SafeFiles;
+import dev.keyward.agent.protocol.Json;
+import dev.keyward.agent.trust.HostCerts;
+import dev.keyward.agent.trust.TrustFiles;
+import dev.keyward.agent.usage.Spool;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code keyward-agent status}: what is installed and how the last cycles went. Reads only. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Print trust bundle and KRL versions, host certificate expiry, last successful sync and"
+                + " spooled usage events.")
+public final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        var config = common.config();
+        var paths = common.paths();
+        StatusStore store = new StatusStore(paths, config);
+        AgentStatus s = store.load();
+        SafeFiles files = new SafeFiles(paths, true, ChangeSink.quiet());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("server", s.server() != null ? s.server() : config.server());
+        m.put("host_id", s.hostId());
+        m.put("enrolled", store.credential().isPresent());
+        m.put("trust_version", s.trustVersion());
+        var krl = new TrustFiles(files).installedKrl();
+        m.put("krl_version", krl.map(k -> (Object) k.version()).orElse("missing or invalid"));
+        List<Map<String, Object>> certs = new ArrayList<>();
+        for (HostCerts.Status c : new HostCerts(files, config.hostKeysGlob()).status(Clock.systemUTC().instant(), false)) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("key", c.key().pubPath());
+            cm.put("expires", c.cert().map(x -> x.certificate().validBefore() == -1L ? "never"
+                    : Instant.ofEpochSecond(x.certificate().validBefore()).toString()).orElse("none"));
+            cm.put("renewal_due", c.due() ? c.why() : "no");
+            certs.add(cm);
+        }
+        m.put("host_certs", certs);
+        m.put("last_attempt", s.lastAttempt());
+        m.put("last_success", s.lastSuccess());
+        m.put("last_errors", s.lastErrors());
+        Spool spool = new Spool(store.spoolDir(), config.spoolMaxEvents());
+        m.put("spooled_usage_events", spool.size());
+        m.put("dropped_usage_events", spool.dropped());
+        if (json) {
+            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+        } else {
+            m.forEach((k, v) -> {
+                if (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?>) {
+                    System.out.println(k + ":");
+                    l.forEach(x -> System.out.println("  " + x));
+                } else {
+                    System.out.println(k + ": " + (v == null ? "-" : v));
+                }
+            });
+        }
+        return 0;
+    }
+}

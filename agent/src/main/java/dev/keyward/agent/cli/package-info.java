@@ -1,0 +1,2 @@
+/** The {@code keyward-agent} command line: enroll, once, run, status. */
+package dev.keyward.agent.cli;

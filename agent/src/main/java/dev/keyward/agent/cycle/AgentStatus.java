@@ -1,0 +1,62 @@
+package dev.keyward.agent.cycle;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.keyward.agent.usage.ReadPosition;
+import java.util.List;
+
+/**
+ * What the agent remembers between cycles ({@code <state_dir>/status.json}, 0600).
+ *
+ * @param server         the server enrolled with (used when agent.conf names none)
+ * @param hostId         the server's id for this host
+ * @param stateEtag      ETag of the last state document applied in full
+ * @param krlEtag        ETag of the installed KRL
+ * @param trustVersion   version of the installed trust bundle
+ * @param krlVersion     version of the installed KRL (as the state document named it)
+ * @param lastAttempt    RFC 3339 time of the last cycle
+ * @param lastSuccess    RFC 3339 time of the last cycle without any failure
+ * @param lastErrors     what failed in the last cycle
+ * @param inventoryHash  hash of the inventory the server acknowledged
+ * @param logPosition    where the log follower stopped
+ * @param journalCursor  where the journal source stopped
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record AgentStatus(String server, String hostId, String stateEtag, String krlEtag, long trustVersion,
+        long krlVersion, String lastAttempt, String lastSuccess, List<String> lastErrors, String inventoryHash,
+        ReadPosition logPosition, String journalCursor) {
+
+    public static AgentStatus empty() {
+        return new AgentStatus(null, null, null, null, -1, -1, null, null, List.of(), null, null, null);
+    }
+
+    public AgentStatus withEnrollment(String server, String hostId) {
+        return new AgentStatus(server, hostId, null, null, trustVersion, krlVersion, lastAttempt, lastSuccess,
+                lastErrors, null, logPosition, journalCursor);
+    }
+
+    public AgentStatus withState(String etag, long trust, long krl) {
+        return new AgentStatus(server, hostId, etag, krlEtag, trust, krl, lastAttempt, lastSuccess, lastErrors,
+                inventoryHash, logPosition, journalCursor);
+    }
+
+    public AgentStatus withKrlEtag(String etag) {
+        return new AgentStatus(server, hostId, stateEtag, etag, trustVersion, krlVersion, lastAttempt, lastSuccess,
+                lastErrors, inventoryHash, logPosition, journalCursor);
+    }
+
+    public AgentStatus withCycle(String attempt, String success, List<String> errors) {
+        return new AgentStatus(server, hostId, stateEtag, krlEtag, trustVersion, krlVersion, attempt,
+                success == null ? lastSuccess : success, List.copyOf(errors), inventoryHash, logPosition, journalCursor);
+    }
+
+    public AgentStatus withInventoryHash(String hash) {
+        return new AgentStatus(server, hostId, stateEtag, krlEtag, trustVersion, krlVersion, lastAttempt, lastSuccess,
+                lastErrors, hash, logPosition, journalCursor);
+    }
+
+    public AgentStatus withLog(ReadPosition pos, String cursor) {
+        return new AgentStatus(server, hostId, stateEtag, krlEtag, trustVersion, krlVersion, lastAttempt, lastSuccess,
+                lastErrors, inventoryHash, pos, cursor);
+    }
+}

@@ -1,0 +1,341 @@
+package dev.keyward.agent.cycle;
+
+import dev.keyward.agent.accounts.Passwd;
+import dev.keyward.agent.client.AgentClient;
+import dev.keyward.agent.config.AgentConfig;
+import dev.keyward.agent.config.AgentPaths;
+import dev.keyward.agent.fs.SafeFiles;
+import dev.keyward.agent.inventory.Inventory;
+import dev.keyward.agent.protocol.AgentState;
+import dev.keyward.agent.protocol.HostCertRequest;
+import dev.keyward.agent.protocol.InventoryReport;
+import dev.keyward.agent.protocol.Json;
+import dev.keyward.agent.protocol.UsageAck;
+import dev.keyward.agent.protocol.UsageBatch;
+import dev.keyward.agent.protocol.UsageEvent;
+import dev.keyward.agent.sync.AuthorizedKeysSync;
+import dev.keyward.agent.sync.BreakGlass;
+import dev.keyward.agent.sync.BulkPurgeException;
+import dev.keyward.agent.sync.DesiredState;
+import dev.keyward.agent.sync.InvalidStateException;
+import dev.keyward.agent.sync.StateValidator;
+import dev.keyward.agent.trust.HostCerts;
+import dev.keyward.agent.trust.SshdControl;
+import dev.keyward.agent.trust.TrustFiles;
+import dev.keyward.agent.usage.FileFollower;
+import dev.keyward.agent.usage.JournalSource;
+import dev.keyward.agent.usage.Spool;
+import dev.keyward.agent.usage.SshdMessage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One cycle of the agent. Each step either completes or leaves what it manages as it was; a failed step is
+ * recorded and the independent steps after it still run:
+ * <ol>
+ * <li>baseline: sshd's RevokedKeys and TrustedUserCAKeys name loadable files (an empty KRL before the first sync);</li>
+ * <li>desired state: fetched (ETag, long-poll) or read from {@code --state-file}, validated as a whole; when the
+ * server is unreachable or the document is invalid, nothing below that depends on it runs;</li>
+ * <li>KRL (validated, never downgraded), trusted user CA keys, authorized_keys (with the bulk-purge guard);</li>
+ * <li>host certificates due for renewal, the drop-in, then {@code sshd -t} and one reload if anything sshd reads
+ * at start-up changed;</li>
+ * <li>usage events from sshd's log into the spool, the spool to the server; the inventory when it changed.</li>
+ * </ol>
+ * A state document is remembered (with its ETag) only when every step that depends on it succeeded, so a partly
+ * applied document is fetched and applied again next time.
+ */
+public final class Cycle {
+    /** Where the desired state comes from: the server, or local files (for staging, tests and benchmarks). */
+    public record Source(AgentClient client, Path stateFile, Path krlFile) {
+        public static Source server(AgentClient client) {
+            return new Source(client, null, null);
+        }
+
+        public static Source files(Path stateFile, Path krlFile) {
+            return new Source(null, stateFile, krlFile);
+        }
+    }
+
+    private final AgentConfig config;
+    private final AgentPaths paths;
+    private final boolean dryRun;
+    private final PrintStream out;
+    private final Clock clock;
+    private final StatusStore store;
+
+    public Cycle(AgentConfig config, AgentPaths paths, boolean dryRun, PrintStream out, Clock clock) {
+        this.config = config;
+        this.paths = paths;
+        this.dryRun = dryRun;
+        this.out = out;
+        this.clock = clock;
+        this.store = new StatusStore(paths, config);
+    }
+
+    public StatusStore store() {
+        return store;
+    }
+
+    public CycleReport run(Source source, int waitSeconds) throws IOException {
+        List<String> failures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Instant now = clock.instant();
+        AgentStatus status = store.load();
+        SafeFiles files = new SafeFiles(paths, dryRun, new dev.keyward.agent.fs.ChangeSink(out, dryRun));
+        TrustFiles trust = new TrustFiles(files);
+        BreakGlass breakGlass = BreakGlass.of(config.breakGlass());
+
+        step(failures, "baseline", () -> notes.addAll(trust.ensureBaseline()));
+
+        // the desired state
+        DesiredState desired = null;
+        byte[] doc = null;
+        String etag = status.stateEtag();
+        boolean changed = false;
+        long t0 = System.nanoTime();
+        try {
+            if (source.stateFile() != null) {
+                doc = Files.readAllBytes(source.stateFile());
+                etag = null;
+                changed = true;
+            } else {
+                Optional<AgentClient.Fetched> f = source.client().state(status.stateEtag(), waitSeconds);
+                if (f.isPresent()) {
+                    doc = f.get().body();
+                    etag = f.get().etag();
+                    changed = true;
+                } else {
+                    doc = store.lastState().orElse(null);
+                    if (doc == null) { // 304 but nothing cached (state dir wiped): ask again without the ETag
+                        AgentClient.Fetched again = source.client().state(null, 0).orElseThrow(() ->
+                                new IOException("server answered 304 to a request without If-None-Match"));
+                        doc = again.body();
+                        etag = again.etag();
+                        changed = true;
+                    }
+                }
+            }
+            desired = new StateValidator().validate(Json.read(doc, AgentState.class));
+        } catch (InvalidStateException e) {
+            failures.add("state: " + e.getMessage() + "; nothing changed");
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            failures.add("state: the document is not valid JSON for the state schema ("
+                    + e.getOriginalMessage() + "); nothing changed");
+        } catch (IOException e) {
+            failures.add("state: " + e.getMessage() + "; nothing changed");
+        }
+        long stateMs = (System.nanoTime() - t0) / 1_000_000;
+
+        if (desired != null) {
+            int before = failures.size();
+            DesiredState d = desired;
+            boolean[] reload = {false};
+            step(failures, "krl", () -> {
+                if (installKrl(source, d, trust, status)) {
+                    notes.add("KRL version " + d.krlVersion() + " installed");
+                }
+            });
+            step(failures, "trust", () -> {
+                if (trust.installUserCaKeys(d.userCaKeys())) {
+                    notes.add("trusted user CA keys version " + d.trustVersion() + " installed");
+                }
+            });
+            step(failures, "authorized_keys", () -> {
+                try {
+                    AuthorizedKeysSync.Result r = new AuthorizedKeysSync(files, Passwd.read(paths), breakGlass,
+                            config.bulkPurgeThreshold(), 4).apply(d, now);
+                    warnings.addAll(r.warnings());
+                    if (r.filesChanged() > 0) {
+                        notes.add("authorized_keys: " + r.filesChanged() + " files changed, " + r.keysRemoved()
+                                + " keys removed");
+                    }
+                } catch (BulkPurgeException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            });
+            HostCerts certs = new HostCerts(files, config.hostKeysGlob());
+            step(failures, "host certificates", () -> {
+                if (renewHostCerts(source, d, certs, now, notes)) {
+                    reload[0] = true;
+                }
+            });
+            SshdControl sshd = new SshdControl(files, config);
+            if (config.manageSshdConfig()) {
+                step(failures, "sshd drop-in", () -> {
+                    List<String> existing = new ArrayList<>();
+                    for (HostCerts.HostKey k : certs.hostKeys()) {
+                        if (Files.isRegularFile(paths.resolve(k.certPath()))) {
+                            existing.add(k.certPath());
+                        }
+                    }
+                    if (sshd.installDropIn(existing)) {
+                        notes.add("sshd drop-in " + AgentPaths.DROP_IN + " updated");
+                        reload[0] = true;
+                    }
+                });
+            }
+            if (reload[0] && !dryRun) {
+                step(failures, "sshd reload", () -> {
+                    sshd.reload();
+                    notes.add("sshd reloaded");
+                });
+            }
+            if (failures.size() == before && !dryRun && source.stateFile() == null) {
+                store.saveState(doc);
+                AgentStatus s = store.load().withState(etag, d.trustVersion(), d.krlVersion());
+                store.save(s);
+            }
+        }
+        warnings.addAll(files.warnings());
+
+        // usage and inventory do not depend on the state document
+        step(failures, "usage", () -> usage(source, notes));
+        step(failures, "inventory", () -> inventory(source, files, notes, warnings));
+
+        if (!dryRun) {
+            AgentStatus s = store.load();
+            store.save(s.withCycle(now.toString(), failures.isEmpty() ? now.toString() : null, failures));
+        }
+        return new CycleReport(failures, warnings, notes, changed, stateMs);
+    }
+
+    private boolean installKrl(Source source, DesiredState d, TrustFiles trust, AgentStatus status)
+            throws IOException, InvalidStateException {
+        var installed = trust.installedKrl();
+        if (installed.isPresent()) {
+            // the state document names the KRL by version (the number inside it) and, optionally, its digest
+            boolean sameDigest = d.krlSha256() != null
+                    && TrustFiles.sha256Hex(installed.get().encoded()).equals(d.krlSha256());
+            if (sameDigest || (d.krlSha256() == null && installed.get().version() >= d.krlVersion())) {
+                return false;
+            }
+        }
+        byte[] bytes;
+        String etag = null;
+        if (source.stateFile() != null) {
+            if (source.krlFile() == null) {
+                return false; // a local state document without a KRL: keep the installed one
+            }
+            bytes = Files.readAllBytes(source.krlFile());
+        } else {
+            Optional<AgentClient.Fetched> f = source.client().krl(d.krlUrl(),
+                    installed.isPresent() ? status.krlEtag() : null);
+            if (f.isEmpty()) {
+                return false;
+            }
+            bytes = f.get().body();
+            etag = f.get().etag();
+        }
+        boolean changed = trust.installKrl(bytes, d.krlVersion(), d.krlSha256());
+        if (!dryRun && source.stateFile() == null) {
+            store.save(store.load().withKrlEtag(etag));
+        }
+        return changed;
+    }
+
+    private boolean renewHostCerts(Source source, DesiredState d, HostCerts certs, Instant now, List<String> notes)
+            throws IOException, InvalidStateException {
+        List<HostCerts.HostKey> due = new ArrayList<>();
+        for (HostCerts.Status s : certs.status(now, d.renewHostCertsNow())) {
+            if (s.due()) {
+                due.add(s.key());
+            }
+        }
+        if (due.isEmpty() || source.client() == null) {
+            return false;
+        }
+        if (dryRun) {
+            out.println("# would renew host certificates for " + due.stream().map(HostCerts.HostKey::pubPath).toList());
+            return false;
+        }
+        var resp = source.client().renewHostCerts(d.hostCertsUrl(),
+                new HostCertRequest(due.stream().map(HostCerts.HostKey::line).toList()));
+        List<String> written = certs.install(resp.hostCerts(), due, now);
+        if (!written.isEmpty()) {
+            notes.add("host certificates renewed: " + written);
+        }
+        return !written.isEmpty();
+    }
+
+    private void usage(Source source, List<String> notes) throws IOException {
+        AgentStatus status = store.load();
+        SshdMessage parser = new SshdMessage(ZoneId.systemDefault(), clock.instant().getEpochSecond());
+        Spool spool = new Spool(store.spoolDir(), config.spoolMaxEvents());
+        List<UsageEvent> events;
+        AgentStatus next;
+        if (config.logSource().equals("journal")) {
+            JournalSource.Result r = new JournalSource(config.journalCommand(), parser).read(status.journalCursor());
+            events = r.events();
+            next = status.withLog(status.logPosition(), r.cursor());
+        } else {
+            FileFollower.Result r = new FileFollower(paths.resolve(config.logFile()), parser).read(status.logPosition());
+            events = r.events();
+            next = status.withLog(r.position(), status.journalCursor());
+            if (!r.note().isEmpty() && !r.note().endsWith("does not exist")) {
+                notes.add("log: " + r.note());
+            }
+        }
+        if (dryRun) {
+            out.println("# usage: " + events.size() + " new events in sshd's log (not spooled in dry-run)");
+            return;
+        }
+        int dropped = spool.add(events);
+        store.save(next); // only after the events are safely in the spool
+        if (dropped > 0) {
+            notes.add("usage spool full: dropped " + dropped + " events");
+        }
+        if (source.client() == null) {
+            return;
+        }
+        int sent = 0;
+        for (Spool.Segment seg : spool.segments()) {
+            List<UsageEvent> evs = spool.read(seg);
+            List<String> acked = new ArrayList<>();
+            for (int i = 0; i < evs.size(); i += config.usageBatch()) {
+                UsageAck ack = source.client().usage(new UsageBatch(evs.subList(i, Math.min(evs.size(),
+                        i + config.usageBatch()))));
+                acked.addAll(ack.acknowledged() == null ? List.of() : ack.acknowledged());
+            }
+            spool.acknowledge(seg, acked);
+            sent += acked.size();
+        }
+        if (sent > 0) {
+            notes.add("usage: " + sent + " events reported");
+        }
+    }
+
+    private void inventory(Source source, SafeFiles files, List<String> notes, List<String> warnings)
+            throws IOException {
+        Inventory inv = new Inventory(files, Passwd.read(paths));
+        InventoryReport report = inv.scan();
+        warnings.addAll(inv.warnings());
+        AgentStatus status = store.load();
+        if (report.hash().equals(status.inventoryHash()) || source.client() == null || dryRun) {
+            return;
+        }
+        var ack = source.client().inventory(report);
+        store.save(store.load().withInventoryHash(ack.hash() != null ? ack.hash() : report.hash()));
+        notes.add("inventory: " + report.keys().size() + " keys reported");
+    }
+
+    private interface Step {
+        void run() throws IOException, InvalidStateException;
+    }
+
+    private static void step(List<String> failures, String name, Step s) {
+        try {
+            s.run();
+        } catch (IOException | InvalidStateException | RuntimeException e) {
+            failures.add(name + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+}

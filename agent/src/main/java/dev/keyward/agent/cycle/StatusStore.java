@@ -1,0 +1,82 @@
+package dev.keyward.agent.cycle;
+
+import dev.keyward.agent.config.AgentConfig;
+import dev.keyward.agent.config.AgentPaths;
+import dev.keyward.agent.protocol.Json;
+import dev.keyward.ca.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The agent's own files under {@code <state_dir>} (default {@code /var/lib/keyward}, 0700): {@code status.json},
+ * {@code state.json} (the last state document applied in full, used when the server answers 304), the
+ * credential, and the usage spool. Not read by sshd, so written with the plain atomic writer.
+ */
+public final class StatusStore {
+    private final Path dir;
+    private final Path credential;
+
+    public StatusStore(AgentPaths paths, AgentConfig config) {
+        this.dir = paths.resolve(config.stateDir());
+        this.credential = paths.resolve(config.credentialFile());
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path spoolDir() {
+        return dir.resolve("spool");
+    }
+
+    public AgentStatus load() throws IOException {
+        try {
+            return Json.read(Files.readAllBytes(dir.resolve("status.json")), AgentStatus.class);
+        } catch (NoSuchFileException e) {
+            return AgentStatus.empty();
+        }
+    }
+
+    public void save(AgentStatus s) throws IOException {
+        ensureDir();
+        AtomicFiles.write(dir.resolve("status.json"), Json.write(s), "rw-------");
+    }
+
+    public Optional<byte[]> lastState() throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(dir.resolve("state.json")));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    public void saveState(byte[] doc) throws IOException {
+        ensureDir();
+        AtomicFiles.write(dir.resolve("state.json"), doc, "rw-------");
+    }
+
+    public Optional<String> credential() throws IOException {
+        try {
+            String c = Files.readString(credential).strip();
+            return c.isEmpty() ? Optional.empty() : Optional.of(c);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    public void saveCredential(String value) throws IOException {
+        Files.createDirectories(credential.getParent());
+        Files.setPosixFilePermissions(credential.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        AtomicFiles.write(credential, (value + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), "rw-------");
+    }
+
+    private void ensureDir() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+}

@@ -1,0 +1,493 @@
+package dev.keyward.agent.fs;
+
+import dev.keyward.agent.config.AgentPaths;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads and writes the files sshd trusts, the way sshd's StrictModes and an attacker with a shell account
+ * require.
+ *
+ * <ul>
+ * <li><b>Never through a symbolic link.</b> The base directory (a home, or a directory under {@code /etc})
+ * is resolved once; below it every component is opened relative to its parent's file descriptor with
+ * {@code O_NOFOLLOW} ({@link SecureDirectoryStream}), so a user who swaps {@code ~/.ssh} for a link to
+ * {@code /etc} between a check and the write gets an error, not a root-owned file in {@code /etc}.</li>
+ * <li><b>Atomic.</b> The new content goes to a temp file in the same directory, is fsynced, gets its owner
+ * and mode, and is renamed over the target ({@code renameat}); then the directory is fsynced. Readers see
+ * the old file or the new one, never a partial or missing one.</li>
+ * <li><b>StrictModes.</b> Files and the directories the spec owns get an owner of root or the account and
+ * no group/world write bit; directories above are checked and reported in {@link #warnings()}.</li>
+ * <li><b>One backup</b> ({@code <file>.keyward-bak}) of the previous content.</li>
+ * <li><b>Dry-run</b> records the change (for a diff) and touches nothing.</li>
+ * </ul>
+ */
+public final class SafeFiles {
+    public static final String BACKUP_SUFFIX = ".keyward-bak";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AgentPaths paths;
+    private final boolean dryRun;
+    private final ChangeSink sink;
+    private final List<String> warnings = new ArrayList<>();
+
+    public SafeFiles(AgentPaths paths, boolean dryRun, ChangeSink sink) {
+        this.paths = paths;
+        this.dryRun = dryRun;
+        this.sink = sink;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    public AgentPaths paths() {
+        return paths;
+    }
+
+    /** Problems sshd would object to that the agent does not repair (a group-writable home, say). */
+    public synchronized List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    private synchronized void warn(String w) {
+        warnings.add(w);
+    }
+
+    /**
+     * Writes a root-owned file named by its host path. The directories above the ones {@code spec} owns are
+     * created (root, 0755) if missing; they lie in root-controlled territory such as {@code /etc/ssh}.
+     */
+    public boolean writeSystemFile(String hostPath, byte[] content, FileSpec spec) throws IOException {
+        Split s = splitSystem(hostPath, spec.fixDirs());
+        if (!dryRun) {
+            Files.createDirectories(s.base);
+        }
+        if (dryRun && !Files.isDirectory(s.base)) {
+            sink.record(new FileChange(hostPath, null, content, ""));
+            return true;
+        }
+        return write(s.base, s.relative, content, spec);
+    }
+
+    public Optional<byte[]> readSystemFile(String hostPath) throws IOException {
+        Split s = splitSystem(hostPath, 0);
+        if (!Files.isDirectory(s.base)) {
+            return Optional.empty();
+        }
+        return read(s.base, s.relative);
+    }
+
+    public boolean deleteSystemFile(String hostPath, FileSpec spec) throws IOException {
+        Split s = splitSystem(hostPath, 0);
+        if (!Files.isDirectory(s.base)) {
+            return false;
+        }
+        return delete(s.base, s.relative, spec);
+    }
+
+    private record Split(Path base, String relative) {
+    }
+
+    private Split splitSystem(String hostPath, int fixDirs) {
+        Path full = paths.resolve(hostPath);
+        Path base = full.getParent();
+        StringBuilder rel = new StringBuilder(full.getFileName().toString());
+        for (int i = 0; i < fixDirs; i++) {
+            rel.insert(0, base.getFileName() + "/");
+            base = base.getParent();
+        }
+        return new Split(base, rel.toString());
+    }
+
+    /** Reads {@code relative} under {@code base} without following any link below the base. */
+    public Optional<byte[]> read(Path base, String relative) throws IOException {
+        String[] parts = split(relative);
+        List<SecureDirectoryStream<Path>> open = new ArrayList<>();
+        try {
+            SecureDirectoryStream<Path> dir = openBase(base, open);
+            for (int i = 0; i < parts.length - 1; i++) {
+                PosixFileAttributes a = attrs(dir, parts[i]);
+                if (a == null) {
+                    return Optional.empty();
+                }
+                if (a.isSymbolicLink() || !a.isDirectory()) {
+                    throw new UnsafePathException(describe(base, parts, i) + " is "
+                            + (a.isSymbolicLink() ? "a symbolic link" : "not a directory") + "; refusing to read through it");
+                }
+                dir = push(open, dir.newDirectoryStream(Path.of(parts[i]), LinkOption.NOFOLLOW_LINKS));
+            }
+            String name = parts[parts.length - 1];
+            PosixFileAttributes a = attrs(dir, name);
+            if (a == null) {
+                return Optional.empty();
+            }
+            checkRegular(a, base, parts);
+            return Optional.of(readAll(dir, name));
+        } finally {
+            closeAll(open);
+        }
+    }
+
+    /**
+     * Makes {@code relative} under {@code base} hold exactly {@code content} with an owner and mode sshd
+     * accepts. Returns whether anything changed (or, in dry-run, would change).
+     */
+    public boolean write(Path base, String relative, byte[] content, FileSpec spec) throws IOException {
+        String[] parts = split(relative);
+        String hostPath = paths.hostPath(base.resolve(relative));
+        List<SecureDirectoryStream<Path>> open = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        try {
+            SecureDirectoryStream<Path> dir = openBase(base, open);
+            Path dirPath = base.toRealPath();
+            int ownedFrom = parts.length - 1 - spec.fixDirs();
+            checkAncestor(dirPath, spec.uid(), hostPath);
+            for (int i = 0; i < parts.length - 1; i++) {
+                String name = parts[i];
+                boolean owned = i >= ownedFrom;
+                PosixFileAttributes a = attrs(dir, name);
+                if (a == null) {
+                    if (!owned) {
+                        throw new NoSuchFileException(describe(base, parts, i), null, "directory is missing");
+                    }
+                    if (dryRun) {
+                        sink.record(new FileChange(hostPath, null, content, "would create " + describe(base, parts, i)));
+                        return true;
+                    }
+                    try {
+                        Files.createDirectory(dirPath.resolve(name));
+                    } catch (FileAlreadyExistsException raced) {
+                        // someone created it meanwhile: the checks below apply to whatever is there now
+                    }
+                    a = attrs(dir, name);
+                    if (a == null) {
+                        throw new NoSuchFileException(describe(base, parts, i));
+                    }
+                    if (!a.isSymbolicLink() && a.isDirectory()) {
+                        setOwnerAndMode(dir, name, spec.uid(), spec.gid(), spec.dirMode());
+                        a = attrs(dir, name);
+                        notes.add("created " + describe(base, parts, i));
+                    }
+                }
+                if (a.isSymbolicLink() || !a.isDirectory()) {
+                    throw new UnsafePathException("refusing to write " + hostPath + ": " + describe(base, parts, i)
+                            + " is " + (a.isSymbolicLink() ? "a symbolic link" : "not a directory"));
+                }
+                SecureDirectoryStream<Path> next = push(open, dir.newDirectoryStream(Path.of(name),
+                        LinkOption.NOFOLLOW_LINKS));
+                int mode = Ownership.mode(a.permissions());
+                // numeric owner by lstat of the path: information only, every change below goes through the fd
+                boolean ownerOk = Ownership.acceptableOwner(Ownership.uidOf(dirPath.resolve(name)), spec.uid());
+                if ((mode & 022) != 0 || !ownerOk) {
+                    if (owned) {
+                        if (!dryRun) {
+                            setOwnerAndMode(dir, name, ownerOk ? -1 : spec.uid(), ownerOk ? -1 : spec.gid(),
+                                    mode & ~022);
+                        }
+                        notes.add("repaired " + describe(base, parts, i) + " (" + modeString(mode) + ")");
+                    } else {
+                        warn(describe(base, parts, i) + " is " + (ownerOk ? "group or world writable"
+                                : "owned by someone else") + ": sshd's StrictModes will refuse " + hostPath);
+                    }
+                }
+                dir = next;
+                dirPath = dirPath.resolve(name);
+            }
+            return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes);
+        } finally {
+            closeAll(open);
+        }
+    }
+
+    private boolean writeFinal(SecureDirectoryStream<Path> dir, Path dirPath, String[] parts, Path base,
+            String hostPath, byte[] content, FileSpec spec, List<String> notes) throws IOException {
+        String name = parts[parts.length - 1];
+        PosixFileAttributes a = attrs(dir, name);
+        byte[] old = null;
+        int uid = spec.uid();
+        int gid = spec.gid();
+        int mode = spec.mode();
+        boolean repair = false;
+        if (a != null) {
+            if (a.isSymbolicLink()) {
+                throw new UnsafePathException("refusing to write " + hostPath + ": it is a symbolic link");
+            }
+            checkRegular(a, base, parts);
+            old = readAll(dir, name);
+            int existing = Ownership.mode(a.permissions());
+            if ((existing & ~spec.allowed()) != 0) {
+                mode = existing & spec.allowed();
+                repair = true;
+                notes.add("mode " + modeString(existing) + " -> " + modeString(mode));
+            } else {
+                mode = existing;
+            }
+            int owner = Ownership.uidOf(dirPath.resolve(name));
+            if (Ownership.acceptableOwner(owner, spec.uid())) {
+                uid = owner; // keep the acceptable owner (and group) the file has
+                gid = -1;
+            } else {
+                repair = true;
+                notes.add("owner repaired");
+            }
+        }
+        boolean contentChanged = old == null || !java.util.Arrays.equals(old, content);
+        if (!contentChanged && !repair) {
+            return false;
+        }
+        sink.record(new FileChange(hostPath, old, content, String.join("; ", notes)));
+        if (dryRun) {
+            return true;
+        }
+        if (!contentChanged) {
+            setOwnerAndMode(dir, name, uid == Ownership.uidOf(dirPath.resolve(name)) ? -1 : uid, gid, mode);
+            return true;
+        }
+        if (old != null && spec.backup()) {
+            replace(dir, dirPath, name + BACKUP_SUFFIX, old, uid, -1, 0600);
+        }
+        replace(dir, dirPath, name, content, uid, gid == -1 ? groupOf(dirPath.resolve(name)) : gid, mode);
+        PosixFileAttributes after = attrs(dir, name);
+        if (after == null || after.isSymbolicLink() || !after.isRegularFile()) {
+            throw new UnsafePathException(hostPath + " changed under the agent while it was written");
+        }
+        return true;
+    }
+
+    /** Removes {@code relative} (after a backup). Returns whether it existed. */
+    public boolean delete(Path base, String relative, FileSpec spec) throws IOException {
+        String[] parts = split(relative);
+        String hostPath = paths.hostPath(base.resolve(relative));
+        List<SecureDirectoryStream<Path>> open = new ArrayList<>();
+        try {
+            SecureDirectoryStream<Path> dir = openBase(base, open);
+            Path dirPath = base.toRealPath();
+            for (int i = 0; i < parts.length - 1; i++) {
+                PosixFileAttributes a = attrs(dir, parts[i]);
+                if (a == null) {
+                    return false;
+                }
+                if (a.isSymbolicLink() || !a.isDirectory()) {
+                    throw new UnsafePathException("refusing to remove " + hostPath + ": " + describe(base, parts, i)
+                            + " is " + (a.isSymbolicLink() ? "a symbolic link" : "not a directory"));
+                }
+                dir = push(open, dir.newDirectoryStream(Path.of(parts[i]), LinkOption.NOFOLLOW_LINKS));
+                dirPath = dirPath.resolve(parts[i]);
+            }
+            String name = parts[parts.length - 1];
+            PosixFileAttributes a = attrs(dir, name);
+            if (a == null) {
+                return false;
+            }
+            if (a.isSymbolicLink()) {
+                throw new UnsafePathException("refusing to remove " + hostPath + ": it is a symbolic link");
+            }
+            checkRegular(a, base, parts);
+            byte[] old = readAll(dir, name);
+            sink.record(new FileChange(hostPath, old, null, ""));
+            if (dryRun) {
+                return true;
+            }
+            if (spec.backup()) {
+                replace(dir, dirPath, name + BACKUP_SUFFIX, old, -1, -1, 0600);
+            }
+            dir.deleteFile(Path.of(name));
+            fsyncDirectory(dirPath);
+            return true;
+        } finally {
+            closeAll(open);
+        }
+    }
+
+    /** Writes a temp file next to {@code name}, fsyncs it, sets owner and mode, renames it over {@code name}. */
+    private void replace(SecureDirectoryStream<Path> dir, Path dirPath, String name, byte[] content, int uid, int gid,
+            int mode) throws IOException {
+        Path tmp = Path.of("." + name + ".keyward-" + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp");
+        boolean moved = false;
+        try {
+            Set<OpenOption> opts = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+            try (SeekableByteChannel ch = dir.newByteChannel(tmp, opts,
+                    PosixFilePermissions.asFileAttribute(Ownership.perms(0600)))) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                if (ch instanceof FileChannel fc) {
+                    fc.force(true);
+                } else {
+                    throw new IOException("cannot fsync " + tmp + ": not a FileChannel");
+                }
+            }
+            setOwnerAndMode(dir, tmp.toString(), uid, gid, mode);
+            dir.move(tmp, dir, Path.of(name));
+            moved = true;
+            fsyncDirectory(dirPath);
+        } finally {
+            if (!moved) {
+                try {
+                    dir.deleteFile(tmp);
+                } catch (NoSuchFileException ignored) {
+                    // never created
+                }
+            }
+        }
+    }
+
+    private static void setOwnerAndMode(SecureDirectoryStream<Path> dir, String name, int uid, int gid, int mode)
+            throws IOException {
+        PosixFileAttributeView v = dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (Ownership.canChown()) {
+            if (uid >= 0) {
+                v.setOwner(Ownership.user(uid));
+            }
+            if (gid >= 0) {
+                v.setGroup(Ownership.group(gid));
+            }
+        }
+        v.setPermissions(Ownership.perms(mode));
+    }
+
+    private void checkAncestor(Path dirPath, int accountUid, String hostPath) throws IOException {
+        int mode = Ownership.modeOf(dirPath);
+        int uid = Ownership.uidOf(dirPath);
+        if ((mode & 022) != 0 && (mode & 01000) == 0) {
+            warn(paths.hostPath(dirPath) + " is group or world writable (" + modeString(mode)
+                    + "): sshd's StrictModes will refuse " + hostPath);
+        } else if (!Ownership.acceptableOwner(uid, accountUid)) {
+            warn(paths.hostPath(dirPath) + " is owned by uid " + uid + ": sshd's StrictModes will refuse " + hostPath);
+        }
+    }
+
+    private static int groupOf(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private SecureDirectoryStream<Path> openBase(Path base, List<SecureDirectoryStream<Path>> open)
+            throws IOException {
+        Path real = base.toRealPath();
+        if (!real.startsWith(paths.root().toRealPath())) {
+            throw new UnsafePathException(base + " resolves to " + real + ", outside the root " + paths.root());
+        }
+        DirectoryStream<Path> ds = Files.newDirectoryStream(real);
+        if (!(ds instanceof SecureDirectoryStream<Path> sds)) {
+            ds.close();
+            throw new IOException("this platform has no SecureDirectoryStream; the agent needs Linux");
+        }
+        return push(open, sds);
+    }
+
+    private static <T extends SecureDirectoryStream<Path>> T push(List<SecureDirectoryStream<Path>> open, T s) {
+        open.add(s);
+        return s;
+    }
+
+    private static void closeAll(List<SecureDirectoryStream<Path>> open) throws IOException {
+        IOException first = null;
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static PosixFileAttributes attrs(SecureDirectoryStream<Path> dir, String name) throws IOException {
+        try {
+            return dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static byte[] readAll(SecureDirectoryStream<Path> dir, String name) throws IOException {
+        try (SeekableByteChannel ch = dir.newByteChannel(Path.of(name),
+                Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+            long size = ch.size();
+            if (size > 64L * 1024 * 1024) {
+                throw new IOException(name + " is larger than 64 MiB; refusing to load it");
+            }
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf) < 0) {
+                    break; // shrank while reading: take what is there
+                }
+            }
+            return java.util.Arrays.copyOf(buf.array(), buf.position());
+        }
+    }
+
+    private void checkRegular(PosixFileAttributes a, Path base, String[] parts) throws UnsafePathException {
+        if (a.isSymbolicLink()) {
+            throw new UnsafePathException(paths.hostPath(base.resolve(String.join("/", parts)))
+                    + " is a symbolic link; refusing to follow it");
+        }
+        if (!a.isRegularFile()) {
+            throw new UnsafePathException(paths.hostPath(base.resolve(String.join("/", parts)))
+                    + " is not a regular file");
+        }
+    }
+
+    private String describe(Path base, String[] parts, int upTo) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i <= upTo; i++) {
+            sb.append(i == 0 ? "" : "/").append(parts[i]);
+        }
+        return paths.hostPath(base.resolve(sb.toString()));
+    }
+
+    private static String[] split(String relative) {
+        if (relative.isEmpty() || relative.startsWith("/")) {
+            throw new IllegalArgumentException("expected a relative path, got '" + relative + "'");
+        }
+        String[] parts = relative.split("/");
+        for (String p : parts) {
+            if (p.isEmpty() || p.equals(".") || p.equals("..")) {
+                throw new IllegalArgumentException("bad path component in '" + relative + "'");
+            }
+        }
+        return parts;
+    }
+
+    static String modeString(int mode) {
+        return String.format("%04o", mode);
+    }
+
+    /** Makes a rename durable; some file systems refuse to fsync a directory, which is then best-effort. */
+    public static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not supported here: the rename is still atomic, only its durability on power loss is weaker
+        }
+    }
+}

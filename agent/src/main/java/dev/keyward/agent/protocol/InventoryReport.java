@@ -1,0 +1,16 @@
+package dev.keyward.agent.protocol;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+
+/**
+ * {@code POST /api/v1/agent/inventory}: every key found on the host. Sent only when {@code hash} differs from
+ * the last one the server acknowledged; the server replaces the host's inventory with this one.
+ *
+ * @param hash hex SHA-256 over the keys (see PROTOCOL-agent.md); idempotent: the same hash twice is a no-op
+ * @param keys the keys, sorted by account, file and line
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record InventoryReport(String hash, List<InventoryKey> keys) {
+}

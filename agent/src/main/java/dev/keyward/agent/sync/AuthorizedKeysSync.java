@@ -1,0 +1,307 @@
+package dev.keyward.agent.sync;
+
+import dev.keyward.agent.accounts.Account;
+import dev.keyward.agent.accounts.Passwd;
+import dev.keyward.agent.config.AgentPaths;
+import dev.keyward.agent.fs.FileSpec;
+import dev.keyward.agent.fs.SafeFiles;
+import dev.keyward.agent.keys.KeyLine;
+import dev.keyward.agent.keys.RawLines;
+import dev.keyward.ca.InvalidInputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Brings authorized_keys in line with a {@link DesiredState}, in two passes: plan every account (reading only),
+ * check the bulk-purge guard over the whole plan, then write. Either the guard passes and every planned file is
+ * written, or nothing is.
+ *
+ * <p>What counts as a removal: a fingerprint present in an account's files (the keyward file plus the user's
+ * own) before the cycle and absent after. Removals the server confirmed (a purge entry with
+ * {@code confirmed: true}) and removals of expired desired keys are exempt; break-glass keys are never removed.
+ */
+public final class AuthorizedKeysSync {
+    public static final String HEADER = "# Managed by keyward-agent from the Keyward server's desired state."
+            + " Edits here are overwritten.\n";
+    static final String USER_FILE = ".ssh/authorized_keys";
+
+    private final SafeFiles files;
+    private final Passwd passwd;
+    private final BreakGlass breakGlass;
+    private final double threshold;
+    private final int threads;
+
+    public AuthorizedKeysSync(SafeFiles files, Passwd passwd, BreakGlass breakGlass, double threshold, int threads) {
+        this.files = files;
+        this.passwd = passwd;
+        this.breakGlass = breakGlass;
+        this.threshold = threshold;
+        this.threads = Math.max(1, threads);
+    }
+
+    /** What one cycle did. */
+    public record Result(int accounts, int filesChanged, int keysRemoved, List<String> warnings) {
+    }
+
+    /** The plan for one account: new contents (null = leave the file alone, DELETE = remove it). */
+    private record AccountPlan(Account account, byte[] keywardNew, boolean keywardDelete, byte[] userNew,
+            boolean userTouch, Set<String> removed, Set<String> unconfirmedRemoved, int before) {
+    }
+
+    public Result apply(DesiredState state, Instant now) throws IOException, BulkPurgeException {
+        if (state.mode() == Mode.REPORT_ONLY) {
+            return new Result(0, 0, 0, List.of());
+        }
+        List<String> warnings = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>(state.accounts().keySet());
+        names.addAll(existingKeywardAccounts());
+        List<Account> accounts = new ArrayList<>();
+        for (String n : names) {
+            Optional<Account> a = passwd.get(n);
+            if (a.isEmpty()) {
+                warnings.add("account " + n + " is not in /etc/passwd: skipped");
+                continue;
+            }
+            accounts.add(a.get());
+        }
+        List<AccountPlan> plans = parallel(accounts, a -> plan(a, state, now));
+
+        // the guard: per account and for the host, before anything is written
+        int before = 0;
+        int unconfirmed = 0;
+        List<String> tooMany = new ArrayList<>();
+        for (AccountPlan p : plans) {
+            before += p.before();
+            unconfirmed += p.unconfirmedRemoved().size();
+            if (!p.unconfirmedRemoved().isEmpty() && p.unconfirmedRemoved().size() > threshold * p.before()) {
+                tooMany.add(p.account().name() + " (" + p.unconfirmedRemoved().size() + " of " + p.before() + ")");
+            }
+        }
+        if (!tooMany.isEmpty() || (unconfirmed > 0 && unconfirmed > threshold * before)) {
+            throw new BulkPurgeException("bulk-purge guard: this cycle would remove more than "
+                    + Math.round(threshold * 100) + "% of the keys of " + (tooMany.isEmpty()
+                    ? "this host (" + unconfirmed + " of " + before + ")" : String.join(", ", tooMany))
+                    + " without confirmation; nothing was changed. Confirm the purge on the server, or raise"
+                    + " bulk_purge_threshold.");
+        }
+        List<Integer> changed = parallel(plans, this::write);
+        int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
+        int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
+        warnings.addAll(files.warnings());
+        return new Result(plans.size(), filesChanged, removed, warnings);
+    }
+
+    private AccountPlan plan(Account a, DesiredState state, Instant now) throws IOException {
+        DesiredState.AccountKeys desired = state.accounts().get(a.name());
+        String keywardPath = AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR + "/" + a.name();
+        byte[] keywardOld = files.readSystemFile(keywardPath).orElse(null);
+        Path home = files.paths().resolve(a.home());
+        byte[] userOld = Files.isDirectory(home) ? files.read(home, USER_FILE).orElse(null) : null;
+
+        Set<String> exempt = new TreeSet<>();
+        List<String> desiredLines = new ArrayList<>();
+        Set<String> purge = Set.of();
+        if (desired != null) {
+            purge = desired.purge().keySet();
+            desired.purge().forEach((fp, confirmed) -> {
+                if (confirmed) {
+                    exempt.add(fp);
+                }
+            });
+            for (DesiredState.Key k : desired.keys()) {
+                if (k.expiredAt(now)) {
+                    exempt.add(k.fingerprint());
+                } else {
+                    desiredLines.add(k.line());
+                }
+            }
+        }
+        Set<String> beforeFps = new LinkedHashSet<>();
+        beforeFps.addAll(fingerprints(keywardOld));
+        beforeFps.addAll(fingerprints(userOld));
+
+        byte[] keywardNew = null;
+        boolean keywardDelete = false;
+        byte[] userNew = null;
+        boolean userTouch = false;
+        if (state.mode() == Mode.MANAGED || desired == null) {
+            // managed mode, and in exclusive mode the accounts the server does not manage
+            keywardNew = keepBreakGlass(keywardOld, desiredLines, true);
+            keywardDelete = keywardNew == null && keywardOld != null;
+            if (userOld != null && state.mode() == Mode.MANAGED) {
+                userNew = withoutPurged(userOld, purge);
+                userTouch = true; // rewritten if it changed, owner and mode repaired either way
+            }
+        } else { // EXCLUSIVE, a managed account: its own file is exactly the desired set
+            if (userOld != null || !desiredLines.isEmpty()) {
+                // a break-glass key that lived only in the keyward file moves into the user's file
+                userNew = keepBreakGlass(userOld, desiredLines, false, keywardOld);
+                userTouch = true;
+            }
+            keywardDelete = keywardOld != null;
+        }
+        Set<String> afterFps = new LinkedHashSet<>();
+        if (!keywardDelete) {
+            afterFps.addAll(fingerprints(keywardNew != null ? keywardNew : keywardOld));
+        }
+        afterFps.addAll(fingerprints(userNew != null ? userNew : userOld));
+        Set<String> removed = new TreeSet<>(beforeFps);
+        removed.removeAll(afterFps);
+        Set<String> unconfirmed = new TreeSet<>(removed);
+        unconfirmed.removeAll(exempt);
+        return new AccountPlan(a, keywardNew, keywardDelete, userNew, userTouch, removed, unconfirmed,
+                beforeFps.size());
+    }
+
+    private int write(AccountPlan p) throws IOException {
+        int changed = 0;
+        String keywardPath = AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR + "/" + p.account().name();
+        // root-owned 0644: sshd opens it as the user, so it must be world readable; never writable by the user
+        FileSpec keywardSpec = FileSpec.rootOwned(0644, 2);
+        if (p.keywardDelete()) {
+            changed += files.deleteSystemFile(keywardPath, keywardSpec) ? 1 : 0;
+        } else if (p.keywardNew() != null) {
+            changed += files.writeSystemFile(keywardPath, p.keywardNew(), keywardSpec) ? 1 : 0;
+        }
+        if (p.userTouch() && p.userNew() != null) {
+            Path home = files.paths().resolve(p.account().home());
+            if (Files.isDirectory(home)) {
+                changed += files.write(home, USER_FILE, p.userNew(),
+                        FileSpec.userAuthorizedKeys(p.account().uid(), p.account().gid())) ? 1 : 0;
+            }
+        }
+        return changed;
+    }
+
+    /** The user's file minus purge-listed keys (never break-glass ones); every other byte as it was. */
+    private byte[] withoutPurged(byte[] content, Set<String> purge) {
+        List<RawLines.Line> kept = new ArrayList<>();
+        for (RawLines.Line l : RawLines.split(content)) {
+            Optional<KeyLine> k = parseQuietly(l.text());
+            if (k.isPresent() && purge.contains(k.get().fingerprint()) && !breakGlass.contains(k.get().fingerprint())) {
+                continue;
+            }
+            kept.add(l);
+        }
+        return RawLines.join(kept);
+    }
+
+    /** HEADER + the desired lines + any break-glass line of the old file(s) that the new set lacks. */
+    private byte[] keepBreakGlass(byte[] old, List<String> desiredLines, boolean nullIfEmpty, byte[]... others) {
+        StringBuilder sb = new StringBuilder(HEADER);
+        Set<String> fps = new LinkedHashSet<>();
+        for (String l : desiredLines) {
+            sb.append(l).append('\n');
+            parseQuietly(l).ifPresent(k -> fps.add(k.fingerprint()));
+        }
+        List<byte[]> sources = new ArrayList<>();
+        sources.add(old);
+        sources.addAll(java.util.Arrays.asList(others));
+        for (byte[] src : sources) {
+            if (src == null) {
+                continue;
+            }
+            for (RawLines.Line l : RawLines.split(src)) {
+                Optional<KeyLine> k = parseQuietly(l.text());
+                if (k.isPresent() && breakGlass.contains(k.get().fingerprint()) && fps.add(k.get().fingerprint())) {
+                    sb.append(l.utf8()).append('\n');
+                }
+            }
+        }
+        if (nullIfEmpty && fps.isEmpty()) {
+            return null; // no keys: remove the file rather than keep a header-only one
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Set<String> fingerprints(byte[] content) {
+        Set<String> out = new LinkedHashSet<>();
+        if (content == null) {
+            return out;
+        }
+        for (RawLines.Line l : RawLines.split(content)) {
+            parseQuietly(l.text()).ifPresent(k -> out.add(k.fingerprint()));
+        }
+        return out;
+    }
+
+    static Optional<KeyLine> parseQuietly(String line) {
+        try {
+            return KeyLine.parse(line);
+        } catch (InvalidInputException e) {
+            return Optional.empty(); // not a key line sshd could use either: left as it is
+        }
+    }
+
+    private List<String> existingKeywardAccounts() throws IOException {
+        Path dir = files.paths().resolve(AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR);
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (StateValidator.ACCOUNT.matcher(n).matches() && !n.endsWith(SafeFiles.BACKUP_SUFFIX)) {
+                    out.add(n);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private interface IoFunction<A, B> {
+        B apply(A a) throws IOException;
+    }
+
+    /** Runs {@code f} over {@code items} on a few threads (I/O bound: fsync and small reads), in order. */
+    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> f) throws IOException {
+        if (threads == 1 || items.size() < 64) {
+            List<B> out = new ArrayList<>(items.size());
+            for (A a : items) {
+                out.add(f.apply(a));
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<B>> futures = new ArrayList<>(items.size());
+            for (A a : items) {
+                futures.add(pool.submit(() -> f.apply(a)));
+            }
+            List<B> out = new ArrayList<>(items.size());
+            for (Future<B> fu : futures) {
+                out.add(fu.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

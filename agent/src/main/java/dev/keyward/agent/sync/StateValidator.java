@@ -1,0 +1,170 @@
+package dev.keyward.agent.sync;
+
+import dev.keyward.agent.protocol.AgentState;
+import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.key.AuthorizedKeyLine;
+import dev.keyward.ca.key.PublicKeyParser;
+import dev.keyward.ca.key.SshPublicKey;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a whole desired-state document before any of it is used. One bad key, name or field rejects the
+ * document: applying part of a document the server got wrong is how hosts lose keys they need.
+ */
+public final class StateValidator {
+    /** POSIX-ish account names; never '/', never a leading '-' or '.', so safe as a file name. */
+    static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}");
+    static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
+    static final Pattern SERVER_PATH = Pattern.compile("/api/[A-Za-z0-9/_.?=&-]*");
+    static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+    private final PublicKeyParser parser = PublicKeyParser.withDefaults();
+
+    public DesiredState validate(AgentState s) throws InvalidStateException {
+        if (s == null) {
+            throw new InvalidStateException("state document is empty");
+        }
+        Mode mode = Mode.fromWire(s.mode() == null ? "managed" : s.mode()).orElseThrow(() ->
+                new InvalidStateException("unknown mode '" + s.mode() + "' (report-only, managed, exclusive)"));
+        Map<String, DesiredState.AccountKeys> accounts = new LinkedHashMap<>();
+        if (s.accounts() != null) {
+            for (var e : s.accounts().entrySet()) {
+                accounts.put(checkAccount(e.getKey()), account(e.getKey(), e.getValue()));
+            }
+        }
+        if (s.trust() == null) {
+            throw new InvalidStateException("state document has no trust section");
+        }
+        List<SshPublicKey> caKeys = new ArrayList<>();
+        for (String line : nonNull(s.trust().userCaKeys())) {
+            String checked = noNewline(line, "trust.user_ca_keys");
+            caKeys.add(parse(() -> parser.parseLine(checked), "trust.user_ca_keys"));
+        }
+        if (s.trust().version() < 0) {
+            throw new InvalidStateException("trust.version is negative");
+        }
+        if (s.krl() == null) {
+            throw new InvalidStateException("state document has no krl section");
+        }
+        String krlUrl = s.krl().url() == null ? "/api/v1/krl" : s.krl().url();
+        if (!SERVER_PATH.matcher(krlUrl).matches() || krlUrl.contains("..")) {
+            throw new InvalidStateException("krl.url must be a path on the server under /api/, got '" + krlUrl + "'");
+        }
+        if (s.krl().version() < 0) {
+            throw new InvalidStateException("krl.version is negative");
+        }
+        if (s.krl().sha256() != null && !HEX64.matcher(s.krl().sha256()).matches()) {
+            throw new InvalidStateException("krl.sha256 must be 64 lowercase hex digits");
+        }
+        String certsUrl = s.hostCerts() == null || s.hostCerts().url() == null ? "/api/v1/agent/host-certs"
+                : s.hostCerts().url();
+        if (!SERVER_PATH.matcher(certsUrl).matches() || certsUrl.contains("..")) {
+            throw new InvalidStateException("host_certs.url must be a path on the server under /api/");
+        }
+        return new DesiredState(mode, accounts, caKeys, s.trust().version(), s.krl().version(), krlUrl,
+                s.krl().sha256(), s.hostCerts() != null && s.hostCerts().renewNow(), certsUrl);
+    }
+
+    private DesiredState.AccountKeys account(String name, AgentState.AccountState a) throws InvalidStateException {
+        if (a == null) {
+            throw new InvalidStateException("account " + name + " has no content");
+        }
+        Map<String, Boolean> purge = new LinkedHashMap<>();
+        for (AgentState.PurgeEntry p : nonNull(a.purge())) {
+            if (p == null || p.fingerprint() == null || !FINGERPRINT.matcher(p.fingerprint()).matches()) {
+                throw new InvalidStateException("account " + name + ": purge entry needs a SHA256:... fingerprint");
+            }
+            purge.merge(p.fingerprint(), p.confirmed(), Boolean::logicalOr);
+        }
+        List<DesiredState.Key> keys = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (AgentState.DesiredKey k : nonNull(a.keys())) {
+            if (k == null) {
+                throw new InvalidStateException("account " + name + ": null key");
+            }
+            String where = "account " + name + " key " + k.id();
+            String line = lineOf(k, where);
+            AuthorizedKeyLine parsed = parse(() -> AuthorizedKeyLine.parse(line, parser).orElseThrow(() ->
+                    new InvalidInputException("is blank or a comment")), where);
+            Instant expires = k.expiresAt() == null ? null : instant(k.expiresAt(), where);
+            String fp = parsed.key().fingerprint();
+            if (purge.containsKey(fp) || !seen.add(fp)) {
+                continue; // purge wins over desire; first of duplicates wins
+            }
+            keys.add(new DesiredState.Key(k.id(), line.strip(), fp, expires));
+        }
+        return new DesiredState.AccountKeys(keys, purge);
+    }
+
+    private static String lineOf(AgentState.DesiredKey k, String where) throws InvalidStateException {
+        if (k.line() != null) {
+            return noNewline(k.line(), where);
+        }
+        if (k.key() == null) {
+            throw new InvalidStateException(where + ": needs 'line' or 'key'");
+        }
+        StringBuilder sb = new StringBuilder();
+        List<String> options = nonNull(k.options());
+        if (!options.isEmpty()) {
+            sb.append(String.join(",", options)).append(' ');
+        }
+        sb.append(k.key().strip());
+        if (k.comment() != null && !k.comment().isBlank()) {
+            sb.append(' ').append(k.comment().strip());
+        }
+        return noNewline(sb.toString(), where);
+    }
+
+    private static String noNewline(String s, String where) throws InvalidStateException {
+        if (s == null) {
+            throw new InvalidStateException(where + ": missing value");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r' || c == 0) {
+                throw new InvalidStateException(where + ": contains a line break or NUL");
+            }
+        }
+        return s;
+    }
+
+    private static String checkAccount(String name) throws InvalidStateException {
+        if (name == null || !ACCOUNT.matcher(name).matches()) {
+            throw new InvalidStateException("account name '" + name + "' is not a valid local account name");
+        }
+        return name;
+    }
+
+    private static Instant instant(String s, String where) throws InvalidStateException {
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidStateException(where + ": expires_at '" + s + "' is not an RFC 3339 time");
+        }
+    }
+
+    private interface Parse<T> {
+        T get();
+    }
+
+    private static <T> T parse(Parse<T> p, String where) throws InvalidStateException {
+        try {
+            return p.get();
+        } catch (InvalidInputException e) {
+            throw new InvalidStateException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static <T> List<T> nonNull(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+}

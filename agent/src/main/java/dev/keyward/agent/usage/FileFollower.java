@@ -1,0 +1,184 @@
+package dev.keyward.agent.usage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Follows sshd's log file from a saved {@link ReadPosition}, surviving:
+ * <ul>
+ * <li><b>rotation</b> (the file is renamed and a new one created; the inode changes): the rest of the old file is
+ * read first, found by its inode among the siblings ({@code auth.log.1}, ...), then the new file from the start;</li>
+ * <li><b>truncation</b> (copytruncate; same inode, size below the offset): read again from the start.</li>
+ * </ul>
+ * Only whole lines are consumed: a line still being written is read next time. Reading uses one large buffer and
+ * {@link LogScanner}, so most bytes are skipped, not parsed. Every event id is a digest of the file identity,
+ * generation, offset and line bytes: re-reading after a crash yields the same ids, which the server dedupes.
+ */
+public final class FileFollower {
+    static final int BUFFER = 4 * 1024 * 1024;
+
+    private final Path file;
+    private final SshdMessage parser;
+
+    public FileFollower(Path file, SshdMessage parser) {
+        this.file = file;
+        this.parser = parser;
+    }
+
+    /** What a read produced and where the next read starts. */
+    public record Result(java.util.List<dev.keyward.agent.protocol.UsageEvent> events, ReadPosition position,
+            long bytesRead, String note) {
+    }
+
+    public Result read(ReadPosition saved) throws IOException {
+        EventAssembler asm = new EventAssembler();
+        Map<String, Object> cur;
+        try {
+            cur = Files.readAttributes(file, "unix:dev,ino,size");
+        } catch (NoSuchFileException e) {
+            // between a rotation and the new file's creation: finish the old file if it can be found
+            long n = 0;
+            ReadPosition pos = saved;
+            if (saved != null) {
+                Path old = findByInode(saved);
+                if (old != null) {
+                    ReadPosition p = readFrom(old, saved, asm);
+                    n = p.offset() - saved.offset();
+                    pos = p;
+                }
+            }
+            return new Result(asm.finish(), pos, n, file + " does not exist");
+        }
+        long dev = (Long) cur.get("dev");
+        long ino = (Long) cur.get("ino");
+        long size = (Long) cur.get("size");
+        long total = 0;
+        String note = "";
+        ReadPosition start;
+        if (saved == null) {
+            start = new ReadPosition(dev, ino, 0, 0);
+        } else if (saved.dev() != dev || saved.ino() != ino) {
+            Path old = findByInode(saved);
+            if (old != null) {
+                ReadPosition p = readFrom(old, saved, asm);
+                total += p.offset() - saved.offset();
+                note = "rotated: finished " + old.getFileName();
+            } else {
+                note = "rotated: the previous file is gone; its unread tail is lost";
+            }
+            start = new ReadPosition(dev, ino, 0, 0);
+        } else if (size < saved.offset()) {
+            start = new ReadPosition(dev, ino, 0, saved.generation() + 1);
+            note = "truncated: reading again from the start";
+        } else {
+            start = saved;
+        }
+        ReadPosition end = readFrom(file, start, asm);
+        total += end.offset() - start.offset();
+        return new Result(asm.finish(), end, total, note);
+    }
+
+    /** Reads whole lines of {@code path} from {@code pos.offset()} to its current end. */
+    private ReadPosition readFrom(Path path, ReadPosition pos, EventAssembler asm) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long offset = pos.offset();
+            if (ch.size() < offset) {
+                offset = 0; // truncated and rotated: all of it is new
+            }
+            byte[] buf = new byte[(int) Math.min(BUFFER, Math.max(64 * 1024, ch.size() - offset + 1))];
+            int filled = 0;
+            ch.position(offset);
+            long bufStart = offset; // file offset of buf[0]
+            MessageDigest sha = sha256();
+            Ids ids = new Ids(sha, pos.dev(), pos.ino(), pos.generation());
+            while (true) {
+                int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
+                if (n <= 0) {
+                    break;
+                }
+                filled += n;
+                int lastNl = lastNewline(buf, filled);
+                if (lastNl < 0) {
+                    if (filled == buf.length) {
+                        // one line longer than the buffer (sshd cuts at 500 bytes): skip it whole
+                        bufStart += filled;
+                        filled = 0;
+                    }
+                    continue;
+                }
+                final long base = bufStart;
+                LogScanner.scan(buf, 0, lastNl + 1, (b, s, e, failed) -> {
+                    if (failed && !asm.hasPending()) {
+                        return; // a Failed line only matters right after a failure it completes
+                    }
+                    LogLine l = parser.parse(b, s, e);
+                    if (l != null) {
+                        asm.accept(l, ids.of(base + s, b, s, e));
+                    }
+                });
+                int rest = filled - (lastNl + 1);
+                System.arraycopy(buf, lastNl + 1, buf, 0, rest);
+                bufStart += lastNl + 1;
+                filled = rest;
+            }
+            return new ReadPosition(pos.dev(), pos.ino(), bufStart, pos.generation());
+        }
+    }
+
+    private static int lastNewline(byte[] buf, int filled) {
+        for (int i = filled - 1; i >= 0; i--) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The rotated file with the saved inode, among the log's siblings (uncompressed ones only). */
+    private Path findByInode(ReadPosition saved) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        String base = file.getFileName().toString();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, base + "*")) {
+            for (Path p : ds) {
+                if (p.equals(file) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+                if ((Long) a.get("dev") == saved.dev() && (Long) a.get("ino") == saved.ino()) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Event ids: hex of SHA-256(dev, ino, generation, offset, line), 32 characters. */
+    private record Ids(MessageDigest sha, long dev, long ino, long generation) {
+        String of(long offset, byte[] b, int s, int e) {
+            sha.reset();
+            sha.update((dev + ":" + ino + ":" + generation + ":" + offset + ":").getBytes(StandardCharsets.US_ASCII));
+            sha.update(b, s, e - s);
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.keyward.agent.usage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.agent.protocol.Json;
+import dev.keyward.agent.protocol.UsageEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads sshd's entries from journald: runs the configured command (default
+ * {@code journalctl -o json --no-pager -t sshd -t sshd-session}) with {@code --after-cursor} of the last entry
+ * read, one JSON object per line. The message, PID and time come from the entry's {@code MESSAGE}, {@code _PID}
+ * and {@code __REALTIME_TIMESTAMP}; the event id is a digest of its {@code __CURSOR}, stable across re-reads.
+ */
+public final class JournalSource {
+    private final List<String> command;
+    private final SshdMessage parser;
+
+    public JournalSource(List<String> command, SshdMessage parser) {
+        this.command = List.copyOf(command);
+        this.parser = parser;
+    }
+
+    public record Result(List<UsageEvent> events, String cursor, long entries) {
+    }
+
+    /** Reads the entries after {@code cursor} (all retained ones when null). */
+    public Result read(String cursor) throws IOException {
+        List<String> cmd = new ArrayList<>(command);
+        if (cursor != null) {
+            cmd.add("--after-cursor=" + cursor);
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8),
+                1 << 16)) {
+            Result res = parse(r, cursor);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(cmd.get(0) + " did not finish within 60 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(String.join(" ", cmd) + " exited with " + p.exitValue());
+            }
+            return res;
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Parses journal JSON lines (also used on captured {@code journalctl -o json} output in tests). */
+    public Result parse(BufferedReader r, String cursor) throws IOException {
+        EventAssembler asm = new EventAssembler();
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long n = 0;
+        for (String line; (line = r.readLine()) != null; ) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode e = Json.MAPPER.readTree(line);
+            n++;
+            String c = e.path("__CURSOR").asText(null);
+            if (c != null) {
+                cursor = c;
+            }
+            String msg = message(e.get("MESSAGE"));
+            if (msg == null) {
+                continue;
+            }
+            int pid = e.path("_PID").asInt(e.path("SYSLOG_PID").asInt(-1));
+            long micros = e.path("__REALTIME_TIMESTAMP").asLong(System.currentTimeMillis() * 1000);
+            LogLine l = parser.parse(msg, pid, micros / 1_000_000);
+            if (l != null) {
+                sha.reset();
+                String id = HexFormat.of().formatHex(sha.digest(("journal:" + c + ":" + msg)
+                        .getBytes(StandardCharsets.UTF_8)), 0, 16);
+                asm.accept(l, id);
+            }
+        }
+        return new Result(asm.finish(), cursor, n);
+    }
+
+    /** journald gives MESSAGE as a string, or as an array of bytes when it is not valid UTF-8. */
+    private static String message(JsonNode m) {
+        if (m == null || m.isNull()) {
+            return null;
+        }
+        if (m.isArray()) {
+            byte[] b = new byte[m.size()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) m.get(i).asInt();
+            }
+            return new String(b, StandardCharsets.ISO_8859_1);
+        }
+        return m.asText();
+    }
+}

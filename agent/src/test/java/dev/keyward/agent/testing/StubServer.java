@@ -1,0 +1,113 @@
+package dev.keyward.agent.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.keyward.agent.protocol.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A stand-in for the Keyward server's agent routes, speaking PROTOCOL-agent.md: ETag/304 on state and KRL,
+ * bearer authentication, usage acknowledgement by id, inventory acknowledgement by hash. Tests set what it
+ * serves and read what it received. The real server's end-to-end tests replace it later.
+ */
+public final class StubServer implements AutoCloseable {
+    public static final String CREDENTIAL = "kwh_test_credential";
+
+    private final HttpServer server;
+    public volatile byte[] state = "{}".getBytes(StandardCharsets.UTF_8);
+    public volatile byte[] krl = new byte[0];
+    public volatile Function<JsonNode, byte[]> hostCerts = req -> "{\"host_certs\":[]}".getBytes(StandardCharsets.UTF_8);
+    public volatile Function<JsonNode, byte[]> enroll = req -> "{}".getBytes(StandardCharsets.UTF_8);
+    public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    public final List<JsonNode> usageEvents = Collections.synchronizedList(new ArrayList<>());
+    public final List<JsonNode> inventories = Collections.synchronizedList(new ArrayList<>());
+    public final Map<String, String> lastHeaders = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    public StubServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private static String etag(byte[] b) {
+        return "\"" + Integer.toHexString(java.util.Arrays.hashCode(b)) + "\"";
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String inm = ex.getRequestHeaders().getFirst("If-None-Match");
+            requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + (inm == null ? "" : " If-None-Match"));
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (path.equals("/api/v1/hosts/enroll")) {
+                reply(ex, 200, enroll.apply(Json.MAPPER.readTree(body)), null);
+                return;
+            }
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            if (!("Bearer " + CREDENTIAL).equals(auth)) {
+                reply(ex, 401, "{\"error\":\"bad credential\"}".getBytes(StandardCharsets.UTF_8), null);
+                return;
+            }
+            switch (path) {
+                case "/api/v1/agent/state" -> conditional(ex, state, inm);
+                case "/api/v1/krl" -> conditional(ex, krl, inm);
+                case "/api/v1/agent/host-certs" -> reply(ex, 200, hostCerts.apply(Json.MAPPER.readTree(body)), null);
+                case "/api/v1/agent/usage" -> {
+                    JsonNode events = Json.MAPPER.readTree(body).get("events");
+                    List<String> ids = new ArrayList<>();
+                    for (JsonNode e : events) {
+                        usageEvents.add(e);
+                        ids.add(e.get("id").asText());
+                    }
+                    reply(ex, 200, Json.write(Map.of("acknowledged", ids)), null);
+                }
+                case "/api/v1/agent/inventory" -> {
+                    JsonNode inv = Json.MAPPER.readTree(body);
+                    inventories.add(inv);
+                    reply(ex, 200, Json.write(Map.of("hash", inv.get("hash").asText())), null);
+                }
+                default -> reply(ex, 404, "{\"error\":\"no such route\"}".getBytes(StandardCharsets.UTF_8), null);
+            }
+        }
+    }
+
+    private static void conditional(HttpExchange ex, byte[] content, String inm) throws IOException {
+        String tag = etag(content);
+        if (tag.equals(inm)) {
+            ex.getResponseHeaders().add("ETag", tag);
+            ex.sendResponseHeaders(304, -1);
+            return;
+        }
+        reply(ex, 200, content, tag);
+    }
+
+    private static void reply(HttpExchange ex, int status, byte[] body, String etag) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        if (etag != null) {
+            ex.getResponseHeaders().add("ETag", etag);
+        }
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            ex.getResponseBody().write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

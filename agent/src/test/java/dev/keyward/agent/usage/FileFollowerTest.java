@@ -1,0 +1,140 @@
+package dev.keyward.agent.usage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyward.agent.protocol.UsageEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileFollowerTest {
+    @TempDir
+    Path dir;
+
+    static String accepted(int n) {
+        // the shape sshd writes; the fingerprint is made unique per login so every event can be told apart
+        String fp = String.format("SHA256:%043d", n);
+        return String.format("Nov 29 10:%02d:%02d host sshd[%d]: Accepted publickey for u%d from 10.0.0.%d port %d"
+                + " ssh2: ED25519 %s\n", (n / 60) % 60, n % 60, 1000 + n, n % 7, n % 250, 40000 + n, fp);
+    }
+
+    static String noise(int n) {
+        return "Nov 29 10:00:00 host sshd[" + n + "]: Received disconnect from 10.0.0.1 port 22:11: bye\n";
+    }
+
+    void append(Path f, int from, int to) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append(noise(i)).append(accepted(i));
+        }
+        Files.writeString(f, sb, StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    FileFollower follower(Path log) {
+        return new FileFollower(log, new SshdMessage(ZoneId.of("UTC"), 1_800_000_000L));
+    }
+
+    static void collect(FileFollower.Result r, List<UsageEvent> all) {
+        all.addAll(r.events());
+    }
+
+    static Set<Integer> ports(List<UsageEvent> ev) {
+        Set<Integer> s = new HashSet<>();
+        for (UsageEvent e : ev) {
+            assertTrue(s.add(e.sourcePort()), "counted twice: " + e);
+        }
+        return s;
+    }
+
+    static Set<Integer> expected(int n) {
+        Set<Integer> s = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            s.add(40000 + i);
+        }
+        return s;
+    }
+
+    @Test
+    void rotationMidwayLosesNothingAndCountsNothingTwice() throws Exception {
+        Path log = dir.resolve("auth.log");
+        FileFollower f = follower(log);
+        List<UsageEvent> all = new ArrayList<>();
+        append(log, 0, 100);
+        FileFollower.Result r = f.read(null);
+        collect(r, all);
+        append(log, 100, 150);                         // written after our read...
+        Files.move(log, dir.resolve("auth.log.1"));   // ...then logrotate renames the file
+        append(dir.resolve("auth.log.1"), 150, 160);  // sshd still writes to the old inode until it reopens
+        append(log, 160, 200);                         // the new file
+        r = f.read(r.position());
+        assertTrue(r.note().startsWith("rotated"), r.note());
+        collect(r, all);
+        append(log, 200, 210);
+        collect(f.read(r.position()), all);
+        assertEquals(expected(210), ports(all));
+    }
+
+    @Test
+    void truncationIsReadFromTheStartAgain() throws Exception {
+        Path log = dir.resolve("auth.log");
+        FileFollower f = follower(log);
+        List<UsageEvent> all = new ArrayList<>();
+        append(log, 0, 50);
+        FileFollower.Result r = f.read(null);
+        collect(r, all);
+        Files.write(log, new byte[0], StandardOpenOption.TRUNCATE_EXISTING); // copytruncate
+        append(log, 50, 60);
+        r = f.read(r.position());
+        assertTrue(r.note().startsWith("truncated"), r.note());
+        collect(r, all);
+        assertEquals(expected(60), ports(all));
+    }
+
+    @Test
+    void aLineStillBeingWrittenIsReadOnceComplete() throws Exception {
+        Path log = dir.resolve("auth.log");
+        FileFollower f = follower(log);
+        String line = accepted(1);
+        Files.writeString(log, accepted(0) + line.substring(0, 40));
+        FileFollower.Result r = f.read(null);
+        assertEquals(1, r.events().size());
+        Files.writeString(log, line.substring(40), StandardOpenOption.APPEND);
+        r = f.read(r.position());
+        assertEquals(1, r.events().size());
+        assertEquals(40001, r.events().get(0).sourcePort());
+        assertEquals(0, f.read(r.position()).events().size());
+    }
+
+    @Test
+    void rereadingFromAnOldPositionGivesTheSameIds() throws Exception {
+        Path log = dir.resolve("auth.log");
+        append(log, 0, 20);
+        List<String> a = follower(log).read(null).events().stream().map(UsageEvent::id).toList();
+        List<String> b = follower(log).read(null).events().stream().map(UsageEvent::id).toList();
+        assertEquals(20, a.size());
+        assertEquals(a, b);
+    }
+
+    @Test
+    void bigFileAcrossManyBuffersMissesNoLine() throws Exception {
+        Path log = dir.resolve("auth.log");
+        int n = 60_000; // about 11 MB: several 4 MiB buffers, lines cut at buffer edges
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(noise(i)).append(accepted(i));
+        }
+        Files.writeString(log, sb);
+        List<UsageEvent> ev = follower(log).read(null).events();
+        assertEquals(n, ev.size());
+        assertEquals(n, new HashSet<>(ev.stream().map(UsageEvent::id).toList()).size());
+    }
+}
