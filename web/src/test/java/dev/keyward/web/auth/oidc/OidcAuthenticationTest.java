@@ -239,6 +239,16 @@ class OidcAuthenticationTest {
     }
 
     @Test
+    void keyEmbeddedInTheHeaderIsIgnored() throws Exception {
+        // CVE-2018-0114 style: the attacker ships its own public key in the jwk header under a published kid.
+        RSAKey attacker = FakeIssuer.rsaKey("rsa-1");
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").jwk(attacker.toPublicJWK())
+                .type(JOSEObjectType.JWT).build();
+        assertRefused(issue(FakeIssuer.mint(attacker, header, idp.claims("root", "kw-admins").build())),
+                "token signature invalid");
+    }
+
+    @Test
     void tamperedPayloadIsRefused() throws Exception {
         String[] parts = engineer("tim").split("\\.");
         String forged = Base64URL.encode(idp.claims("root", "kw-admins").build().toString()
