@@ -7,6 +7,7 @@ import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.web.auth.ApiTokenAuthenticator;
 import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.BearerAuthenticator;
+import dev.keyward.web.auth.oidc.OidcAuthenticator;
 import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ServerConfig;
@@ -93,6 +94,8 @@ public final class KeywardServer implements AutoCloseable {
         IssuancePolicy policy = policy(cfg);
         Database db = Database.open(cfg.database(), cfg.home());
         CaKeys keys = null;
+        IssuanceService issuance = null;
+        HostServices hostServices = null;
         ServerMetrics metrics = new ServerMetrics();
         try {
             db.migrate();
@@ -102,19 +105,27 @@ public final class KeywardServer implements AutoCloseable {
             tokens.bootstrapAdmin(cfg.tokens().bootstrapTtl()).ifPresent(t -> writeAdminToken(cfg.home(), t.secret()));
             List<BearerAuthenticator> auth = new ArrayList<>();
             auth.add(new ApiTokenAuthenticator(db, opts.clock()));
+            cfg.oidc().ifPresent(oidc -> auth.add(new OidcAuthenticator(oidc, opts.clock())));
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
-            IssuanceService issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics);
+            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics);
+            hostServices = HostServices.create(db, keys, krl, issuance, opts.clock(), cfg.tokens().maxTtl(),
+                    cfg.inventory());
             Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
-                    new Readiness(db, keys), metrics, HostServices.create(db, keys, krl, issuance, opts.clock(),
-                            cfg.tokens().maxTtl(), cfg.inventory()));
+                    new Readiness(db, keys), metrics, hostServices);
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
                     cfg.http().bind(), api.port());
             return new KeywardServer(db, keys, metrics, services, api);
         } catch (RuntimeException e) {
+            if (hostServices != null) {
+                hostServices.close();
+            }
+            if (issuance != null) {
+                issuance.close();
+            }
             if (keys != null) {
                 keys.close();
             }
@@ -189,6 +200,7 @@ public final class KeywardServer implements AutoCloseable {
     public void close() {
         api.close();
         services.hosts().close();
+        services.issuance().close();
         keys.close();
         metrics.close();
         db.close();

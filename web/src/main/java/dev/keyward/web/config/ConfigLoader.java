@@ -27,7 +27,7 @@ import java.util.Set;
  * </pre>
  */
 public final class ConfigLoader {
-    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy",
+    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy", "oidc",
             "inventory");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -107,7 +107,8 @@ public final class ConfigLoader {
                         .map(v -> ConfigTree.parseDuration("inventory.purge_unused_after", v)));
 
         Map<String, Object> policy = top.section("policy").asMap(yaml);
-        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy,
+        Optional<OidcConfig> oidc = OidcConfig.parse(top.section("oidc"));
+        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc,
                 inventoryConfig);
     }
 
