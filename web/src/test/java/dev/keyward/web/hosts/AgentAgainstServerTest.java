@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sshd reading the files the agent installed: enrollment gives host certificates that an ssh client with only
  * the host CA trusts; a static key added through the API is written by {@code once} and accepted by sshd, and
  * refused once deleted; a revoked certificate is refused through the KRL the agent installed; the logins sshd
- * logged come back as last use in {@code GET /api/v1/keys}.
+ * logged come back as last use in {@code GET /api/v1/keys}; a revoked host certificate makes the state say
+ * {@code renew_now}, and the agent renews it, reloads sshd, and the client still trusts the host.
  */
 class AgentAgainstServerTest {
     static final String USER = Sshd.currentUser();
@@ -134,6 +135,28 @@ class AgentAgainstServerTest {
                         certFile.toString())).exitCode(), "ssh-keygen -Q: revoked");
                 assertNotEquals(0, sshd.login(USER, engineerKey, certFile, knownHosts).exitCode());
                 assertTrue(sshd.log().contains("revoked by file " + revokedKeys), sshd.log());
+
+                // the host certificate is revoked: the state says renew now, the agent renews it through the
+                // real endpoint and reloads sshd, and the client still trusts the host
+                long hostSerial = dev.keyward.ca.cert.CertificateCodec.decodeLine(Files.readString(hostCert).strip())
+                        .certificate().serial();
+                assertEquals(200, api.post("/api/v1/certs/" + hostSerial + "/revoke", admin,
+                        Map.of("reason", "host rebuilt")).status());
+                String pid = Files.readString(sshdDir.resolve("sshd.pid")).strip();
+                assertEquals(0, agent(root, "once", "--server", url, "--log-file", "/sshd/sshd.log",
+                        "--set", "sshd_config=/sshd/sshd_config", "--set", "reload_command=kill -HUP " + pid));
+                long renewed = dev.keyward.ca.cert.CertificateCodec.decodeLine(Files.readString(hostCert).strip())
+                        .certificate().serial();
+                assertNotEquals(hostSerial, renewed);
+                r = null;
+                for (int i = 0; i < 50; i++) { // sshd re-executes on SIGHUP: let it listen again
+                    r = sshd.login(USER, staticKey, null, knownHosts);
+                    if (r.exitCode() == 0) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+                assertEquals(0, r.exitCode(), r.stderr() + sshd.log());
 
                 // delete the static key: purged from the file, refused by sshd
                 assertEquals(200, api.delete("/api/v1/authorized-keys/" + added.json().get("id").asLong(), admin)

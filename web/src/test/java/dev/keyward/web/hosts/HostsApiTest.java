@@ -140,6 +140,11 @@ class HostsApiTest {
 
     @Test
     void registrationAndStaticKeysRefuseBadInput() {
+        String openApi = api.get("/openapi.json", null).body();
+        for (String path : List.of("/api/v1/hosts", "/api/v1/hosts/enroll", "/api/v1/agent/state", "/api/v1/keys",
+                "/api/v1/authorized-keys/{id}", "/api/v1/agent/usage")) {
+            assertTrue(openApi.contains("\"" + path + "\""), path);
+        }
         assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "bad host")), 400, "hostname");
         assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "m.example.com", "mode", "chaos")), 400,
                 "mode");
