@@ -81,6 +81,9 @@ public final class Problems {
             p.put("rule", rule);
         }
         p.put("instance", ctx.path());
+        if (ctx.path().startsWith("/api/v1/agent/") || ctx.path().equals("/api/v1/hosts/enroll")) {
+            p.put("error", detail); // the agent protocol's message member (keyward-agent prints it)
+        }
         Json.write(ctx, status, p);
         ctx.contentType(CONTENT_TYPE);
     }

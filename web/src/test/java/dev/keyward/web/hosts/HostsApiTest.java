@@ -99,8 +99,10 @@ class HostsApiTest {
         assertEquals(CertType.HOST, cert.certificate().type());
         assertEquals(List.of("web1", "web1.example.com"), cert.certificate().principals().stream().sorted().toList());
 
-        assertProblem(api.post("/api/v1/hosts/enroll", null, Map.of("join_token", token,
-                "host_keys", List.of(key))), 409, "already used");
+        Api.Resp reused = api.post("/api/v1/hosts/enroll", null, Map.of("join_token", token,
+                "host_keys", List.of(key)));
+        assertProblem(reused, 409, "already used");
+        assertEquals(reused.json().get("detail"), reused.json().get("error"), "the agent prints 'error'");
 
         Api.Resp hosts = api.get("/api/v1/hosts", server.token("auditor", "ann"));
         assertEquals(200, hosts.status(), hosts.toString());
