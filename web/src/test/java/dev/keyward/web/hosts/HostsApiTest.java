@@ -271,6 +271,16 @@ class HostsApiTest {
         Api.Resp u2 = api.post("/api/v1/agent/usage", h.credential(), Map.of("events", events));
         assertEquals(List.of("ev-1", "ev-2", "ev-3"), texts(u2.json().get("acknowledged")));
         assertEquals(0, u2.json().get("stored").asInt());
+        // the agent's default batch (500 events) is far over the 64 KiB of ordinary bodies
+        List<Map<String, Object>> big = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            big.add(m("id", "bulk-" + i, "time", "2026-11-29T09:00:00Z", "account", "deploy", "fingerprint", fp,
+                    "key_type", "ED25519", "source_ip", "10.0.0.7", "source_port", 40000 + i, "kind", "accepted",
+                    "detail", ""));
+        }
+        Api.Resp bulk = api.post("/api/v1/agent/usage", h.credential(), Map.of("events", big));
+        assertEquals(200, bulk.status(), bulk.toString());
+        assertEquals(600, bulk.json().get("stored").asInt());
         assertEquals(400, api.post("/api/v1/agent/usage", h.credential(),
                 Map.of("events", List.of(Map.of("time", "2026-11-29T10:00:00Z")))).status(), "an event needs an id");
 
