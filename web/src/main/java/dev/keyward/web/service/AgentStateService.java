@@ -187,8 +187,17 @@ public final class AgentStateService {
             purge.forEach((account, entries) -> entries.keySet().removeIf(fp ->
                     desired.getOrDefault(account, Map.of()).containsKey(fp)));
 
+            // In exclusive mode a listed account's own file becomes exactly its desired keys: list only accounts
+            // Keyward has keys for on this host (current or removed). A revoked or unused key in any other
+            // account stays (sshd refuses a revoked one through the KRL) rather than that account's file being
+            // emptied, which the agent's bulk-purge guard would stop, and with it the whole sync.
+            Set<String> keywardAccounts = statics.stream().map(StaticKey::account).collect(Collectors.toSet());
+            boolean exclusive = host.mode().equals("exclusive");
             Map<String, AccountState> accounts = new TreeMap<>();
             for (String account : union(desired.keySet(), purge.keySet())) {
+                if (exclusive && !keywardAccounts.contains(account)) {
+                    continue;
+                }
                 List<DesiredKey> keys = new ArrayList<>(desired.getOrDefault(account, Map.of()).values());
                 List<PurgeEntry> p = new ArrayList<>(purge.getOrDefault(account, Map.of()).values());
                 if (!keys.isEmpty() || !p.isEmpty()) {

@@ -234,6 +234,16 @@ class HostsApiTest {
         assertEquals(0, postgres.get("keys").size(), "a revoked key is not desired");
         assertEquals("revoked", postgres.get("purge").get(0).get("reason").asText());
         assertTrue(postgres.get("purge").get(0).get("confirmed").asBoolean());
+
+        // exclusive mode: an account Keyward has no keys for is not listed (its own file would be emptied)
+        String revokedFp = postgres.get("purge").get(0).get("fingerprint").asText();
+        assertEquals(200, api.post("/api/v1/agent/inventory", h.credential(), Map.of("hash", "c".repeat(64),
+                "keys", List.of(m("account", "alice", "file", "/home/alice/.ssh/authorized_keys", "line", 1,
+                        "source", "user", "type", "ssh-ed25519", "bits", 256, "fingerprint", revokedFp,
+                        "comment", "", "options", List.of(), "problem", "")))).status());
+        JsonNode accounts = state(h.credential(), null, 0).json().get("accounts");
+        assertFalse(accounts.has("alice"), accounts.toString());
+        assertTrue(accounts.has("postgres"), accounts.toString());
     }
 
     @Test
