@@ -27,7 +27,7 @@ public record AgentStateDocument(String hostId, String mode, Map<String, Account
     public record Trust(List<String> userCaKeys, long version) {
     }
 
-    /** The KRL's version, where to get it and the SHA-256 of its bytes. */
+    /** The KRL's version (the agent installs this one or newer), where to get it; sha256 is left out. */
     public record KrlRef(long version, String url, String sha256) {
     }
 

@@ -133,8 +133,10 @@ public final class AgentStateService {
     }
 
     AgentStateDocument document(Host host, Instant now) {
-        KrlService.Krl currentKrl = krl.current(); // before the transaction: it may need a connection of its own
-        String krlSha = sha256(currentKrl.bytes());
+        // before the transaction: it may need a connection of its own. No SHA-256 in the reference: a revocation
+        // between this document and the agent's KRL download would make a digest mismatch (a failed cycle),
+        // while a newer KRL is exactly what the agent should install; it checks the version inside the KRL.
+        KrlService.Krl currentKrl = krl.current();
         return db.transaction(tx -> {
             tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
             List<StaticKey> statics = new AuthorizedKeyDao(tx).forHost(host.id(), host.labels());
@@ -217,7 +219,7 @@ public final class AgentStateService {
                     && (c.revoked() || c.caKeyId() != hostCa));
             return new AgentStateDocument(Long.toString(host.id()), host.mode(), accounts,
                     new AgentStateDocument.Trust(userCas, trustVersion),
-                    new AgentStateDocument.KrlRef(currentKrl.version(), KRL_PATH, krlSha),
+                    new AgentStateDocument.KrlRef(currentKrl.version(), KRL_PATH, null),
                     new AgentStateDocument.HostCertHints(renewNow, HOST_CERTS_PATH));
         });
     }

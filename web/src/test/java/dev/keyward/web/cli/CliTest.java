@@ -49,7 +49,7 @@ class CliTest {
         Path cfg = config(db);
         Run m = run("migrate", "--config", cfg.toString());
         assertEquals(0, m.code(), m.err());
-        assertTrue(m.out().contains("applied 1 migration"), m.out());
+        assertTrue(m.out().matches("(?s).*applied [1-9][0-9]* migration.*"), m.out()); // every V*.sql, however many
         Run again = run("migrate", "--config", cfg.toString());
         assertTrue(again.out().contains("applied 0 migration"), again.out());
 
