@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "keyward-agent", mixinStandardHelpOptions = true, version = "keyward-agent 0.1.0",
         description = "Keeps this host's SSH trust in line with the Keyward CA: authorized_keys, trusted CA keys,"
                 + " the KRL and host certificates; reports key usage and inventory.",
-        subcommands = {EnrollCommand.class, OnceCommand.class, RunCommand.class, StatusCommand.class})
+        subcommands = {EnrollCommand.class, OnceCommand.class, RunCommand.class, StatusCommand.class,
+                ParseLogCommand.class})
 public final class KeywardAgentCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

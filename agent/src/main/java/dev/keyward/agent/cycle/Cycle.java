@@ -270,28 +270,35 @@ public final class Cycle {
         AgentStatus status = store.load();
         SshdMessage parser = new SshdMessage(ZoneId.systemDefault(), clock.instant().getEpochSecond());
         Spool spool = new Spool(store.spoolDir(), config.spoolMaxEvents());
-        List<UsageEvent> events;
         AgentStatus next;
+        long[] seen = {0};
+        int[] dropped = {0};
+        // in dry-run events are only counted; otherwise each batch goes to the spool as it is read
+        FileFollower.EventSink sink = batch -> {
+            seen[0] += batch.size();
+            if (!dryRun) {
+                dropped[0] += spool.add(batch);
+            }
+        };
         if (config.logSource().equals("journal")) {
             JournalSource.Result r = new JournalSource(config.journalCommand(), parser).read(status.journalCursor());
-            events = r.events();
+            sink.accept(r.events());
             next = status.withLog(status.logPosition(), r.cursor());
         } else {
-            FileFollower.Result r = new FileFollower(paths.resolve(config.logFile()), parser).read(status.logPosition());
-            events = r.events();
+            FileFollower.Result r = new FileFollower(paths.resolve(config.logFile()), parser)
+                    .read(status.logPosition(), sink);
             next = status.withLog(r.position(), status.journalCursor());
             if (!r.note().isEmpty() && !r.note().endsWith("does not exist")) {
                 notes.add("log: " + r.note());
             }
         }
         if (dryRun) {
-            out.println("# usage: " + events.size() + " new events in sshd's log (not spooled in dry-run)");
+            out.println("# usage: " + seen[0] + " new events in sshd's log (not spooled in dry-run)");
             return;
         }
-        int dropped = spool.add(events);
         store.save(next); // only after the events are safely in the spool
-        if (dropped > 0) {
-            notes.add("usage spool full: dropped " + dropped + " events");
+        if (dropped[0] > 0) {
+            notes.add("usage spool full: dropped " + dropped[0] + " events");
         }
         if (source.client() == null) {
             return;

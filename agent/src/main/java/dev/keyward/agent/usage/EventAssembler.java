@@ -20,6 +20,18 @@ public final class EventAssembler {
     private final List<UsageEvent> events = new ArrayList<>();
     private final Map<Integer, Pending> pending = new HashMap<>();
 
+    /** Complete events waiting to be drained. */
+    public int completed() {
+        return events.size();
+    }
+
+    /** The complete events so far (failures still waiting for their {@code Failed publickey} line stay). */
+    public List<UsageEvent> drain() {
+        List<UsageEvent> out = List.copyOf(events);
+        events.clear();
+        return out;
+    }
+
     public boolean hasPending() {
         return !pending.isEmpty();
     }
@@ -67,10 +79,36 @@ public final class EventAssembler {
         events.add(event(p.id(), kind, p.line(), p.line(), p.line().detail()));
     }
 
-    private static UsageEvent event(String id, String kind, LogLine when, LogLine who, String detail) {
+    private long lastEpoch = Long.MIN_VALUE;
+    private String lastTime;
+    private long lastHour = Long.MIN_VALUE;
+    private String lastHourPrefix;
+
+    /** RFC 3339 in UTC ({@code 2026-11-29T10:05:07Z}); java.time formats the hour, the rest is two digits each. */
+    String time(long epoch) {
+        if (epoch == lastEpoch) {
+            return lastTime;
+        }
+        long hour = Math.floorDiv(epoch, 3600);
+        if (hour != lastHour) {
+            String full = Instant.ofEpochSecond(hour * 3600).toString(); // ...THH:00:00Z
+            lastHourPrefix = full.substring(0, full.length() - "00:00Z".length());
+            lastHour = hour;
+        }
+        int sec = (int) (epoch - hour * 3600);
+        int mi = sec / 60;
+        int se = sec % 60;
+        char[] tail = {(char) ('0' + mi / 10), (char) ('0' + mi % 10), ':', (char) ('0' + se / 10),
+                (char) ('0' + se % 10), 'Z'};
+        lastEpoch = epoch;
+        lastTime = lastHourPrefix.concat(new String(tail));
+        return lastTime;
+    }
+
+    private UsageEvent event(String id, String kind, LogLine when, LogLine who, String detail) {
         String fp = who.fingerprint() != null ? who.fingerprint() : when.fingerprint();
         String type = who.keyType() != null ? who.keyType() : when.keyType();
-        return new UsageEvent(id, Instant.ofEpochSecond(when.epochSecond()).toString(), who.account(), fp, type,
+        return new UsageEvent(id, time(when.epochSecond()), who.account(), fp, type,
                 who.serial(), who.keyId(), who.caFingerprint(), who.sourceIp(),
                 who.sourcePort() < 0 ? null : who.sourcePort(), kind, detail == null ? "" : detail);
     }

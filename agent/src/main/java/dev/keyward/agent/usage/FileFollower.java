@@ -3,16 +3,12 @@ package dev.keyward.agent.usage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -23,8 +19,9 @@ import java.util.Map;
  * <li><b>truncation</b> (copytruncate; same inode, size below the offset): read again from the start.</li>
  * </ul>
  * Only whole lines are consumed: a line still being written is read next time. Reading uses one large buffer and
- * {@link LogScanner}, so most bytes are skipped, not parsed. Every event id is a digest of the file identity,
- * generation, offset and line bytes: re-reading after a crash yields the same ids, which the server dedupes.
+ * {@link LogScanner}, so most bytes are skipped, not parsed. Every event id names the file identity, generation
+ * and offset of its line plus a CRC-32C of the line's bytes: re-reading after a crash yields the same ids, which
+ * the server dedupes, and a line that replaced another at the same offset gets a different one.
  */
 public final class FileFollower {
     static final int BUFFER = 4 * 1024 * 1024;
@@ -37,12 +34,31 @@ public final class FileFollower {
         this.parser = parser;
     }
 
-    /** What a read produced and where the next read starts. */
+    /** Where the next read starts, how much was read, what happened (rotation, truncation), and the events. */
     public record Result(java.util.List<dev.keyward.agent.protocol.UsageEvent> events, ReadPosition position,
             long bytesRead, String note) {
     }
 
+    /** Receives events in batches of at most {@link #BATCH} while a read goes on. */
+    public interface EventSink {
+        void accept(java.util.List<dev.keyward.agent.protocol.UsageEvent> batch) throws IOException;
+    }
+
+    static final int BATCH = 10_000;
+
+    /** Reads everything new and returns it (small reads and tests; {@link #read(ReadPosition, EventSink)} for big ones). */
     public Result read(ReadPosition saved) throws IOException {
+        java.util.List<dev.keyward.agent.protocol.UsageEvent> all = new java.util.ArrayList<>();
+        Result r = read(saved, all::addAll);
+        return new Result(all, r.position(), r.bytesRead(), r.note());
+    }
+
+    /**
+     * Reads everything new, handing events to {@code sink} in batches as it goes (memory stays bounded however
+     * much there is to read). The returned position is to be saved only after the sink has stored them all;
+     * the returned result's event list is empty.
+     */
+    public Result read(ReadPosition saved, EventSink sink) throws IOException {
         EventAssembler asm = new EventAssembler();
         Map<String, Object> cur;
         try {
@@ -54,12 +70,13 @@ public final class FileFollower {
             if (saved != null) {
                 Path old = findByInode(saved);
                 if (old != null) {
-                    ReadPosition p = readFrom(old, saved, asm);
+                    ReadPosition p = readFrom(old, saved, asm, sink);
                     n = p.offset() - saved.offset();
                     pos = p;
                 }
             }
-            return new Result(asm.finish(), pos, n, file + " does not exist");
+            sink.accept(asm.finish());
+            return new Result(java.util.List.of(), pos, n, file + " does not exist");
         }
         long dev = (Long) cur.get("dev");
         long ino = (Long) cur.get("ino");
@@ -72,7 +89,7 @@ public final class FileFollower {
         } else if (saved.dev() != dev || saved.ino() != ino) {
             Path old = findByInode(saved);
             if (old != null) {
-                ReadPosition p = readFrom(old, saved, asm);
+                ReadPosition p = readFrom(old, saved, asm, sink);
                 total += p.offset() - saved.offset();
                 note = "rotated: finished " + old.getFileName();
             } else {
@@ -85,13 +102,15 @@ public final class FileFollower {
         } else {
             start = saved;
         }
-        ReadPosition end = readFrom(file, start, asm);
+        ReadPosition end = readFrom(file, start, asm, sink);
         total += end.offset() - start.offset();
-        return new Result(asm.finish(), end, total, note);
+        sink.accept(asm.finish());
+        return new Result(java.util.List.of(), end, total, note);
     }
 
     /** Reads whole lines of {@code path} from {@code pos.offset()} to its current end. */
-    private ReadPosition readFrom(Path path, ReadPosition pos, EventAssembler asm) throws IOException {
+    private ReadPosition readFrom(Path path, ReadPosition pos, EventAssembler asm, EventSink sink)
+            throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long offset = pos.offset();
             if (ch.size() < offset) {
@@ -101,8 +120,7 @@ public final class FileFollower {
             int filled = 0;
             ch.position(offset);
             long bufStart = offset; // file offset of buf[0]
-            MessageDigest sha = sha256();
-            Ids ids = new Ids(sha, pos.dev(), pos.ino(), pos.generation());
+            Ids ids = new Ids(pos.dev(), pos.ino(), pos.generation());
             while (true) {
                 int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
                 if (n <= 0) {
@@ -128,6 +146,9 @@ public final class FileFollower {
                         asm.accept(l, ids.of(base + s, b, s, e));
                     }
                 });
+                if (asm.completed() >= BATCH) {
+                    sink.accept(asm.drain());
+                }
                 int rest = filled - (lastNl + 1);
                 System.arraycopy(buf, lastNl + 1, buf, 0, rest);
                 bufStart += lastNl + 1;
@@ -164,21 +185,20 @@ public final class FileFollower {
         return null;
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    /** Event ids: {@code f<dev>.<ino>.<generation>.<offset>.<crc32c>}, all hex. */
+    private static final class Ids {
+        private final String prefix;
+        private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
 
-    /** Event ids: hex of SHA-256(dev, ino, generation, offset, line), 32 characters. */
-    private record Ids(MessageDigest sha, long dev, long ino, long generation) {
+        Ids(long dev, long ino, long generation) {
+            this.prefix = "f" + Long.toHexString(dev) + "." + Long.toHexString(ino) + "." + Long.toHexString(generation)
+                    + ".";
+        }
+
         String of(long offset, byte[] b, int s, int e) {
-            sha.reset();
-            sha.update((dev + ":" + ino + ":" + generation + ":" + offset + ":").getBytes(StandardCharsets.US_ASCII));
-            sha.update(b, s, e - s);
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+            crc.reset();
+            crc.update(b, s, e - s);
+            return prefix + Long.toHexString(offset) + "." + Long.toHexString(crc.getValue());
         }
     }
 }

@@ -3,10 +3,12 @@ package dev.keyward.agent.usage;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Finds the lines worth parsing in a buffer of sshd log text without looking at every byte: a multi-pattern
- * Horspool search for short windows of the four messages ({@code publickey}, {@code revoked b},
- * {@code Certifica}), skipping up to 9 bytes per probe. Only a line that contains a window is handed on, as
- * the byte range of the whole line. Nothing is allocated per line.
+ * Finds the lines worth parsing in a buffer of sshd log text without looking at most bytes: a Wu-Manber search
+ * (Horspool on byte pairs) for 16-byte windows of the three interesting messages — {@code d publickey for }
+ * (both {@code Accepted} and {@code Failed publickey for}), {@code revoked by file } and
+ * {@code Certificate inva}. A probe reads the two bytes at the end of the current window; a pair that occurs in
+ * no window lets the search skip 15 bytes, so a typical auth.log is read at a fraction of its bytes. Only a line
+ * that contains a window is handed on, as the byte range of the whole line. Nothing is allocated.
  */
 public final class LogScanner {
     /** Receives one candidate line: bytes [start, end) of {@code buf}, no terminator. */
@@ -15,20 +17,22 @@ public final class LogScanner {
     }
 
     private static final byte[][] WINDOWS = {
-            "publickey".getBytes(StandardCharsets.US_ASCII),
-            "revoked b".getBytes(StandardCharsets.US_ASCII),
-            "Certifica".getBytes(StandardCharsets.US_ASCII)};
-    private static final int M = 9;
-    private static final byte[] SHIFT = new byte[256];
-    private static final byte[] FAILED = "Failed ".getBytes(StandardCharsets.US_ASCII);
+            "d publickey for ".getBytes(StandardCharsets.US_ASCII),
+            "revoked by file ".getBytes(StandardCharsets.US_ASCII),
+            "Certificate inva".getBytes(StandardCharsets.US_ASCII)};
+    private static final int M = 16;
+    /** Shift for the byte pair ending at the probe: how far the window can move without missing a match. */
+    private static final byte[] SHIFT = new byte[65536];
+    private static final byte[] FAILED = "Faile".getBytes(StandardCharsets.US_ASCII);
 
     static {
-        java.util.Arrays.fill(SHIFT, (byte) M);
+        java.util.Arrays.fill(SHIFT, (byte) (M - 1));
         for (byte[] w : WINDOWS) {
-            for (int j = 0; j < M; j++) {
+            for (int j = 1; j < M; j++) {
+                int pair = (w[j - 1] & 0xff) << 8 | (w[j] & 0xff);
                 int s = M - 1 - j;
-                if (s < SHIFT[w[j] & 0xff]) {
-                    SHIFT[w[j] & 0xff] = (byte) s;
+                if (s < SHIFT[pair]) {
+                    SHIFT[pair] = (byte) s;
                 }
             }
         }
@@ -42,13 +46,13 @@ public final class LogScanner {
         final byte[] shift = SHIFT;
         int i = from + M - 1;
         while (i < to) {
-            int s = shift[buf[i] & 0xff];
+            int s = shift[(buf[i - 1] & 0xff) << 8 | (buf[i] & 0xff)];
             if (s != 0) {
                 i += s;
                 continue;
             }
             int ws = i - M + 1;
-            if (!matchesWindow(buf, ws, buf[i])) {
+            if (!matchesWindow(buf, ws)) {
                 i++;
                 continue;
             }
@@ -60,15 +64,16 @@ public final class LogScanner {
             while (le < to && buf[le] != '\n') {
                 le++;
             }
+            // "Failed publickey for": the window starts at the 'd' of "Failed"
             boolean failed = ws - ls >= FAILED.length && regionEquals(buf, ws - FAILED.length, FAILED);
             sink.line(buf, ls, le, failed);
             i = le + M; // the next line's first window ends M-1 bytes after its start
         }
     }
 
-    private static boolean matchesWindow(byte[] buf, int ws, byte last) {
+    private static boolean matchesWindow(byte[] buf, int ws) {
         for (byte[] w : WINDOWS) {
-            if (w[M - 1] == last && regionEquals(buf, ws, w)) {
+            if (regionEquals(buf, ws, w)) {
                 return true;
             }
         }
@@ -76,7 +81,7 @@ public final class LogScanner {
     }
 
     private static boolean regionEquals(byte[] buf, int at, byte[] w) {
-        for (int k = 0; k < w.length; k++) {
+        for (int k = w.length - 1; k >= 0; k--) {
             if (buf[at + k] != w[k]) {
                 return false;
             }

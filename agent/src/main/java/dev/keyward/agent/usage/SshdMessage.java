@@ -5,9 +5,11 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 
 /**
- * Parses the lines {@link LogScanner} found. Shapes (OpenSSH 8.x to 10.x, INFO level; see facts.md):
+ * Parses the lines {@link LogScanner} found, straight from the bytes. Shapes (OpenSSH 8.x to 10.x, INFO level;
+ * see facts.md):
  * <pre>
  *   [PREFIX] Accepted publickey for USER from IP port N ssh2: TYPE SHA256:FP
  *   [PREFIX] Accepted publickey for USER from IP port N ssh2: TYPE-CERT SHA256:FP ID KEYID (serial N) CA TYPE SHA256:CAFP
@@ -16,17 +18,41 @@ import java.time.format.DateTimeParseException;
  *   [PREFIX] Certificate invalid: REASON
  * </pre>
  * where PREFIX is {@code MMM dd HH:MM:SS host PROG[PID]: } or {@code RFC3339 host PROG[PID]: } with PROG
- * {@code sshd}, {@code sshd-session} (9.8+) or {@code sshd-auth}; {@code sshd -E} and journald messages have no
- * prefix. Lines from other programs are ignored (a user's {@code logger "Accepted publickey for root"} must not
- * become a login). Accounts and key IDs never contain blanks, so the shapes split on single spaces.
+ * {@code sshd}, {@code sshd-session} (9.8+) or {@code sshd-auth}; {@code sshd -E} lines and journald messages
+ * have no prefix. Lines of other programs are ignored: a user's {@code logger "Accepted publickey for root ..."}
+ * must not become a login. Only the fields an event needs become Strings; the last timestamp is cached, as
+ * consecutive lines mostly share it. Not thread-safe (one per reader).
  */
 public final class SshdMessage {
-    private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-            "Nov", "Dec"};
+    private static final byte[][] MONTHS = new byte[12][];
+    private static final byte[] ACCEPTED = ascii("Accepted publickey for ");
+    private static final byte[] FAILED = ascii("Failed publickey for ");
+    private static final byte[] CERT_INVALID = ascii("Certificate invalid: ");
+    private static final byte[] AUTH_KEY = ascii("Authentication key ");
+    private static final byte[] REVOKED_BY = ascii(" revoked by file ");
+    private static final byte[] FROM = ascii("from");
+    private static final byte[] PORT = ascii("port");
+    private static final byte[] SSH2 = ascii("ssh2:");
+    private static final byte[] SHA256 = ascii("SHA256:");
+    private static final byte[] ID = ascii("ID ");
+    private static final byte[] SERIAL = ascii(" (serial ");
+    private static final byte[] CA = ascii("CA ");
+    private static final byte[] CERT_SUFFIX = ascii("-CERT");
+    private static final byte[][] PROGRAMS = {ascii("sshd"), ascii("sshd-session"), ascii("sshd-auth")};
+
+    static {
+        String[] m = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        for (int i = 0; i < 12; i++) {
+            MONTHS[i] = ascii(m[i]);
+        }
+    }
 
     private final ZoneId zone;
     private final long nowEpoch;
     private final int currentYear;
+    private byte[] lastStamp = new byte[0];
+    private long lastStampEpoch;
+    private String lastType = "";
 
     /** {@code now} stands for lines without a timestamp and picks the year of syslog lines (which have none). */
     public SshdMessage(ZoneId zone, long nowEpoch) {
@@ -35,181 +61,212 @@ public final class SshdMessage {
         this.currentYear = java.time.Instant.ofEpochSecond(nowEpoch).atZone(zone).getYear();
     }
 
-    /** Parses bytes [start, end) of {@code buf} (a whole line, no terminator). Null if it is not one of ours. */
-    public LogLine parse(byte[] buf, int start, int end) {
-        if (end > start && buf[end - 1] == '\r') {
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Parses a log-file line, bytes [start, end) of {@code b} without terminator. Null if not one of ours. */
+    public LogLine parse(byte[] b, int start, int end) {
+        if (end > start && b[end - 1] == '\r') {
             end--;
         }
-        return parse(new String(buf, start, end - start, StandardCharsets.ISO_8859_1), -1, Long.MIN_VALUE);
+        long time = nowEpoch;
+        int pid = -1;
+        int m; // message start
+        int n = end - start;
+        if (n > 20 && digit(b[start]) && b[start + 4] == '-' && b[start + 10] == 'T') {
+            int sp = indexOf(b, (byte) ' ', start, end);
+            if (sp < 0) {
+                return null;
+            }
+            time = stamp(b, start, sp, true);
+            if (time == Long.MIN_VALUE) {
+                return null;
+            }
+            m = sp + 1;
+        } else if (n > 16 && b[start + 3] == ' ' && b[start + 6] == ' ' && b[start + 9] == ':' && b[start + 12] == ':'
+                && month(b, start) > 0) {
+            // the hour's start comes from java.time (zone rules, DST) once per hour; minutes and seconds are added
+            time = stamp(b, start, start + 9, false);
+            int mi = twoDigits(b, start + 10);
+            int se = twoDigits(b, start + 13);
+            if (time == Long.MIN_VALUE || mi < 0 || mi > 59 || se < 0 || se > 60) {
+                return null;
+            }
+            time += mi * 60L + se;
+            m = start + 16;
+        } else {
+            return message(b, start, end, time, -1); // sshd -E: the message alone
+        }
+        // host PROG[PID]:
+        int hostEnd = indexOf(b, (byte) ' ', m, end);
+        if (hostEnd < 0) {
+            return null;
+        }
+        int progStart = hostEnd + 1;
+        int colon = progStart;
+        while (colon + 1 < end && !(b[colon] == ':' && b[colon + 1] == ' ')) {
+            colon++;
+        }
+        if (colon + 1 >= end) {
+            return null;
+        }
+        int progEnd = colon;
+        if (b[colon - 1] == ']') {
+            int br = colon - 2;
+            int p = 0;
+            int mul = 1;
+            while (br > progStart && digit(b[br])) {
+                p += (b[br] - '0') * mul;
+                mul *= 10;
+                br--;
+            }
+            if (b[br] != '[' || mul == 1 || mul > 1_000_000_000) {
+                return null;
+            }
+            pid = p;
+            progEnd = br;
+        }
+        if (!isSshdProgram(b, progStart, progEnd)) {
+            return null;
+        }
+        return message(b, colon + 2, end, time, pid);
     }
 
     /**
-     * Parses one line. {@code pid} and {@code epochSecond} come from the journal (then the line is a bare
-     * message); pass -1 and {@code Long.MIN_VALUE} for log-file lines.
+     * Parses a bare message with its PID and time, as journald gives them ({@code pid} -1 when unknown).
      */
-    public LogLine parse(String line, int pid, long epochSecond) {
-        long time = epochSecond == Long.MIN_VALUE ? nowEpoch : epochSecond;
-        String msg = line;
-        if (epochSecond == Long.MIN_VALUE) {
-            Prefix p = prefix(line);
-            if (p == null) {
-                return null; // a syslog line of some other program, or garbage
-            }
-            if (p.time != Long.MIN_VALUE) {
-                time = p.time;
-            }
-            pid = p.pid;
-            msg = line.substring(p.messageStart);
+    public LogLine parse(String message, int pid, long epochSecond) {
+        byte[] b = message.getBytes(StandardCharsets.ISO_8859_1);
+        int end = b.length;
+        if (end > 0 && b[end - 1] == '\r') {
+            end--;
         }
-        if (msg.startsWith("Accepted publickey for ")) {
-            return publickey(LogLine.Kind.ACCEPTED, msg, "Accepted publickey for ".length(), time, pid);
+        return message(b, 0, end, epochSecond, pid);
+    }
+
+    private LogLine message(byte[] b, int m, int end, long time, int pid) {
+        if (startsWith(b, m, end, ACCEPTED)) {
+            return publickey(LogLine.Kind.ACCEPTED, b, m + ACCEPTED.length, end, time, pid);
         }
-        if (msg.startsWith("Failed publickey for ")) {
-            return publickey(LogLine.Kind.FAILED, msg, "Failed publickey for ".length(), time, pid);
+        if (startsWith(b, m, end, FAILED)) {
+            return publickey(LogLine.Kind.FAILED, b, m + FAILED.length, end, time, pid);
         }
-        if (msg.startsWith("Certificate invalid: ")) {
+        if (startsWith(b, m, end, CERT_INVALID)) {
             return new LogLine(LogLine.Kind.CERT_INVALID, time, pid, null, null, -1, null, null, null, null, null,
-                    null, msg.substring("Certificate invalid: ".length()).strip());
+                    null, str(b, m + CERT_INVALID.length, end).strip());
         }
-        if (msg.startsWith("Authentication key ")) {
-            int rb = msg.indexOf(" revoked by file ");
-            if (rb < 0) {
+        if (startsWith(b, m, end, AUTH_KEY)) {
+            int t0 = m + AUTH_KEY.length;
+            int t1 = indexOf(b, (byte) ' ', t0, end);
+            if (t1 < 0) {
                 return null;
             }
-            String[] kf = msg.substring("Authentication key ".length(), rb).split(" ");
-            if (kf.length != 2 || !kf[1].startsWith("SHA256:")) {
+            int f1 = indexOf(b, (byte) ' ', t1 + 1, end);
+            if (f1 < 0 || !startsWith(b, t1 + 1, end, SHA256) || !startsWith(b, f1, end, REVOKED_BY)) {
                 return null;
             }
-            return new LogLine(LogLine.Kind.REVOKED, time, pid, null, null, -1, kf[0], kf[1], null, null, null, null,
-                    msg.substring(rb + " revoked by file ".length()).strip());
+            return new LogLine(LogLine.Kind.REVOKED, time, pid, null, null, -1, type(b, t0, t1), str(b, t1 + 1, f1),
+                    null, null, null, null, str(b, f1 + REVOKED_BY.length, end).strip());
         }
         return null;
     }
 
-    /** {@code USER from IP port N ssh2: TYPE FP [ID KEYID (serial N) CA TYPE FP]} from index {@code i}. */
-    private static LogLine publickey(LogLine.Kind kind, String msg, int i, long time, int pid) {
-        String[] t = msg.substring(i).strip().split(" ");
-        // USER from IP port N ssh2: TYPE FP
-        if (t.length < 7 || !t[1].equals("from") || !t[3].equals("port") || !t[5].equals("ssh2:")) {
+    /** {@code USER from IP port N ssh2: TYPE FP [ID KEYID (serial N) CA TYPE FP]} from {@code i}. */
+    private LogLine publickey(LogLine.Kind kind, byte[] b, int i, int end, long time, int pid) {
+        int userEnd = indexOf(b, (byte) ' ', i, end);
+        if (userEnd <= i || !token(b, userEnd + 1, end, FROM)) {
             return null;
         }
-        int port;
-        try {
-            port = Integer.parseInt(t[4]);
-        } catch (NumberFormatException e) {
+        int ip0 = userEnd + 1 + FROM.length + 1;
+        int ipEnd = indexOf(b, (byte) ' ', ip0, end);
+        if (ipEnd <= ip0 || !token(b, ipEnd + 1, end, PORT)) {
             return null;
         }
-        String type = t[6];
-        String fp = t.length > 7 ? t[7] : null;
-        if (fp == null || !fp.startsWith("SHA256:")) {
+        int p = ipEnd + 1 + PORT.length + 1;
+        int port = 0;
+        int digits = 0;
+        while (p < end && digit(b[p]) && digits < 6) {
+            port = port * 10 + (b[p++] - '0');
+            digits++;
+        }
+        if (digits == 0 || p >= end || b[p] != ' ' || !token(b, p + 1, end, SSH2)) {
             return null;
         }
+        int t0 = p + 1 + SSH2.length + 1;
+        int t1 = indexOf(b, (byte) ' ', t0, end);
+        if (t1 <= t0 || !startsWith(b, t1 + 1, end, SHA256)) {
+            return null;
+        }
+        int f1 = indexOf(b, (byte) ' ', t1 + 1, end);
+        if (f1 < 0) {
+            f1 = end;
+        }
+        String type = type(b, t0, t1);
         String keyId = null;
         String serial = null;
         String caType = null;
         String caFp = null;
-        if (type.endsWith("-CERT")) {
-            // ID KEYID (serial N) CA TYPE FP ; KEYID has no blanks in Keyward's certs (facts.md), but read it
-            // up to " (serial " to be tolerant of others
-            String rest = String.join(" ", java.util.Arrays.copyOfRange(t, 8, t.length));
-            int s = rest.lastIndexOf(" (serial ");
-            if (!rest.startsWith("ID ") || s < 0) {
+        if (endsWith(b, t0, t1, CERT_SUFFIX)) {
+            // ID KEYID (serial N) CA TYPE FP; read KEYID up to the last " (serial " to tolerate odd key IDs
+            int id0 = f1 + 1;
+            if (!startsWith(b, id0, end, ID)) {
                 return null;
             }
-            keyId = rest.substring(3, s);
-            int close = rest.indexOf(')', s);
+            int s = lastIndexOf(b, SERIAL, id0, end);
+            if (s < 0) {
+                return null;
+            }
+            keyId = str(b, id0 + ID.length, s);
+            int close = indexOf(b, (byte) ')', s, end);
             if (close < 0) {
                 return null;
             }
-            serial = rest.substring(s + " (serial ".length(), close);
-            String[] ca = rest.substring(close + 1).strip().split(" ");
-            if (ca.length == 3 && ca[0].equals("CA")) {
-                caType = ca[1];
-                caFp = ca[2];
+            serial = str(b, s + SERIAL.length, close);
+            int ca0 = close + 2;
+            if (startsWith(b, ca0, end, CA)) {
+                int ct1 = indexOf(b, (byte) ' ', ca0 + CA.length, end);
+                if (ct1 > 0) {
+                    caType = str(b, ca0 + CA.length, ct1);
+                    caFp = str(b, ct1 + 1, end).strip();
+                }
             }
         }
-        return new LogLine(kind, time, pid, t[0], t[2], port, type, fp, keyId, serial, caType, caFp, null);
+        return new LogLine(kind, time, pid, str(b, i, userEnd), str(b, ip0, ipEnd), port, type, str(b, t1 + 1, f1),
+                keyId, serial, caType, caFp, null);
     }
 
-    private record Prefix(long time, int pid, int messageStart) {
+    /** The epoch second of a timestamp, reusing the last result when the bytes are the same. */
+    private long stamp(byte[] b, int s, int e, boolean rfc3339) {
+        if (e - s == lastStamp.length && Arrays.equals(b, s, e, lastStamp, 0, lastStamp.length)) {
+            return lastStampEpoch;
+        }
+        long t;
+        String text = str(b, s, e);
+        if (rfc3339) {
+            try {
+                t = OffsetDateTime.parse(text).toEpochSecond();
+            } catch (DateTimeParseException ex) {
+                return Long.MIN_VALUE;
+            }
+        } else {
+            t = syslogTime(text);
+        }
+        lastStamp = Arrays.copyOfRange(b, s, e);
+        lastStampEpoch = t;
+        return t;
     }
 
     /**
-     * The syslog prefix, if any: returns null for a prefixed line of another program; a prefix with
-     * {@code messageStart} 0 for a bare message.
+     * The start of the hour {@code MMM dd HH} in the agent's zone; the year is this year unless that lands in
+     * the future (December's lines read in January).
      */
-    private Prefix prefix(String line) {
-        if (line.isEmpty()) {
-            return null;
-        }
-        char c0 = line.charAt(0);
-        int afterTime;
-        long time;
-        if (c0 >= '0' && c0 <= '9' && line.length() > 20 && line.charAt(4) == '-' && line.charAt(10) == 'T') {
-            int sp = line.indexOf(' ');
-            if (sp < 0) {
-                return null;
-            }
-            try {
-                time = OffsetDateTime.parse(line.substring(0, sp)).toEpochSecond();
-            } catch (DateTimeParseException e) {
-                return null;
-            }
-            afterTime = sp + 1;
-        } else if (line.length() > 16 && line.charAt(3) == ' ' && line.charAt(6) == ' ' && line.charAt(9) == ':'
-                && month(line) > 0) {
-            time = syslogTime(line);
-            if (time == Long.MIN_VALUE) {
-                return null;
-            }
-            afterTime = 16;
-        } else {
-            return new Prefix(Long.MIN_VALUE, -1, 0); // sshd -E: the message alone
-        }
-        // host PROG[PID]:
-        int hostEnd = line.indexOf(' ', afterTime);
-        if (hostEnd < 0) {
-            return null;
-        }
-        int progEnd = line.indexOf(": ", hostEnd + 1);
-        if (progEnd < 0) {
-            return null;
-        }
-        String prog = line.substring(hostEnd + 1, progEnd);
-        int pid = -1;
-        int br = prog.indexOf('[');
-        if (br >= 0 && prog.endsWith("]")) {
-            try {
-                pid = Integer.parseInt(prog.substring(br + 1, prog.length() - 1));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-            prog = prog.substring(0, br);
-        }
-        if (!prog.equals("sshd") && !prog.equals("sshd-session") && !prog.equals("sshd-auth")) {
-            return null;
-        }
-        return new Prefix(time, pid, progEnd + 2);
-    }
-
-    private static int month(String line) {
-        for (int m = 0; m < 12; m++) {
-            if (line.startsWith(MONTHS[m])) {
-                return m + 1;
-            }
-        }
-        return 0;
-    }
-
-    /** {@code MMM dd HH:MM:SS} in the agent's zone; the year is this year unless that lands in the future. */
     private long syslogTime(String line) {
         try {
-            int month = month(line);
+            int month = month(line.getBytes(StandardCharsets.ISO_8859_1), 0);
             int day = Integer.parseInt(line.substring(4, 6).strip());
             int h = Integer.parseInt(line.substring(7, 9));
-            int mi = Integer.parseInt(line.substring(10, 12));
-            int s = Integer.parseInt(line.substring(13, 15));
-            LocalDateTime ldt = LocalDateTime.of(currentYear, month, day, h, mi, s);
+            LocalDateTime ldt = LocalDateTime.of(currentYear, month, day, h, 0, 0);
             long t = ldt.atZone(zone).toEpochSecond();
             if (t > nowEpoch + 86_400) {
                 t = ldt.minusYears(1).atZone(zone).toEpochSecond(); // December's lines read in January
@@ -218,5 +275,84 @@ public final class SshdMessage {
         } catch (RuntimeException e) {
             return Long.MIN_VALUE;
         }
+    }
+
+    private String type(byte[] b, int s, int e) {
+        String last = lastType;
+        if (last.length() == e - s) {
+            boolean same = true;
+            for (int k = 0; k < e - s && same; k++) {
+                same = last.charAt(k) == (b[s + k] & 0xff);
+            }
+            if (same) {
+                return last;
+            }
+        }
+        lastType = str(b, s, e);
+        return lastType;
+    }
+
+    private static boolean isSshdProgram(byte[] b, int s, int e) {
+        for (byte[] p : PROGRAMS) {
+            if (e - s == p.length && Arrays.equals(b, s, e, p, 0, p.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int month(byte[] b, int s) {
+        for (int i = 0; i < 12; i++) {
+            if (b[s] == MONTHS[i][0] && b[s + 1] == MONTHS[i][1] && b[s + 2] == MONTHS[i][2]) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private static int twoDigits(byte[] b, int at) {
+        if (!digit(b[at]) || !digit(b[at + 1])) {
+            return -1;
+        }
+        return (b[at] - '0') * 10 + (b[at + 1] - '0');
+    }
+
+    private static boolean digit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** {@code w} at {@code at}, followed by a space. */
+    private static boolean token(byte[] b, int at, int end, byte[] w) {
+        return at + w.length < end && startsWith(b, at, end, w) && b[at + w.length] == ' ';
+    }
+
+    private static boolean startsWith(byte[] b, int at, int end, byte[] w) {
+        return at >= 0 && end - at >= w.length && Arrays.equals(b, at, at + w.length, w, 0, w.length);
+    }
+
+    private static boolean endsWith(byte[] b, int s, int e, byte[] w) {
+        return e - s >= w.length && Arrays.equals(b, e - w.length, e, w, 0, w.length);
+    }
+
+    private static int indexOf(byte[] b, byte c, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] b, byte[] w, int from, int end) {
+        for (int i = end - w.length; i >= from; i--) {
+            if (Arrays.equals(b, i, i + w.length, w, 0, w.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String str(byte[] b, int s, int e) {
+        return new String(b, s, Math.max(0, e - s), StandardCharsets.ISO_8859_1);
     }
 }

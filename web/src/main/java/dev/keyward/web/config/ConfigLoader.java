@@ -27,7 +27,7 @@ import java.util.Set;
  * </pre>
  */
 public final class ConfigLoader {
-    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy", "oidc");
+    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final Map<String, String> env;
@@ -99,12 +99,6 @@ public final class ConfigLoader {
 
         Map<String, Object> policy = top.section("policy").asMap(yaml);
         return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy);
-    }
-
-    /** The raw {@code oidc:} section for the OIDC authenticator (empty when absent). */
-    public Map<String, Object> rawSection(Optional<Path> file, String key) {
-        JsonNode root = file.map(this::read).orElse(null);
-        return new ConfigTree(root, "").section(key).asMap(yaml);
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

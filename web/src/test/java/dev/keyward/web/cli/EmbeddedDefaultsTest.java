@@ -76,6 +76,16 @@ class EmbeddedDefaultsTest {
             assertTrue(text.contains(tokenFile.toString()), "the log says where the token is");
             assertFalse(text.contains(admin), "the log must never contain the token");
             assertTrue(Files.isDirectory(home.resolve("pgdata")));
+            int pgPort = Integer.parseInt(Files.readAllLines(home.resolve("pgdata/postmaster.pid")).get(3).strip());
+            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
+                    "postgres", ""); var st = c.createStatement()) {
+                for (String setting : List.of("fsync", "synchronous_commit")) {
+                    try (var rs = st.executeQuery("SHOW " + setting)) {
+                        rs.next();
+                        assertEquals("on", rs.getString(1), setting + " must be on: these are the CA's records");
+                    }
+                }
+            }
             assertTrue(text.contains(hsm ? "SoftHSM2 token" : "SOFTWARE KEYS"), text);
 
             Api api = new Api(port);

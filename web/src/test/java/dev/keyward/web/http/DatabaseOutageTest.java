@@ -40,6 +40,7 @@ class DatabaseOutageTest {
             String engineer = server.token("engineer", "olga");
             String key = Files.readString(TestKeys.publicKeyFile(dir, "k", "ed25519"));
             assertEquals(201, api.post("/api/v1/certs/user", engineer, Map.of("public_key", key)).status());
+            String etag = api.get("/api/v1/krl", null).header("ETag");
 
             pg.close();
             pg = null;
@@ -51,6 +52,9 @@ class DatabaseOutageTest {
             assertEquals("5", down.header("Retry-After"));
             assertEquals(503, api.get("/readyz", null).status());
             assertEquals(200, api.get("/healthz", null).status());
+            Api.Resp krl = api.get("/api/v1/krl", null);
+            assertEquals(200, krl.status(), "the last KRL is still served: " + krl);
+            assertEquals(etag, krl.header("ETag"));
 
             pg = startPostgres(data, port);
             Api.Resp back = null;

@@ -1,0 +1,61 @@
+package dev.keyward.agent.cli;
+
+import dev.keyward.agent.protocol.Json;
+import dev.keyward.agent.protocol.UsageEvent;
+import dev.keyward.agent.usage.FileFollower;
+import dev.keyward.agent.usage.SshdMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code keyward-agent parse-log FILE}: what the agent would report from a log file, without state or server.
+ * For checking a host's log format, and for the parser benchmark ({@code --repeat}).
+ */
+@Command(name = "parse-log", mixinStandardHelpOptions = true,
+        description = "Parse an sshd log file from the start and print the key-usage events the agent would report"
+                + " (counts only, or --events); reads nothing else and writes nothing.")
+public final class ParseLogCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE")
+    Path file;
+
+    @Option(names = "--events", description = "print every event as JSON")
+    boolean events;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "parse N times and report the fastest pass (benchmarks)")
+    int repeat;
+
+    @Override
+    public Integer call() throws Exception {
+        long size = Files.size(file);
+        long best = Long.MAX_VALUE;
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < Math.max(1, repeat); i++) {
+            counts.clear();
+            boolean print = events && i == 0;
+            long t0 = System.nanoTime();
+            new FileFollower(file, new SshdMessage(ZoneId.systemDefault(), Instant.now().getEpochSecond()))
+                    .read(null, batch -> {
+                        for (UsageEvent e : batch) {
+                            counts.merge(e.kind(), 1, Integer::sum);
+                            if (print) {
+                                System.out.println(new String(Json.write(e), java.nio.charset.StandardCharsets.UTF_8));
+                            }
+                        }
+                    });
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        double secs = best / 1e9;
+        System.out.printf("events %s%nbytes %d%nseconds %.3f%nMB/s %.0f%n", counts, size, secs,
+                size / 1e6 / Math.max(secs, 1e-9));
+        return 0;
+    }
+}
