@@ -49,9 +49,14 @@ import java.util.regex.Pattern;
 public final class BenchServer {
     private static final Pattern SERIAL = Pattern.compile("\"serial\":(\\d+)");
     private static final String HOST = "127.0.0.1";
+    /** Open loop: a request still unsent this long after it was due is counted as failed instead of sent. */
+    private static final long GIVE_UP_NANOS = 5_000_000_000L;
+    private final java.util.concurrent.atomic.LongAdder late = new java.util.concurrent.atomic.LongAdder();
 
     private final int port;
     private final Path home;
+    private final long serverPid;
+    private long postmasterPid;
     private final double seconds;
     private final double warmup;
     private final int rate;
@@ -59,13 +64,17 @@ public final class BenchServer {
     private final List<Integer> krlConcurrencies;
     private final List<String> keys = new ArrayList<>();
     private final List<Long> serials = new CopyOnWriteArrayList<>();
+    /** Failed issuance requests by HTTP status, with the first problem detail seen for each. */
+    private final Map<Integer, String> failures = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<Integer, java.util.concurrent.atomic.LongAdder> failureCounts = new java.util.concurrent.ConcurrentHashMap<>();
     private String engineer;
 
     private BenchServer(Map<String, String> o) {
         this.port = Integer.parseInt(required(o, "port"));
         this.home = Path.of(required(o, "home"));
+        this.serverPid = Long.parseLong(o.getOrDefault("server-pid", "-1"));
         this.seconds = Double.parseDouble(o.getOrDefault("seconds", "5"));
-        this.warmup = Double.parseDouble(o.getOrDefault("warmup", "3"));
+        this.warmup = Double.parseDouble(o.getOrDefault("warmup", "5"));
         this.rate = Integer.parseInt(o.getOrDefault("rate", "1000"));
         this.concurrencies = ints(o.getOrDefault("clients", "4,16,64"));
         this.krlConcurrencies = ints(o.getOrDefault("krl-clients", "16,64"));
@@ -95,6 +104,7 @@ public final class BenchServer {
 
         // --- the database the server uses (embedded: the port is in postmaster.pid) and its commit cost
         String jdbc = "jdbc:postgresql://127.0.0.1:" + embeddedPort() + "/postgres";
+        postmasterPid = CpuTime.postmasterPid(home.resolve("pgdata"));
         String caUri;
         try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
             caUri = string(c, "SELECT key_uri FROM ca_keys WHERE purpose = 'user' AND state = 'active'");
@@ -127,17 +137,20 @@ public final class BenchServer {
         }
         closedLoop(16, warmup); // warm-up (JIT, pools); its certificates are checked for durability too
         printf("%nHTTP issuance, closed loop, %.0f s per run (POST /api/v1/certs/user, ed25519 subject keys)%n", seconds);
-        printf("  %-8s %10s %9s %9s %9s %7s   %s%n", "clients", "certs/s", "p50 ms", "p99 ms", "max ms", "errors",
-                "server: issue / signer mean ms");
+        printf("  %-8s %10s %9s %9s %9s %7s   %-30s %s%n", "clients", "certs/s", "p50 ms", "p99 ms", "max ms", "errors",
+                "server: issue / signer mean ms", "CPU ms per cert: server / PostgreSQL / load generator");
         double best = 0;
         for (int clients : concurrencies) {
             Map<String, double[]> before = serverTimers();
+            CpuTime.Sample cpu0 = CpuTime.Sample.take(serverPid, postmasterPid);
             Run r = closedLoop(clients, seconds);
+            CpuTime.Sample cpu1 = CpuTime.Sample.take(serverPid, postmasterPid);
             Map<String, double[]> after = serverTimers();
             best = Math.max(best, r.perSecond());
-            printf("  %-8d %,10.0f %9.2f %9.2f %9.2f %7d   %.2f / %.3f%n", clients, r.perSecond(), r.lat().millis(0.50),
-                    r.lat().millis(0.99), r.lat().millis(1.0), r.errors(), mean(before, after, "keyward_cert_issue_seconds"),
-                    mean(before, after, "keyward_signer_seconds"));
+            printf("  %-8d %,10.0f %9.2f %9.2f %9.2f %7d   %-30s %s%n", clients, r.perSecond(), r.lat().millis(0.50),
+                    r.lat().millis(0.99), r.lat().millis(1.0), r.errors(), String.format(Locale.ROOT, "%.2f / %.3f",
+                    mean(before, after, "keyward_cert_issue_seconds"), mean(before, after, "keyward_signer_seconds")),
+                    cpu1.perOp(cpu0, r.ok() + r.errors()));
         }
 
         // --- 3. open loop at a fixed offered rate
@@ -146,14 +159,23 @@ public final class BenchServer {
                 + " max %.2f ms, errors %d%n", rate, seconds, open.perSecond(), open.lat().millis(0.5),
                 open.lat().millis(0.99), open.lat().millis(1.0), open.errors());
 
+        if (late.sum() > 0) {
+            printf("  %,d requests not sent: still queued 5 s after they were due (the server fell behind)%n", late.sum());
+        }
+        failures.forEach((status, detail) -> printf("  failed issuance: %d x HTTP %d, e.g. %s%n",
+                failureCounts.get(status).sum(), status, detail));
+
         // --- 4. conditional KRL
         printf("%nGET /api/v1/krl with If-None-Match (304), %.0f s per run%n", seconds);
         double krlBest = 0;
         for (int clients : krlConcurrencies) {
+            CpuTime.Sample cpu0 = CpuTime.Sample.take(serverPid, postmasterPid);
             Run k = krl(clients, seconds);
+            CpuTime.Sample cpu1 = CpuTime.Sample.take(serverPid, postmasterPid);
             krlBest = Math.max(krlBest, k.perSecond());
-            printf("  %-3d clients: %,10.0f/s  p50 %.2f ms  p99 %.2f ms  errors %d%n", clients, k.perSecond(),
-                    k.lat().millis(0.5), k.lat().millis(0.99), k.errors());
+            printf("  %-3d clients: %,10.0f/s  p50 %.2f ms  p99 %.2f ms  errors %d   CPU us per request: server / PostgreSQL"
+                    + " / load generator %s%n", clients, k.perSecond(), k.lat().millis(0.5), k.lat().millis(0.99), k.errors(),
+                    cpu1.perOp(cpu0, (k.ok() + k.errors()) / 1000));
         }
 
         // --- 5. durability
@@ -194,6 +216,8 @@ public final class BenchServer {
 
     private boolean recordIssued(MiniHttp.Response r) {
         if (r.status() != 201) {
+            failures.putIfAbsent(r.status(), r.text().length() > 200 ? r.text().substring(0, 200) : r.text());
+            failureCounts.computeIfAbsent(r.status(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
             return false;
         }
         Matcher m = SERIAL.matcher(r.text());
@@ -283,6 +307,7 @@ public final class BenchServer {
      * latency instead of as fewer requests.
      */
     private Run openLoop(int perSecond, double secs) throws InterruptedException {
+        late.reset();
         int workers = 64;
         long total = (long) (perSecond * secs);
         long interval = 1_000_000_000L / perSecond;
@@ -299,6 +324,11 @@ public final class BenchServer {
             pool.submit(() -> {
                 try (MiniHttp c = new MiniHttp(HOST, port)) {
                     for (Long at = due.take(); at >= 0; at = due.take()) {
+                        if (System.nanoTime() - (start + at * interval) > GIVE_UP_NANOS) {
+                            errs[id]++; // not even sent 5 s after it was due: the server is far behind; keep the run bounded
+                            late.increment();
+                            continue;
+                        }
                         boolean ok;
                         try {
                             ok = recordIssued(c.send(issueRequest(at)));
