@@ -7,6 +7,7 @@ import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.web.auth.ApiTokenAuthenticator;
 import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.BearerAuthenticator;
+import dev.keyward.web.auth.oidc.OidcAuthenticator;
 import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ServerConfig;
@@ -101,6 +102,7 @@ public final class KeywardServer implements AutoCloseable {
             tokens.bootstrapAdmin(cfg.tokens().bootstrapTtl()).ifPresent(t -> writeAdminToken(cfg.home(), t.secret()));
             List<BearerAuthenticator> auth = new ArrayList<>();
             auth.add(new ApiTokenAuthenticator(db, opts.clock()));
+            cfg.oidc().ifPresent(oidc -> auth.add(new OidcAuthenticator(oidc, opts.clock())));
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
             Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens,

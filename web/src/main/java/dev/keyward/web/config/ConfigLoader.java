@@ -27,7 +27,7 @@ import java.util.Set;
  * </pre>
  */
 public final class ConfigLoader {
-    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy");
+    static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy", "oidc");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final Map<String, String> env;
@@ -98,7 +98,8 @@ public final class ConfigLoader {
                 .orElse(Duration.ofSeconds(1)));
 
         Map<String, Object> policy = top.section("policy").asMap(yaml);
-        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy);
+        Optional<OidcConfig> oidc = OidcConfig.parse(top.section("oidc"));
+        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc);
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

@@ -4,6 +4,7 @@ import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.policy.PolicyViolationException;
 import dev.keyward.ca.sign.SignerException;
 import dev.keyward.web.auth.AuthenticationException;
+import dev.keyward.web.auth.AuthenticationUnavailableException;
 import dev.keyward.web.db.DbErrors;
 import dev.keyward.web.metrics.ServerMetrics;
 import dev.keyward.web.service.NotFoundException;
@@ -36,6 +37,9 @@ public final class Problems {
         } else if (e instanceof AuthenticationException a) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"keyward\", error=\"invalid_token\"");
             render(ctx, 401, "Unauthorized", a.getMessage(), null);
+        } else if (e instanceof AuthenticationUnavailableException u) {
+            ctx.header("Retry-After", "5");
+            render(ctx, 503, "Service Unavailable", u.getMessage(), null);
         } else if (e instanceof PolicyViolationException p) {
             render(ctx, 403, "Forbidden by policy", p.getMessage(), p.rule());
         } else if (e instanceof InvalidInputException i) {
