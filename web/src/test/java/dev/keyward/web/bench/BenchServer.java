@@ -74,7 +74,7 @@ public final class BenchServer {
         this.home = Path.of(required(o, "home"));
         this.serverPid = Long.parseLong(o.getOrDefault("server-pid", "-1"));
         this.seconds = Double.parseDouble(o.getOrDefault("seconds", "5"));
-        this.warmup = Double.parseDouble(o.getOrDefault("warmup", "5"));
+        this.warmup = Double.parseDouble(o.getOrDefault("warmup", "20"));
         this.rate = Integer.parseInt(o.getOrDefault("rate", "1000"));
         this.concurrencies = ints(o.getOrDefault("clients", "4,16,64"));
         this.krlConcurrencies = ints(o.getOrDefault("krl-clients", "16,64"));
@@ -245,7 +245,7 @@ public final class BenchServer {
             throw new IllegalStateException("GET /api/v1/krl gave " + first.status() + " without an ETag");
         }
         byte[] req = MiniHttp.get(HOST, port, "/api/v1/krl", "If-None-Match: " + first.etag());
-        closed(clients, 1.0, c -> c.send(req).status() == 304); // warm-up
+        closed(clients, 3.0, c -> c.send(req).status() == 304); // warm-up
         return closed(clients, secs, c -> c.send(req).status() == 304);
     }
 
