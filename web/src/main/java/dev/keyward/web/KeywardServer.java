@@ -93,6 +93,7 @@ public final class KeywardServer implements AutoCloseable {
         IssuancePolicy policy = policy(cfg);
         Database db = Database.open(cfg.database(), cfg.home());
         CaKeys keys = null;
+        IssuanceService issuance = null;
         ServerMetrics metrics = new ServerMetrics();
         try {
             db.migrate();
@@ -105,8 +106,8 @@ public final class KeywardServer implements AutoCloseable {
             cfg.oidc().ifPresent(oidc -> auth.add(new OidcAuthenticator(oidc, opts.clock())));
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
-            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens,
-                    new IssuanceService(db, keys, policy, opts.clock(), metrics),
+            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics);
+            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
                     new Readiness(db, keys), metrics);
@@ -115,6 +116,9 @@ public final class KeywardServer implements AutoCloseable {
                     cfg.http().bind(), api.port());
             return new KeywardServer(db, keys, metrics, services, api);
         } catch (RuntimeException e) {
+            if (issuance != null) {
+                issuance.close();
+            }
             if (keys != null) {
                 keys.close();
             }
@@ -188,6 +192,7 @@ public final class KeywardServer implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        services.issuance().close();
         keys.close();
         metrics.close();
         db.close();

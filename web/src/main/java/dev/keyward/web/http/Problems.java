@@ -8,6 +8,7 @@ import dev.keyward.web.auth.AuthenticationUnavailableException;
 import dev.keyward.web.db.DbErrors;
 import dev.keyward.web.metrics.ServerMetrics;
 import dev.keyward.web.service.NotFoundException;
+import dev.keyward.web.service.ServiceUnavailableException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.LinkedHashMap;
@@ -48,6 +49,9 @@ public final class Problems {
             render(ctx, 404, "Not Found", n.getMessage(), null);
         } else if (e instanceof HttpResponseException h) {
             render(ctx, h.getStatus(), reason(h.getStatus()), h.getMessage(), null);
+        } else if (e instanceof ServiceUnavailableException u) {
+            ctx.header("Retry-After", "1");
+            render(ctx, 503, "Service Unavailable", u.getMessage(), null);
         } else if (DbErrors.isUnavailable(e)) {
             LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", "5");
