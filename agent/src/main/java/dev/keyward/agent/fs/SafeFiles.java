@@ -50,6 +50,7 @@ public final class SafeFiles {
     private final boolean dryRun;
     private final ChangeSink sink;
     private final List<String> warnings = new ArrayList<>();
+    private Path realRoot;
 
     public SafeFiles(AgentPaths paths, boolean dryRun, ChangeSink sink) {
         this.paths = paths;
@@ -388,7 +389,10 @@ public final class SafeFiles {
     private SecureDirectoryStream<Path> openBase(Path base, List<SecureDirectoryStream<Path>> open)
             throws IOException {
         Path real = base.toRealPath();
-        if (!real.startsWith(paths.root().toRealPath())) {
+        if (realRoot == null) {
+            realRoot = paths.root().toRealPath();
+        }
+        if (!real.startsWith(realRoot)) {
             throw new UnsafePathException(base + " resolves to " + real + ", outside the root " + paths.root());
         }
         DirectoryStream<Path> ds = Files.newDirectoryStream(real);
