@@ -86,12 +86,17 @@ public final class Cycle {
     }
 
     public CycleReport run(Source source, int waitSeconds) throws IOException {
+        try (SafeFiles files = new SafeFiles(paths, dryRun, new dev.keyward.agent.fs.ChangeSink(out, dryRun))) {
+            return run(source, waitSeconds, files);
+        }
+    }
+
+    private CycleReport run(Source source, int waitSeconds, SafeFiles files) throws IOException {
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Instant now = clock.instant();
         AgentStatus status = store.load();
-        SafeFiles files = new SafeFiles(paths, dryRun, new dev.keyward.agent.fs.ChangeSink(out, dryRun));
         TrustFiles trust = new TrustFiles(files);
         BreakGlass breakGlass = BreakGlass.of(config.breakGlass());
 

@@ -41,8 +41,11 @@ import java.util.Set;
  * <li><b>One backup</b> ({@code <file>.keyward-bak}) of the previous content.</li>
  * <li><b>Dry-run</b> records the change (for a diff) and touches nothing.</li>
  * </ul>
+ * Directories of root-owned system files (such as {@code /etc/ssh/keyward/authorized_keys}, with one file per
+ * account) are walked and checked once per instance and then kept open, so a host with 10,000 accounts costs a
+ * few system calls per file; {@link #close()} releases them. Users' directories are walked every time.
  */
-public final class SafeFiles {
+public final class SafeFiles implements AutoCloseable {
     public static final String BACKUP_SUFFIX = ".keyward-bak";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -51,6 +54,36 @@ public final class SafeFiles {
     private final ChangeSink sink;
     private final List<String> warnings = new ArrayList<>();
     private Path realRoot;
+    /** Opened (and checked) parent directories of system files, by path; guarded by {@code this}. */
+    private final java.util.Map<String, Dir> dirs = new java.util.HashMap<>();
+
+    private record Dir(SecureDirectoryStream<Path> sds, Path path) {
+    }
+
+    private synchronized Dir cachedDir(String key) {
+        return key == null ? null : dirs.get(key);
+    }
+
+    /** Caches {@code d} unless another thread cached one first; returns whether {@code d} is now cached. */
+    private synchronized boolean cacheDir(String key, Dir d) {
+        return dirs.putIfAbsent(key, d) == null;
+    }
+
+    private static String dirKey(Path base, String[] parts) {
+        Path p = base;
+        for (int i = 0; i < parts.length - 1; i++) {
+            p = p.resolve(parts[i]);
+        }
+        return p.toString();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        List<SecureDirectoryStream<Path>> all = new ArrayList<>();
+        dirs.values().forEach(d -> all.add(d.sds()));
+        dirs.clear();
+        closeAll(all);
+    }
 
     public SafeFiles(AgentPaths paths, boolean dryRun, ChangeSink sink) {
         this.paths = paths;
@@ -81,30 +114,31 @@ public final class SafeFiles {
      */
     public boolean writeSystemFile(String hostPath, byte[] content, FileSpec spec) throws IOException {
         Split s = splitSystem(hostPath, spec.fixDirs());
-        if (!dryRun) {
+        boolean known = cachedDir(dirKey(s.base, split(s.relative))) != null;
+        if (!dryRun && !known) {
             Files.createDirectories(s.base);
         }
-        if (dryRun && !Files.isDirectory(s.base)) {
+        if (dryRun && !known && !Files.isDirectory(s.base)) {
             sink.record(new FileChange(hostPath, null, content, ""));
             return true;
         }
-        return write(s.base, s.relative, content, spec);
+        return write(s.base, s.relative, content, spec, true);
     }
 
     public Optional<byte[]> readSystemFile(String hostPath) throws IOException {
         Split s = splitSystem(hostPath, 0);
-        if (!Files.isDirectory(s.base)) {
+        if (cachedDir(dirKey(s.base, split(s.relative))) == null && !Files.isDirectory(s.base)) {
             return Optional.empty();
         }
-        return read(s.base, s.relative);
+        return read(s.base, s.relative, true);
     }
 
     public boolean deleteSystemFile(String hostPath, FileSpec spec) throws IOException {
         Split s = splitSystem(hostPath, 0);
-        if (!Files.isDirectory(s.base)) {
+        if (cachedDir(dirKey(s.base, split(s.relative))) == null && !Files.isDirectory(s.base)) {
             return false;
         }
-        return delete(s.base, s.relative, spec);
+        return delete(s.base, s.relative, spec, true);
     }
 
     private record Split(Path base, String relative) {
@@ -123,10 +157,21 @@ public final class SafeFiles {
 
     /** Reads {@code relative} under {@code base} without following any link below the base. */
     public Optional<byte[]> read(Path base, String relative) throws IOException {
+        return read(base, relative, false);
+    }
+
+    private Optional<byte[]> read(Path base, String relative, boolean cache) throws IOException {
         String[] parts = split(relative);
+        String key = cache ? dirKey(base, parts) : null;
+        Dir c = cachedDir(key);
+        if (c != null) {
+            return readFinal(c.sds(), base, parts);
+        }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
+            Path dirPath = base.toRealPath();
+            boolean healthy = true;
             for (int i = 0; i < parts.length - 1; i++) {
                 PosixFileAttributes a = attrs(dir, parts[i]);
                 if (a == null) {
@@ -137,17 +182,28 @@ public final class SafeFiles {
                             + (a.isSymbolicLink() ? "a symbolic link" : "not a directory") + "; refusing to read through it");
                 }
                 dir = push(open, dir.newDirectoryStream(Path.of(parts[i]), LinkOption.NOFOLLOW_LINKS));
+                // a directory a write would repair is not cached, so that the next write walks (and repairs) it
+                healthy &= (Ownership.mode(a.permissions()) & 022) == 0
+                        && Ownership.acceptableOwner(Ownership.uidOf(dirPath.resolve(parts[i])), 0);
+                dirPath = dirPath.resolve(parts[i]);
             }
-            String name = parts[parts.length - 1];
-            PosixFileAttributes a = attrs(dir, name);
-            if (a == null) {
-                return Optional.empty();
+            if (key != null && healthy && cacheDir(key, new Dir(dir, dirPath))) {
+                open.remove(dir);
             }
-            checkRegular(a, base, parts);
-            return Optional.of(readAll(dir, name));
+            return readFinal(dir, base, parts);
         } finally {
             closeAll(open);
         }
+    }
+
+    private Optional<byte[]> readFinal(SecureDirectoryStream<Path> dir, Path base, String[] parts) throws IOException {
+        String name = parts[parts.length - 1];
+        PosixFileAttributes a = attrs(dir, name);
+        if (a == null) {
+            return Optional.empty();
+        }
+        checkRegular(a, base, parts);
+        return Optional.of(readAll(dir, name));
     }
 
     /**
@@ -155,10 +211,20 @@ public final class SafeFiles {
      * accepts. Returns whether anything changed (or, in dry-run, would change).
      */
     public boolean write(Path base, String relative, byte[] content, FileSpec spec) throws IOException {
+        return write(base, relative, content, spec, false);
+    }
+
+    private boolean write(Path base, String relative, byte[] content, FileSpec spec, boolean cache)
+            throws IOException {
         String[] parts = split(relative);
         String hostPath = paths.hostPath(base.resolve(relative));
-        List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        String key = cache ? dirKey(base, parts) : null;
+        Dir c = cachedDir(key);
+        if (c != null) {
+            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes);
+        }
+        List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
             Path dirPath = base.toRealPath();
@@ -214,6 +280,9 @@ public final class SafeFiles {
                 }
                 dir = next;
                 dirPath = dirPath.resolve(name);
+            }
+            if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
+                open.remove(dir);
             }
             return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes);
         } finally {
@@ -278,8 +347,17 @@ public final class SafeFiles {
 
     /** Removes {@code relative} (after a backup). Returns whether it existed. */
     public boolean delete(Path base, String relative, FileSpec spec) throws IOException {
+        return delete(base, relative, spec, false);
+    }
+
+    private boolean delete(Path base, String relative, FileSpec spec, boolean cache) throws IOException {
         String[] parts = split(relative);
         String hostPath = paths.hostPath(base.resolve(relative));
+        String key = cache ? dirKey(base, parts) : null;
+        Dir c = cachedDir(key);
+        if (c != null) {
+            return deleteFinal(c.sds(), c.path(), base, parts, hostPath, spec);
+        }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
@@ -296,29 +374,37 @@ public final class SafeFiles {
                 dir = push(open, dir.newDirectoryStream(Path.of(parts[i]), LinkOption.NOFOLLOW_LINKS));
                 dirPath = dirPath.resolve(parts[i]);
             }
-            String name = parts[parts.length - 1];
-            PosixFileAttributes a = attrs(dir, name);
-            if (a == null) {
-                return false;
+            if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
+                open.remove(dir);
             }
-            if (a.isSymbolicLink()) {
-                throw new UnsafePathException("refusing to remove " + hostPath + ": it is a symbolic link");
-            }
-            checkRegular(a, base, parts);
-            byte[] old = readAll(dir, name);
-            sink.record(new FileChange(hostPath, old, null, ""));
-            if (dryRun) {
-                return true;
-            }
-            if (spec.backup()) {
-                replace(dir, dirPath, name + BACKUP_SUFFIX, old, -1, -1, 0600);
-            }
-            dir.deleteFile(Path.of(name));
-            fsyncDirectory(dirPath);
-            return true;
+            return deleteFinal(dir, dirPath, base, parts, hostPath, spec);
         } finally {
             closeAll(open);
         }
+    }
+
+    private boolean deleteFinal(SecureDirectoryStream<Path> dir, Path dirPath, Path base, String[] parts,
+            String hostPath, FileSpec spec) throws IOException {
+        String name = parts[parts.length - 1];
+        PosixFileAttributes a = attrs(dir, name);
+        if (a == null) {
+            return false;
+        }
+        if (a.isSymbolicLink()) {
+            throw new UnsafePathException("refusing to remove " + hostPath + ": it is a symbolic link");
+        }
+        checkRegular(a, base, parts);
+        byte[] old = readAll(dir, name);
+        sink.record(new FileChange(hostPath, old, null, ""));
+        if (dryRun) {
+            return true;
+        }
+        if (spec.backup()) {
+            replace(dir, dirPath, name + BACKUP_SUFFIX, old, -1, -1, 0600);
+        }
+        dir.deleteFile(Path.of(name));
+        fsyncDirectory(dirPath);
+        return true;
     }
 
     /** Writes a temp file next to {@code name}, fsyncs it, sets owner and mode, renames it over {@code name}. */

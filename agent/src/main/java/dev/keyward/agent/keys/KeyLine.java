@@ -59,6 +59,14 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
      * to read every cycle. Policy problems (DSA, RSA under 2048 bits, unknown types) land in {@link #problem()}.
      */
     public static Optional<KeyLine> parse(String line) {
+        return parse(line, true);
+    }
+
+    /**
+     * As {@link #parse(String)}; with {@code fingerprint} false the fingerprint is left empty (a SHA-256 saved
+     * per key when only the line's validity matters).
+     */
+    public static Optional<KeyLine> parse(String line, boolean fingerprint) {
         String s = line.strip();
         if (s.isEmpty() || s.startsWith("#")) {
             return Optional.empty();
@@ -90,7 +98,8 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
         String comment = s.substring(skipBlanks(s, b64End)).strip();
         int[] bits = {-1};
         String problem = structure(type, blob, bits);
-        return Optional.of(new KeyLine(line, options, type, blob, fingerprint(blob), bits[0], comment, problem));
+        return Optional.of(new KeyLine(line, options, type, blob, fingerprint ? fingerprint(blob) : "", bits[0],
+                comment, problem));
     }
 
     /** {@code SHA256:<base64 without padding>}, as {@link SshPublicKey#fingerprint()} and ssh-keygen -lf. */

@@ -224,26 +224,38 @@ public final class AuthorizedKeysSync {
     private byte[] keepBreakGlass(byte[] old, List<DesiredState.Key> desiredLines, boolean nullIfEmpty,
             byte[]... others) {
         StringBuilder sb = new StringBuilder(HEADER);
-        Set<String> fps = new LinkedHashSet<>();
         for (DesiredState.Key k : desiredLines) {
             sb.append(k.line()).append('\n');
-            fps.add(k.fingerprint());
         }
-        List<byte[]> sources = new ArrayList<>();
-        sources.add(old);
-        sources.addAll(java.util.Arrays.asList(others));
-        for (byte[] src : sources) {
-            if (src == null) {
-                continue;
-            }
-            for (RawLines.Line l : RawLines.split(src)) {
-                Optional<KeyLine> k = parseQuietly(l.text());
-                if (k.isPresent() && breakGlass.contains(k.get().fingerprint()) && fps.add(k.get().fingerprint())) {
-                    sb.append(l.utf8()).append('\n');
+        boolean any = !desiredLines.isEmpty();
+        if (!breakGlass.fingerprints().isEmpty()) {
+            Set<String> fps = null; // the desired keys' fingerprints, computed only if a break-glass key is found
+            List<byte[]> sources = new ArrayList<>();
+            sources.add(old);
+            sources.addAll(java.util.Arrays.asList(others));
+            for (byte[] src : sources) {
+                if (src == null) {
+                    continue;
+                }
+                for (RawLines.Line l : RawLines.split(src)) {
+                    Optional<KeyLine> k = parseQuietly(l.text());
+                    if (k.isEmpty() || !breakGlass.contains(k.get().fingerprint())) {
+                        continue;
+                    }
+                    if (fps == null) {
+                        fps = new LinkedHashSet<>();
+                        for (DesiredState.Key d : desiredLines) {
+                            fps.add(d.fingerprint());
+                        }
+                    }
+                    if (fps.add(k.get().fingerprint())) {
+                        sb.append(l.utf8()).append('\n');
+                        any = true;
+                    }
                 }
             }
         }
-        if (nullIfEmpty && fps.isEmpty()) {
+        if (nullIfEmpty && !any) {
             return null; // no keys: remove the file rather than keep a header-only one
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);

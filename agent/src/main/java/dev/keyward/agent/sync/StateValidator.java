@@ -88,24 +88,25 @@ public final class StateValidator {
             purge.merge(p.fingerprint(), p.confirmed(), Boolean::logicalOr);
         }
         List<DesiredState.Key> keys = new ArrayList<>();
-        Set<String> seen = new LinkedHashSet<>();
+        Set<String> seen = new java.util.HashSet<>();
         for (AgentState.DesiredKey k : nonNull(a.keys())) {
             if (k == null) {
                 throw new InvalidStateException("account " + name + ": null key");
             }
             String where = "account " + name + " key " + k.id();
             String line = lineOf(k, where);
-            KeyLine parsed = parse(() -> KeyLine.parse(line).orElseThrow(() ->
+            KeyLine parsed = parse(() -> KeyLine.parse(line, false).orElseThrow(() ->
                     new InvalidInputException("is blank or a comment")), where);
             if (!parsed.problem().isEmpty()) {
                 throw new InvalidStateException(where + ": " + parsed.problem());
             }
             Instant expires = k.expiresAt() == null ? null : instant(k.expiresAt(), where);
-            String fp = parsed.fingerprint();
-            if (purge.containsKey(fp) || !seen.add(fp)) {
+            // duplicates by blob; the fingerprint only when there is a purge list to compare with
+            if (!seen.add(java.util.Base64.getEncoder().encodeToString(parsed.blob()))
+                    || (!purge.isEmpty() && purge.containsKey(KeyLine.fingerprint(parsed.blob())))) {
                 continue; // purge wins over desire; first of duplicates wins
             }
-            keys.add(new DesiredState.Key(k.id(), line.strip(), fp, expires));
+            keys.add(new DesiredState.Key(k.id(), line.strip(), parsed.blob(), expires));
         }
         return new DesiredState.AccountKeys(keys, purge);
     }
