@@ -77,8 +77,25 @@ public final class SafeFiles implements AutoCloseable {
         return p.toString();
     }
 
+    /** Cached directories with renames not yet made durable: fsynced once, at {@link #close()}. */
+    private final java.util.Set<Path> dirtyDirs = new java.util.HashSet<>();
+
+    private synchronized boolean deferDirSync(Path dir) {
+        for (Dir d : dirs.values()) {
+            if (d.path().equals(dir)) {
+                dirtyDirs.add(dir);
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public synchronized void close() throws IOException {
+        for (Path d : dirtyDirs) {
+            fsyncDirectory(d);
+        }
+        dirtyDirs.clear();
         List<SecureDirectoryStream<Path>> all = new ArrayList<>();
         dirs.values().forEach(d -> all.add(d.sds()));
         dirs.clear();
@@ -430,7 +447,11 @@ public final class SafeFiles implements AutoCloseable {
             setOwnerAndMode(dir, tmp.toString(), uid, gid, mode);
             dir.move(tmp, dir, Path.of(name));
             moved = true;
-            fsyncDirectory(dirPath);
+            // the rename is atomic now; its durability for a directory with thousands of files (one per account)
+            // is batched into one fsync when the cycle ends
+            if (!deferDirSync(dirPath)) {
+                fsyncDirectory(dirPath);
+            }
         } finally {
             if (!moved) {
                 try {

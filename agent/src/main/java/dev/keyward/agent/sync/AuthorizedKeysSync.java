@@ -88,7 +88,7 @@ public final class AuthorizedKeysSync {
             }
             accounts.add(a.get());
         }
-        List<AccountPlan> plans = parallel(accounts, a -> plan(a, state, now));
+        List<AccountPlan> plans = parallel(accounts, a -> plan(a, state, now), threads);
 
         // the guard: per account and for the host, before anything is written
         int unconfirmed = 0;
@@ -112,7 +112,8 @@ public final class AuthorizedKeysSync {
                     + " without confirmation; nothing was changed. Confirm the purge on the server, or raise"
                     + " bulk_purge_threshold.");
         }
-        List<Integer> changed = parallel(plans, this::write);
+        // writes wait on fsync: more threads let the file system commit many of them together
+        List<Integer> changed = parallel(plans, this::write, Math.max(threads, 16));
         int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
         int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
         warnings.addAll(files.warnings());
@@ -303,7 +304,7 @@ public final class AuthorizedKeysSync {
     }
 
     /** Runs {@code f} over {@code items} on a few threads (I/O bound: fsync and small reads), in order. */
-    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> f) throws IOException {
+    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> f, int threads) throws IOException {
         if (threads == 1 || items.size() < 64) {
             List<B> out = new ArrayList<>(items.size());
             for (A a : items) {
