@@ -7,6 +7,8 @@ import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.web.auth.ApiTokenAuthenticator;
 import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.BearerAuthenticator;
+import dev.keyward.web.auth.oidc.OidcAuthenticator;
+import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ServerConfig;
 import dev.keyward.web.db.Database;
@@ -22,6 +24,7 @@ import dev.keyward.web.service.KrlService;
 import dev.keyward.web.service.Readiness;
 import dev.keyward.web.service.RevocationService;
 import dev.keyward.web.service.Services;
+import dev.keyward.web.service.SoftHsmKeyStore;
 import dev.keyward.web.service.TokenService;
 import dev.keyward.web.service.TrustService;
 import java.io.IOException;
@@ -32,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +93,7 @@ public final class KeywardServer implements AutoCloseable {
         IssuancePolicy policy = policy(cfg);
         Database db = Database.open(cfg.database(), cfg.home());
         CaKeys keys = null;
+        IssuanceService issuance = null;
         ServerMetrics metrics = new ServerMetrics();
         try {
             db.migrate();
@@ -98,10 +103,11 @@ public final class KeywardServer implements AutoCloseable {
             tokens.bootstrapAdmin(cfg.tokens().bootstrapTtl()).ifPresent(t -> writeAdminToken(cfg.home(), t.secret()));
             List<BearerAuthenticator> auth = new ArrayList<>();
             auth.add(new ApiTokenAuthenticator(db, opts.clock()));
+            cfg.oidc().ifPresent(oidc -> auth.add(new OidcAuthenticator(oidc, opts.clock())));
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
-            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens,
-                    new IssuanceService(db, keys, policy, opts.clock(), metrics),
+            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics);
+            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
                     new Readiness(db, keys), metrics);
@@ -110,6 +116,9 @@ public final class KeywardServer implements AutoCloseable {
                     cfg.http().bind(), api.port());
             return new KeywardServer(db, keys, metrics, services, api);
         } catch (RuntimeException e) {
+            if (issuance != null) {
+                issuance.close();
+            }
             if (keys != null) {
                 keys.close();
             }
@@ -129,7 +138,24 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Where keys the server creates itself go: a SoftHSM2 token under $KEYWARD_HOME when softhsm2 is installed
+     * (and SOFTHSM2_CONF points there), else software key files (with a loud warning).
+     */
     static CaKeyBootstrap.KeyStore keyStore(ServerConfig cfg, Options opts) {
+        CaKeysConfig.Storage storage = cfg.ca().storage();
+        if (storage == CaKeysConfig.Storage.SOFTWARE) {
+            return CaKeyBootstrap.softwareKeys(cfg.home(), opts.secrets());
+        }
+        StringBuilder why = new StringBuilder();
+        Optional<SoftHsmKeyStore> hsm = SoftHsmKeyStore.forHome(cfg.home(), System.getenv(), why);
+        if (hsm.isPresent()) {
+            return hsm.get();
+        }
+        if (storage == CaKeysConfig.Storage.SOFTHSM) {
+            throw new ConfigException("ca.storage is softhsm, but " + why);
+        }
+        LOG.warn("Not using SoftHSM2 for new CA keys: {}", why);
         return CaKeyBootstrap.softwareKeys(cfg.home(), opts.secrets());
     }
 
@@ -166,6 +192,7 @@ public final class KeywardServer implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        services.issuance().close();
         keys.close();
         metrics.close();
         db.close();

@@ -33,7 +33,19 @@ public final class Certificate {
     public static final int MAX_PRINCIPAL_LENGTH = 255;
     public static final int MAX_KEY_ID_LENGTH = 255;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * One DRBG per thread: the default NativePRNG serialises every nonce on a JVM-wide lock around
+     * /dev/urandom, which shows up when several threads issue at HSM speed.
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Certificate::newRandom);
+
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
 
     private final byte[] nonce;
     private final SshPublicKey key;
@@ -271,7 +283,7 @@ public final class Certificate {
             }
             if (nonce == null) {
                 nonce = new byte[32];
-                RANDOM.nextBytes(nonce);
+                RANDOM.get().nextBytes(nonce);
             } else if (nonce.length < 16 || nonce.length > 64) {
                 throw new InvalidInputException("certificate nonce must be 16 to 64 bytes");
             }

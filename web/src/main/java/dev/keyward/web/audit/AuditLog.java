@@ -7,6 +7,7 @@ import dev.keyward.web.db.jooq.tables.records.AuditHeadRecord;
 import dev.keyward.web.db.jooq.tables.records.AuditLogRecord;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jooq.Condition;
@@ -24,25 +25,41 @@ public final class AuditLog {
         this.tx = tx;
     }
 
+    /** An entry to append. */
+    public record NewEntry(String actor, String action, String subject, Map<String, ?> details) {
+    }
+
     public AuditEntry append(String actor, String action, String subject, Map<String, ?> details) {
+        return appendAll(List.of(new NewEntry(actor, action, subject, details))).get(0);
+    }
+
+    /**
+     * Appends {@code entries} in order under one acquisition of the head lock: one round trip to lock, one
+     * multi-row insert, one head update (group commit of a batch of issuances).
+     */
+    public List<AuditEntry> appendAll(List<NewEntry> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
         AuditHeadRecord head = tx.selectFrom(AUDIT_HEAD).where(AUDIT_HEAD.ID.eq(1)).forUpdate().fetchSingle();
-        long seq = head.getSeq() + 1;
+        long seq = head.getSeq();
+        String prev = head.getHash();
         // the time is taken under the lock, so occurred_at rises with seq on any one clock
         Instant now = AuditHashing.truncate(Instant.now());
-        String json = AuditDetails.canonicalJson(details);
-        String hash = AuditHashing.hash(head.getHash(), AuditHashing.canonical(seq, now, actor, action, subject, json));
-        tx.insertInto(AUDIT_LOG)
-                .set(AUDIT_LOG.SEQ, seq)
-                .set(AUDIT_LOG.OCCURRED_AT, now.atOffset(ZoneOffset.UTC))
-                .set(AUDIT_LOG.ACTOR, actor)
-                .set(AUDIT_LOG.ACTION, action)
-                .set(AUDIT_LOG.SUBJECT, subject)
-                .set(AUDIT_LOG.DETAILS, json)
-                .set(AUDIT_LOG.PREV_HASH, head.getHash())
-                .set(AUDIT_LOG.HASH, hash)
-                .execute();
-        tx.update(AUDIT_HEAD).set(AUDIT_HEAD.SEQ, seq).set(AUDIT_HEAD.HASH, hash).where(AUDIT_HEAD.ID.eq(1)).execute();
-        return new AuditEntry(seq, now, actor, action, subject, json, head.getHash(), hash);
+        List<AuditEntry> out = new ArrayList<>(entries.size());
+        var insert = tx.insertInto(AUDIT_LOG, AUDIT_LOG.SEQ, AUDIT_LOG.OCCURRED_AT, AUDIT_LOG.ACTOR, AUDIT_LOG.ACTION,
+                AUDIT_LOG.SUBJECT, AUDIT_LOG.DETAILS, AUDIT_LOG.PREV_HASH, AUDIT_LOG.HASH);
+        for (NewEntry e : entries) {
+            seq++;
+            String json = AuditDetails.canonicalJson(e.details());
+            String hash = AuditHashing.hash(prev, AuditHashing.canonical(seq, now, e.actor(), e.action(), e.subject(), json));
+            insert = insert.values(seq, now.atOffset(ZoneOffset.UTC), e.actor(), e.action(), e.subject(), json, prev, hash);
+            out.add(new AuditEntry(seq, now, e.actor(), e.action(), e.subject(), json, prev, hash));
+            prev = hash;
+        }
+        insert.execute();
+        tx.update(AUDIT_HEAD).set(AUDIT_HEAD.SEQ, seq).set(AUDIT_HEAD.HASH, prev).where(AUDIT_HEAD.ID.eq(1)).execute();
+        return out;
     }
 
     /** A filtered page, newest first. {@code beforeSeq} is the cursor (exclusive). */

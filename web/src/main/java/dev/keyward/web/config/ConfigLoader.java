@@ -98,13 +98,8 @@ public final class ConfigLoader {
                 .orElse(Duration.ofSeconds(1)));
 
         Map<String, Object> policy = top.section("policy").asMap(yaml);
-        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy);
-    }
-
-    /** The raw {@code oidc:} section for the OIDC authenticator (empty when absent). */
-    public Map<String, Object> rawSection(Optional<Path> file, String key) {
-        JsonNode root = file.map(this::read).orElse(null);
-        return new ConfigTree(root, "").section(key).asMap(yaml);
+        Optional<OidcConfig> oidc = OidcConfig.parse(top.section("oidc"));
+        return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc);
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

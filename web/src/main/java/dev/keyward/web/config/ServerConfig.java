@@ -2,33 +2,45 @@ package dev.keyward.web.config;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The whole server configuration, validated.
  *
  * @param home   where embedded state lives ({@code $KEYWARD_HOME}, default {@code ./.keyward})
  * @param policy the raw {@code policy:} tree, handed to the issuance policy (empty: safe defaults)
+ * @param oidc   the {@code oidc:} section: JWT bearer tokens from one issuer (empty: API tokens only)
  */
 public record ServerConfig(Path home, HttpConfig http, DatabaseConfig database, CaKeysConfig ca, TokensConfig tokens,
-        KrlConfig krl, Map<String, Object> policy) {
+        KrlConfig krl, Map<String, Object> policy, Optional<OidcConfig> oidc) {
 
     public ServerConfig {
         policy = Map.copyOf(policy);
     }
 
+    /** Without OIDC. */
+    public ServerConfig(Path home, HttpConfig http, DatabaseConfig database, CaKeysConfig ca, TokensConfig tokens,
+            KrlConfig krl, Map<String, Object> policy) {
+        this(home, http, database, ca, tokens, krl, policy, Optional.empty());
+    }
+
     public ServerConfig withHttp(HttpConfig newHttp) {
-        return new ServerConfig(home, newHttp, database, ca, tokens, krl, policy);
+        return new ServerConfig(home, newHttp, database, ca, tokens, krl, policy, oidc);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(home, http, newDatabase, ca, tokens, krl, policy);
+        return new ServerConfig(home, http, newDatabase, ca, tokens, krl, policy, oidc);
     }
 
     public ServerConfig withCa(CaKeysConfig newCa) {
-        return new ServerConfig(home, http, database, newCa, tokens, krl, policy);
+        return new ServerConfig(home, http, database, newCa, tokens, krl, policy, oidc);
     }
 
     public ServerConfig withPolicy(Map<String, Object> newPolicy) {
-        return new ServerConfig(home, http, database, ca, tokens, krl, newPolicy);
+        return new ServerConfig(home, http, database, ca, tokens, krl, newPolicy, oidc);
+    }
+
+    public ServerConfig withOidc(Optional<OidcConfig> newOidc) {
+        return new ServerConfig(home, http, database, ca, tokens, krl, policy, newOidc);
     }
 }

@@ -32,6 +32,34 @@ public final class CertificateDao {
         return tx.nextval(CERT_SERIAL_SEQ);
     }
 
+    /** {@code n} serials from the shared sequence in one round trip. */
+    public List<Long> nextSerials(int n) {
+        return tx.select(CERT_SERIAL_SEQ.nextval()).from(DSL.generateSeries(1, n)).fetch(0, Long.class);
+    }
+
+    /** Inserts several certificates and their principals with one multi-row insert per table. */
+    public void insertAll(List<IssuedCert> certs) {
+        if (certs.isEmpty()) {
+            return;
+        }
+        var insert = tx.insertInto(CERTIFICATES, CERTIFICATES.SERIAL, CERTIFICATES.CERT_TYPE, CERTIFICATES.CA_KEY_ID,
+                CERTIFICATES.KEY_ID, CERTIFICATES.KEY_FINGERPRINT, CERTIFICATES.PUBLIC_KEY, CERTIFICATES.REQUESTER,
+                CERTIFICATES.TOKEN_ID, CERTIFICATES.VALID_AFTER, CERTIFICATES.VALID_BEFORE, CERTIFICATES.ISSUED_AT,
+                CERTIFICATES.CERTIFICATE);
+        var principals = tx.insertInto(CERTIFICATE_PRINCIPALS, CERTIFICATE_PRINCIPALS.SERIAL,
+                CERTIFICATE_PRINCIPALS.PRINCIPAL);
+        for (IssuedCert c : certs) {
+            insert = insert.values(c.serial(), c.type().label(), c.caKeyId(), c.keyId(), c.keyFingerprint(),
+                    c.publicKey(), c.requester(), c.tokenId().orElse(null), TokenDao.utc(c.validAfter()),
+                    TokenDao.utc(c.validBefore()), TokenDao.utc(c.issuedAt()), c.certificate());
+            for (String p : c.principals()) {
+                principals = principals.values(c.serial(), p);
+            }
+        }
+        insert.execute();
+        principals.execute();
+    }
+
     public void insert(IssuedCert c) {
         tx.insertInto(CERTIFICATES)
                 .set(CERTIFICATES.SERIAL, c.serial())

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded PostgreSQL of the default setup: data in {@code $KEYWARD_HOME/pgdata} (kept across restarts),
- * binaries unpacked under {@code $KEYWARD_HOME/pg}. It listens on 127.0.0.1 only.
+ * binaries unpacked under {@code $KEYWARD_HOME/pg}. It listens on 127.0.0.1 only and, unlike zonky's test
+ * defaults, fsyncs every commit.
  *
  * <p>When another Keyward process already runs the embedded server on the same data directory (say
  * {@code serve} is up and an admin runs {@code token create}), {@link #startOrAttach} connects to it instead of
@@ -50,8 +52,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(work.toFile())
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // zonky's defaults are for throwaway test databases (-F, synchronous_commit=off): this one holds
+                    // the CA's records, and a certificate must not leave before its row is on disk
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .setPGStartupWait(Duration.ofSeconds(30))
                     .start();
+            // the unpacked binaries come out world-writable; nobody else may swap them under us
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx------"));
             return new EmbeddedDatabase(pg, pg.getPort());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);

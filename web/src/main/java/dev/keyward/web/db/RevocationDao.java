@@ -54,6 +54,19 @@ public final class RevocationDao {
         return tx.fetchExists(REVOCATIONS, REVOCATIONS.KEY_FINGERPRINT.eq(fingerprint));
     }
 
+    /** Which of {@code fingerprints} are revoked (as keys or by fingerprint). */
+    public java.util.Set<String> revokedFingerprintsAmong(java.util.Collection<String> fingerprints) {
+        return new java.util.HashSet<>(tx.selectDistinct(REVOCATIONS.KEY_FINGERPRINT).from(REVOCATIONS)
+                .where(REVOCATIONS.KEY_FINGERPRINT.in(fingerprints)).fetch(REVOCATIONS.KEY_FINGERPRINT));
+    }
+
+    /** Which of {@code keyIds} are revoked. */
+    public java.util.Set<String> revokedKeyIdsAmong(java.util.Collection<String> keyIds) {
+        return new java.util.HashSet<>(tx.selectDistinct(REVOCATIONS.KEY_ID).from(REVOCATIONS)
+                .where(REVOCATIONS.KIND.eq(Kind.KEY_ID.label()).and(REVOCATIONS.KEY_ID.in(keyIds)))
+                .fetch(REVOCATIONS.KEY_ID));
+    }
+
     /** Whether certificates with this key ID are revoked. */
     public boolean isKeyIdRevoked(String keyId) {
         return tx.fetchExists(REVOCATIONS, REVOCATIONS.KIND.eq(Kind.KEY_ID.label()).and(REVOCATIONS.KEY_ID.eq(keyId)));

@@ -91,8 +91,8 @@ public final class ApiServer implements AutoCloseable {
             }
             if (!caller.hasAnyRole(r.roles())) {
                 throw new ApiException(403, "Forbidden", ctx.method() + " " + r.path() + " needs role " + allowed
-                        + "; the caller has role " + caller.roles().stream().map(Role::label).sorted()
-                        .collect(Collectors.joining(", ")));
+                        + (caller.roles().isEmpty() ? "; the caller has no role" : "; the caller has role "
+                        + caller.roles().stream().map(Role::label).sorted().collect(Collectors.joining(", "))));
             }
             r.handler().handle(ctx, caller);
         };

@@ -4,9 +4,11 @@ import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.policy.PolicyViolationException;
 import dev.keyward.ca.sign.SignerException;
 import dev.keyward.web.auth.AuthenticationException;
+import dev.keyward.web.auth.AuthenticationUnavailableException;
 import dev.keyward.web.db.DbErrors;
 import dev.keyward.web.metrics.ServerMetrics;
 import dev.keyward.web.service.NotFoundException;
+import dev.keyward.web.service.ServiceUnavailableException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.LinkedHashMap;
@@ -36,6 +38,9 @@ public final class Problems {
         } else if (e instanceof AuthenticationException a) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"keyward\", error=\"invalid_token\"");
             render(ctx, 401, "Unauthorized", a.getMessage(), null);
+        } else if (e instanceof AuthenticationUnavailableException u) {
+            ctx.header("Retry-After", "5");
+            render(ctx, 503, "Service Unavailable", u.getMessage(), null);
         } else if (e instanceof PolicyViolationException p) {
             render(ctx, 403, "Forbidden by policy", p.getMessage(), p.rule());
         } else if (e instanceof InvalidInputException i) {
@@ -44,6 +49,9 @@ public final class Problems {
             render(ctx, 404, "Not Found", n.getMessage(), null);
         } else if (e instanceof HttpResponseException h) {
             render(ctx, h.getStatus(), reason(h.getStatus()), h.getMessage(), null);
+        } else if (e instanceof ServiceUnavailableException u) {
+            ctx.header("Retry-After", "1");
+            render(ctx, 503, "Service Unavailable", u.getMessage(), null);
         } else if (DbErrors.isUnavailable(e)) {
             LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", "5");

@@ -82,7 +82,8 @@ final class TlsConnector {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair kp) {
-                return conv.getKeyPair(kp).getPrivate();
+                // SEC1 "EC PRIVATE KEY" may omit the public key, so convert only the private half
+                return conv.getPrivateKey(kp.getPrivateKeyInfo());
             }
             if (o instanceof PrivateKeyInfo info) {
                 return conv.getPrivateKey(info);

@@ -6,6 +6,7 @@ import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.web.db.CaKeyDao;
 import dev.keyward.web.db.CertificateDao;
 import dev.keyward.web.db.Database;
+import dev.keyward.web.db.DatabaseUnavailableException;
 import dev.keyward.web.db.RevocationDao;
 import dev.keyward.web.db.RevocationDao.Revocation;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves the current KRL. The bytes are built once per KRL version and cached; the version (a database row bumped
@@ -22,6 +25,7 @@ import org.jooq.DSLContext;
  * through this node. Several nodes produce the same content for the same version, so the version is a sound ETag.
  */
 public final class KrlService {
+    private static final Logger LOG = LoggerFactory.getLogger(KrlService.class);
     private static final PublicKeyParser LENIENT = new PublicKeyParser(new KeyPolicy(1024));
 
     private final Database db;
@@ -61,7 +65,18 @@ public final class KrlService {
         if (c != null && now - checkedAtNanos < checkIntervalNanos) {
             return c;
         }
-        long version = db.read(dsl -> new RevocationDao(dsl).krlVersion());
+        long version;
+        try {
+            version = db.read(dsl -> new RevocationDao(dsl).krlVersion());
+        } catch (DatabaseUnavailableException e) {
+            if (c == null) {
+                throw e;
+            }
+            // Agents keep polling through a database outage: the last KRL this node built is still the best
+            // answer (its ETag says which version it is), better than an error for every server at once.
+            LOG.debug("database unavailable; serving cached KRL version {}", c.version());
+            return c;
+        }
         if (c != null && c.version() == version) {
             checkedAtNanos = now;
             return c;

@@ -58,7 +58,14 @@ public final class TokenService {
                 throw new InvalidInputException("username is required for engineer tokens (it becomes the"
                         + " certificate principal)");
             }
-            return req.name().strip();
+            String fromName = req.name().strip();
+            try {
+                checkIdentifier("username", fromName);
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("give a username: the name '" + fromName.replaceAll("\\p{Cntrl}", "?")
+                        + "' cannot serve as one (no commas, whitespace or control characters)");
+            }
+            return fromName;
         });
         checkIdentifier("username", username);
         if (req.role() == Role.HOST) {

@@ -15,7 +15,8 @@ import java.util.UUID;
 /**
  * Real PostgreSQL for tests. With {@code KEYWARD_TEST_DB_URL} (plus {@code KEYWARD_TEST_DB_USER} and
  * {@code KEYWARD_TEST_DB_PASSWORD}, a role allowed to CREATE DATABASE) that server is used; otherwise one
- * embedded PostgreSQL is started per test JVM (stopped by its shutdown hook when the JVM exits). Each call to
+ * embedded PostgreSQL is started per test JVM and stopped when the test session ends
+ * ({@link TestDatabasesSession}). Each call to
  * {@link #create()} makes a fresh, empty database, so test classes do not see each other's rows.
  */
 public final class TestDatabases {
@@ -64,6 +65,19 @@ public final class TestDatabases {
         String admin = pg.getJdbcUrl("postgres", "postgres");
         createDatabase(admin, "postgres", null, name);
         return new Db(pg.getJdbcUrl("postgres", name), "postgres", null, name);
+    }
+
+    /** Stops the embedded PostgreSQL, if this JVM started one. */
+    public static synchronized void shutdown() {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot stop the embedded test PostgreSQL", e);
+            } finally {
+                embedded = null;
+            }
+        }
     }
 
     private static EmbeddedPostgres embedded() {

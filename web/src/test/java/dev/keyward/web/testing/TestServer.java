@@ -20,6 +20,7 @@ public final class TestServer implements AutoCloseable {
     private final Path home;
     private final TestDatabases.Db db;
     private final String extraYaml;
+    private String httpExtraYaml = "";
     private KeywardServer server;
     private Api api;
 
@@ -40,6 +41,14 @@ public final class TestServer implements AutoCloseable {
         return s;
     }
 
+    /** Starts a server with HTTPS from these PEM files. */
+    public static TestServer startTls(Path home, TestDatabases.Db db, Path certFile, Path keyFile) {
+        TestServer s = new TestServer(home, db, "");
+        s.httpExtraYaml = "  tls:\n    cert_file: " + certFile + "\n    key_file: " + keyFile + "\n";
+        s.boot();
+        return s;
+    }
+
     /** The configuration file the test server runs with (also usable by CLI commands). */
     public Path configFile() {
         try {
@@ -47,13 +56,15 @@ public final class TestServer implements AutoCloseable {
             Path pw = db.passwordFile(home);
             StringBuilder y = new StringBuilder();
             y.append("home: ").append(home).append('\n');
-            y.append("http:\n  bind: 127.0.0.1\n  port: 0\n");
+            y.append("http:\n  bind: 127.0.0.1\n  port: 0\n").append(httpExtraYaml);
             y.append("database:\n  url: \"").append(db.url()).append("\"\n  user: ").append(db.user()).append('\n');
             y.append("  pool_size: 8\n");
             if (pw != null) {
                 y.append("  password_file: ").append(pw).append('\n');
             }
-            y.append("ca:\n  storage: software\n");
+            if (!extraYaml.startsWith("ca:") && !extraYaml.contains("\nca:")) {
+                y.append("ca:\n  storage: software\n");
+            }
             y.append("krl:\n  version_check_interval: 0\n");
             y.append(extraYaml);
             Path f = home.resolve("keyward.yaml");

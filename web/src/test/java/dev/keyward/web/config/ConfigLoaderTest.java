@@ -1,0 +1,108 @@
+package dev.keyward.web.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private ServerConfig load(String yaml, Map<String, String> env) throws Exception {
+        Path f = dir.resolve("k.yaml");
+        Files.writeString(f, yaml);
+        return new ConfigLoader(env).load(Optional.of(f));
+    }
+
+    @Test
+    void noConfigurationMeansEmbeddedDefaultsOnLoopback() {
+        ServerConfig c = new ConfigLoader(Map.of("KEYWARD_HOME", dir.toString())).load(Optional.empty());
+        assertEquals(dir.toAbsolutePath(), c.home());
+        assertEquals("127.0.0.1", c.http().bind());
+        assertEquals(8080, c.http().port());
+        assertTrue(c.database().embedded());
+        assertFalse(c.ca().configured());
+        assertTrue(c.policy().isEmpty());
+        c.http().checkTransportSecurity();
+    }
+
+    @Test
+    void environmentOverridesTheFile() throws Exception {
+        Path pw = dir.resolve("pw");
+        Files.writeString(pw, "secret");
+        ServerConfig c = load("http:\n  port: 9000\ndatabase:\n  url: jdbc:postgresql://db/x\n  user: a\n",
+                Map.of("KEYWARD_HTTP_PORT", "9443", "KEYWARD_DB_URL", "jdbc:postgresql://other/y",
+                        "KEYWARD_DB_USER", "b", "KEYWARD_DB_PASSWORD_FILE", pw.toString()));
+        assertEquals(9443, c.http().port());
+        assertEquals("jdbc:postgresql://other/y", c.database().url().orElseThrow());
+        assertEquals("b", c.database().user());
+        assertEquals(pw, c.database().passwordFile().orElseThrow());
+    }
+
+    @Test
+    void unknownKeysAreRefusedByName() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("http:\n  prot: 1\n", Map.of()));
+        assertTrue(e.getMessage().contains("http.prot"), e.getMessage());
+        ConfigException top = assertThrows(ConfigException.class, () -> load("databse: {}\n", Map.of()));
+        assertTrue(top.getMessage().contains("databse"), top.getMessage());
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertTrue(assertThrows(ConfigException.class, () -> load("http:\n  port: 70000\n", Map.of()))
+                .getMessage().contains("http.port"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("http:\n  port: eighty\n", Map.of()))
+                .getMessage().contains("http.port"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("database:\n  url: mysql://x\n", Map.of()))
+                .getMessage().contains("database.url"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("tokens:\n  max_ttl: 3x\n", Map.of()))
+                .getMessage().contains("tokens.max_ttl"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("ca:\n  user_key: file:/a\n", Map.of()))
+                .getMessage().contains("ca.host_key"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("ca:\n  algorithm: dsa\n", Map.of()))
+                .getMessage().contains("ca.algorithm"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("database:\n  url: jdbc:postgresql://h/d\n"
+                + "  user: u\n  password_file: /nonexistent/pw\n", Map.of())).getMessage().contains("database.password_file"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("http: [1]\n", Map.of())).getMessage().contains("http"));
+        assertTrue(assertThrows(ConfigException.class, () -> load("http:\n  port: [\n", Map.of())).getMessage()
+                .contains("not valid YAML"));
+    }
+
+    @Test
+    void nonLoopbackBindNeedsTlsOrInsecureHttp() throws Exception {
+        ServerConfig c = load("http:\n  bind: 0.0.0.0\n", Map.of());
+        ConfigException e = assertThrows(ConfigException.class, () -> c.http().checkTransportSecurity());
+        assertTrue(e.getMessage().contains("--insecure-http") && e.getMessage().contains("http.tls"), e.getMessage());
+        c.http().withInsecureHttp(true).checkTransportSecurity();
+    }
+
+    @Test
+    void policyAndTuningAreRead() throws Exception {
+        ServerConfig c = load("policy:\n  rules: []\ntokens:\n  max_ttl: 90d\n  bootstrap_ttl: 1d\n"
+                + "krl:\n  version_check_interval: 2s\n", Map.of());
+        assertTrue(c.policy().containsKey("rules"));
+        assertEquals(Duration.ofDays(90), c.tokens().maxTtl());
+        assertEquals(Duration.ofDays(1), c.tokens().bootstrapTtl());
+        assertEquals(Duration.ofSeconds(2), c.krl().versionCheckInterval());
+    }
+
+    @Test
+    void durationsParseTheUsualForms() {
+        assertEquals(Duration.ofDays(30), Durations.parse("30d", "x"));
+        assertEquals(Duration.ofMinutes(90), Durations.parse("1h30m", "x"));
+        assertEquals(Duration.ofHours(8), Durations.parse("PT8H", "x"));
+        assertEquals("1h30m", Durations.format(Duration.ofMinutes(90)));
+        for (String bad : new String[] {"", "0s", "h", "1x", "-1h", "1h 30m"}) {
+            assertThrows(dev.keyward.ca.InvalidInputException.class, () -> Durations.parse(bad, "x"), bad);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.keyward.web.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyward.ca.cert.CertType;
+import dev.keyward.ca.cert.CertificateCodec;
+import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.ca.policy.Decision;
+import dev.keyward.ca.policy.Identity;
+import dev.keyward.ca.policy.IssuancePolicy;
+import dev.keyward.ca.policy.IssueRequest;
+import dev.keyward.ca.policy.PolicyViolationException;
+import dev.keyward.ca.sign.CaAlgorithm;
+import dev.keyward.ca.sign.SecretSource;
+import dev.keyward.ca.testing.TestKeys;
+import dev.keyward.web.audit.AuditVerifier;
+import dev.keyward.web.auth.Caller;
+import dev.keyward.web.auth.Role;
+import dev.keyward.web.config.CaKeysConfig;
+import dev.keyward.web.db.Database;
+import dev.keyward.web.db.IssuedCert;
+import dev.keyward.web.metrics.ServerMetrics;
+import dev.keyward.web.testing.TestDatabases;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Group commit, driven directly (no worker threads): requests fail alone, or the whole batch fails together. */
+class IssuanceBatcherTest {
+    @TempDir
+    Path dir;
+    TestDatabases.Db ref;
+    Database db;
+    CaKeys keys;
+    IssuanceBatcher batcher;
+    final Caller alice = new Caller("token:1:alice", "alice", Set.of(Role.ENGINEER), List.of(), Optional.of(1L), List.of());
+
+    @BeforeEach
+    void setUp() {
+        ref = TestDatabases.create();
+        db = Database.connect(ref.url(), ref.user(), ref.password(), 4);
+        db.migrate();
+        Path home = dir.resolve("home");
+        keys = new CaKeyBootstrap(db, home, SecretSource.of(Map.of()), Clock.systemUTC(),
+                CaKeyBootstrap.softwareKeys(home, SecretSource.of(Map.of())))
+                .load(new CaKeysConfig(Optional.empty(), Optional.empty(), CaAlgorithm.ECDSA_P256,
+                        CaKeysConfig.Storage.SOFTWARE));
+        batcher = new IssuanceBatcher(db, keys, new ServerMetrics(), 0, 2);
+    }
+
+    @AfterEach
+    void tearDown() {
+        batcher.close();
+        keys.close();
+        db.close();
+    }
+
+    private IssuanceBatcher.Request request(String name) throws Exception {
+        SshPublicKey key = TestKeys.read(TestKeys.publicKeyFile(dir, name, "ed25519"));
+        Decision d = IssuancePolicy.defaults().decide(new Identity("alice", Set.of("engineer"), Set.of()),
+                new IssueRequest(CertType.USER, key, List.of(), null, null), List.of());
+        Instant now = Instant.now();
+        long after = now.getEpochSecond() - 60;
+        return new IssuanceBatcher.Request(alice, CertType.USER, key, d, after, after + d.ttl().getSeconds(), now,
+                new CompletableFuture<>());
+    }
+
+    @Test
+    void aRevokedKeyFailsAloneAndTheRestOfTheBatchIsIssued() throws Exception {
+        IssuanceBatcher.Request a = request("a");
+        IssuanceBatcher.Request revoked = request("revoked");
+        IssuanceBatcher.Request c = request("c");
+        new RevocationService(db, Clock.systemUTC(), new KrlService(db, Duration.ZERO, k -> new byte[0]))
+                .revoke(Caller.system(), new RevocationService.RevokeRequest(
+                        Optional.of(revoked.key().toOpenSsh()), Optional.empty(), Optional.empty(), "test"));
+
+        batcher.process(List.of(a, revoked, c));
+
+        IssuedCert ca = a.result().get();
+        IssuedCert cc = c.result().get();
+        assertNotEquals(ca.serial(), cc.serial());
+        assertEquals(ca.serial(), CertificateCodec.decodeLine(ca.certificate()).certificate().serial());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> revoked.result().get());
+        assertEquals("revocations.key", ((PolicyViolationException) e.getCause()).rule());
+        assertTrue(db.transaction(tx -> new AuditVerifier(tx).verify()).ok());
+        assertEquals(2, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
+        assertEquals(2, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("audit_log").where("action = 'cert.issue'"))));
+    }
+
+    @Test
+    void aFailedTransactionFailsTheWholeBatchAndRecordsNothing() throws Exception {
+        IssuanceBatcher.Request a = request("x");
+        IssuanceBatcher.Request b = request("y");
+        // make the transaction fail at its last step: no new audit row can be inserted
+        ref.execute("ALTER TABLE audit_log ADD CONSTRAINT no_more CHECK (seq < 0) NOT VALID");
+
+        batcher.process(List.of(a, b));
+
+        assertThrows(ExecutionException.class, () -> a.result().get());
+        assertThrows(ExecutionException.class, () -> b.result().get());
+        assertEquals(0, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
+        assertTrue(a.result().isCompletedExceptionally() && b.result().isCompletedExceptionally());
+    }
+}
