@@ -104,6 +104,7 @@ public final class SafeFiles implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        commit();
         for (Path d : dirtyDirs) {
             fsyncDirectory(d);
         }
@@ -211,7 +212,7 @@ public final class SafeFiles implements AutoCloseable {
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
-            Path dirPath = base.toRealPath();
+            Path dirPath = lastReal.get();
             boolean healthy = true;
             for (int i = 0; i < parts.length - 1; i++) {
                 PosixFileAttributes a = attrs(dir, parts[i]);
@@ -279,7 +280,7 @@ public final class SafeFiles implements AutoCloseable {
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
-            Path dirPath = base.toRealPath();
+            Path dirPath = lastReal.get();
             int ownedFrom = parts.length - 1 - spec.fixDirs();
             checkAncestor(dirPath, spec.uid(), hostPath);
             for (int i = 0; i < parts.length - 1; i++) {
@@ -389,9 +390,10 @@ public final class SafeFiles implements AutoCloseable {
         if (old != null && spec.backup()) {
             replace(dir, dirPath, name + BACKUP_SUFFIX, old, uid, -1, 0600);
         }
-        replace(dir, dirPath, name, content, uid, gid == -1 ? groupOf(dirPath.resolve(name)) : gid, mode);
-        PosixFileAttributes after = attrs(dir, name);
-        if (after == null || after.isSymbolicLink() || !after.isRegularFile()) {
+        boolean done = replace(dir, dirPath, name, content, uid, gid == -1 ? groupOf(dirPath.resolve(name)) : gid,
+                mode);
+        PosixFileAttributes after = done ? attrs(dir, name) : null;
+        if (done && (after == null || after.isSymbolicLink() || !after.isRegularFile())) {
             throw new UnsafePathException(hostPath + " changed under the agent while it was written");
         }
         return true;
@@ -423,7 +425,7 @@ public final class SafeFiles implements AutoCloseable {
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
-            Path dirPath = base.toRealPath();
+            Path dirPath = lastReal.get();
             for (int i = 0; i < parts.length - 1; i++) {
                 PosixFileAttributes a = attrs(dir, parts[i]);
                 if (a == null) {
@@ -470,10 +472,20 @@ public final class SafeFiles implements AutoCloseable {
     }
 
     /** Writes a temp file next to {@code name}, fsyncs it, sets owner and mode, renames it over {@code name}. */
-    private void replace(SecureDirectoryStream<Path> dir, Path dirPath, String name, byte[] content, int uid, int gid,
-            int mode) throws IOException {
+    /**
+     * Replaces {@code name}; returns false when the rename was staged for {@link #commit()} (batch mode, a cached
+     * system directory), true when it is done.
+     */
+    private boolean replace(SecureDirectoryStream<Path> dir, Path dirPath, String name, byte[] content, int uid,
+            int gid, int mode) throws IOException {
         Path tmp = Path.of("." + name + ".keyward-" + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp");
         boolean moved = false;
+        // staged writes go through the cached (long-lived) descriptor of their directory, which outlives this call
+        Dir cachedDir = batch ? cachedDirAt(dirPath) : null;
+        boolean staged = cachedDir != null;
+        if (staged) {
+            dir = cachedDir.sds();
+        }
         try {
             Set<OpenOption> opts = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
@@ -483,13 +495,18 @@ public final class SafeFiles implements AutoCloseable {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                if (ch instanceof FileChannel fc) {
-                    fc.force(true);
-                } else {
+                if (!(ch instanceof FileChannel fc)) {
                     throw new IOException("cannot fsync " + tmp + ": not a FileChannel");
+                } else if (!staged) {
+                    fc.force(true);
                 }
             }
             setOwnerAndMode(dir, tmp.toString(), uid, gid, mode);
+            if (staged) {
+                stage(new Pending(dir, dirPath, tmp, name));
+                moved = true; // the temp file now belongs to the pending list
+                return false;
+            }
             dir.move(tmp, dir, Path.of(name));
             moved = true;
             // the rename is atomic now; its durability for a directory with thousands of files (one per account)
@@ -505,6 +522,89 @@ public final class SafeFiles implements AutoCloseable {
                     // never created
                 }
             }
+        }
+        return true;
+    }
+
+    /** A temp file written (not yet fsynced) and owned, waiting to be renamed over {@code name}. */
+    private record Pending(SecureDirectoryStream<Path> dir, Path dirPath, Path tmp, String name) {
+    }
+
+    private boolean batch;
+    private final List<Pending> pending = new ArrayList<>();
+
+    /**
+     * Batch mode, for cycles that write thousands of files into one root-owned directory (the keyward
+     * authorized_keys directory): temp files are written and owned at once, but the fsync of their data and the
+     * renames wait for {@link #commit()}, which makes all the data durable with one {@code sync -f} (syncfs) and
+     * then renames. Each file is still replaced atomically, and only after its data is on disk; what changes is
+     * that 10,000 fsyncs become one. Directories that are not cached (users' homes) are never batched.
+     */
+    public void batch(boolean on) {
+        this.batch = on;
+    }
+
+    private synchronized void stage(Pending p) {
+        pending.add(p);
+    }
+
+    private synchronized Dir cachedDirAt(Path dirPath) {
+        for (Dir d : dirs.values()) {
+            if (d.path().equals(dirPath)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** Makes staged writes durable (one syncfs per directory's file system), then renames them in order. */
+    public synchronized void commit() throws IOException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        java.util.Set<Path> dirsToSync = new java.util.LinkedHashSet<>();
+        pending.forEach(p -> dirsToSync.add(p.dirPath()));
+        for (Path d : dirsToSync) {
+            boolean synced;
+            try {
+                synced = dev.keyward.agent.trust.CommandRunner.run(List.of("sync", "-f", d.toString()), 300).ok();
+            } catch (IOException e) {
+                synced = false;
+            }
+            if (!synced) { // no sync(1) with -f here: fsync each file instead
+                for (Pending p : pending) {
+                    if (p.dirPath().equals(d)) {
+                        try (SeekableByteChannel ch = p.dir().newByteChannel(p.tmp(),
+                                Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                            ((FileChannel) ch).force(true);
+                        }
+                    }
+                }
+            }
+        }
+        IOException first = null;
+        for (Pending p : pending) {
+            try {
+                p.dir().move(p.tmp(), p.dir(), Path.of(p.name()));
+                dirtyDirs.add(p.dirPath());
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+                try {
+                    p.dir().deleteFile(p.tmp());
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+        }
+        pending.clear();
+        for (Path d : dirtyDirs) {
+            fsyncDirectory(d);
+        }
+        dirtyDirs.clear();
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -538,9 +638,13 @@ public final class SafeFiles implements AutoCloseable {
         return (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** The real path of the base {@link #openBase} opened last on this thread. */
+    private final ThreadLocal<Path> lastReal = new ThreadLocal<>();
+
     private SecureDirectoryStream<Path> openBase(Path base, List<SecureDirectoryStream<Path>> open)
             throws IOException {
         Path real = base.toRealPath();
+        lastReal.set(real);
         if (realRoot == null) {
             realRoot = paths.root().toRealPath();
         }

@@ -112,8 +112,16 @@ public final class AuthorizedKeysSync {
                     + " without confirmation; nothing was changed. Confirm the purge on the server, or raise"
                     + " bulk_purge_threshold.");
         }
-        // writes wait on fsync: more threads let the file system commit many of them together
-        List<Integer> changed = parallel(plans, this::write, Math.max(threads, 16));
+        // the keyward files (one per account, one root-owned directory) are staged and made durable together;
+        // users' own files are fsynced one by one
+        List<Integer> changed;
+        files.batch(true);
+        try {
+            changed = parallel(plans, this::write, threads);
+        } finally {
+            files.batch(false);
+            files.commit();
+        }
         int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
         int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
         warnings.addAll(files.warnings());
