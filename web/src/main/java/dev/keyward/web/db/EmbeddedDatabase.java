@@ -52,6 +52,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(work.toFile())
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // zonky's defaults are for throwaway test databases (fsync=off, synchronous_commit=off): a
+                    // crash could then lose certificates already returned to clients, or corrupt the cluster.
+                    // The embedded default keeps real state, so it gets PostgreSQL's durable defaults back.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     // zonky's defaults are for throwaway test databases (-F, synchronous_commit=off): this one holds
                     // the CA's records, and a certificate must not leave before its row is on disk
                     .setServerConfig("fsync", "on")

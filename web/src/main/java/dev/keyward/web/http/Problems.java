@@ -55,7 +55,7 @@ public final class Problems {
         } else if (DbErrors.isUnavailable(e)) {
             LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", "5");
-            render(ctx, 503, "Service Unavailable", "the database is unavailable; retry shortly", null);
+            render(ctx, 503, "Service Unavailable", "the database is unavailable or overloaded; retry shortly", null);
         } else if (e instanceof SignerException) {
             LOG.error("{} {}: signer failed", ctx.method(), ctx.path(), e);
             ctx.header("Retry-After", "5");

@@ -1,0 +1,538 @@
+package dev.keyward.web.bench;
+
+import dev.keyward.ca.sign.CaSigner;
+import dev.keyward.ca.sign.SecretSource;
+import dev.keyward.ca.sign.Signers;
+import dev.keyward.web.testing.SshKeyLines;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Load generator for a running {@code keyward-server} on embedded defaults (started by scripts/bench-server):
+ * <ol>
+ * <li>raw signing rate of the user CA key (1 and 2 threads), opened from the URI the server recorded in
+ * {@code ca_keys};</li>
+ * <li>closed-loop HTTP issuance (POST /api/v1/certs/user) from 4, 16 and 64 keep-alive clients: certs/s, p50, p99,
+ * with the server's own issue and signer timers from /metrics beside them;</li>
+ * <li>open-loop issuance at a fixed offered rate (latency counted from the scheduled send time, so queueing is
+ * not hidden);</li>
+ * <li>GET /api/v1/krl with If-None-Match (304) from many keep-alive clients;</li>
+ * <li>durability: every serial any client got is a row in {@code certificates} with its audit entry, and a sample
+ * reads back through GET /api/v1/certs/{serial}.</li>
+ * </ol>
+ * Prints PASS/MISS per target of issue 3 and exits 0 (1 when {@code --strict} and a target is missed).
+ */
+public final class BenchServer {
+    private static final Pattern SERIAL = Pattern.compile("\"serial\":(\\d+)");
+    private static final String HOST = "127.0.0.1";
+    /** Open loop: a request still unsent this long after it was due is counted as failed instead of sent. */
+    private static final long GIVE_UP_NANOS = 5_000_000_000L;
+    private final java.util.concurrent.atomic.LongAdder late = new java.util.concurrent.atomic.LongAdder();
+
+    private final int port;
+    private final Path home;
+    private final long serverPid;
+    private long postmasterPid;
+    private final double seconds;
+    private final double warmup;
+    private final int rate;
+    private final List<Integer> concurrencies;
+    private final List<Integer> krlConcurrencies;
+    private final List<String> keys = new ArrayList<>();
+    private final List<Long> serials = new CopyOnWriteArrayList<>();
+    /** Failed issuance requests by HTTP status, with the first problem detail seen for each. */
+    private final Map<Integer, String> failures = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<Integer, java.util.concurrent.atomic.LongAdder> failureCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private String engineer;
+
+    private BenchServer(Map<String, String> o) {
+        this.port = Integer.parseInt(required(o, "port"));
+        this.home = Path.of(required(o, "home"));
+        this.serverPid = Long.parseLong(o.getOrDefault("server-pid", "-1"));
+        this.seconds = Double.parseDouble(o.getOrDefault("seconds", "5"));
+        this.warmup = Double.parseDouble(o.getOrDefault("warmup", "20"));
+        this.rate = Integer.parseInt(o.getOrDefault("rate", "1000"));
+        this.concurrencies = ints(o.getOrDefault("clients", "4,16,64"));
+        this.krlConcurrencies = ints(o.getOrDefault("krl-clients", "16,64"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new TreeMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+            String k = args[i].substring(2);
+            if (k.equals("strict")) {
+                o.put(k, "true");
+            } else {
+                o.put(k, args[++i]);
+            }
+        }
+        boolean allPass = new BenchServer(o).run();
+        System.exit(allPass || !o.containsKey("strict") ? 0 : 1);
+    }
+
+    private boolean run() throws Exception {
+        String admin = Files.readString(home.resolve("admin-token")).strip();
+        printf("keyward bench-server: JDK %s, %d CPUs, server on %s:%d, KEYWARD_HOME %s%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), HOST, port, home);
+
+        // --- the database the server uses (embedded: the port is in postmaster.pid) and its commit cost
+        String jdbc = "jdbc:postgresql://127.0.0.1:" + embeddedPort() + "/postgres";
+        postmasterPid = CpuTime.postmasterPid(home.resolve("pgdata"));
+        String caUri;
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+            caUri = string(c, "SELECT key_uri FROM ca_keys WHERE purpose = 'user' AND state = 'active'");
+            printf("PostgreSQL %s: synchronous_commit=%s fsync=%s max_connections=%s%n",
+                    string(c, "SHOW server_version"), string(c, "SHOW synchronous_commit"), string(c, "SHOW fsync"),
+                    string(c, "SHOW max_connections"));
+            printf("  one round trip (SELECT 1): %.3f ms; a commit with an xid (WAL flush): %.3f ms (mean of 2000)%n",
+                    roundTrip(c), commit(c));
+        }
+
+        // what the database allows when every write is serialised on one chain-head row (as issuance is)
+        printf("  writes serialised on one row (BEGIN; SELECT .. FOR UPDATE; INSERT; UPDATE; COMMIT), 16 threads, 3 s:"
+                + " %,.0f/s with 1 entry per commit, %,.0f/s with 32 per commit%n",
+                ChainCeiling.rate(jdbc, 16, 1, 3), ChainCeiling.rate(jdbc, 16, 32, 3));
+
+        // --- 1. raw signing with the server's own user CA key
+        double raw1;
+        double raw2;
+        try (CaSigner signer = Signers.open(caUri, SecretSource.environment())) {
+            RawSigning raw = new RawSigning(signer);
+            printf("%nCA key: %s %s (%s)%n", signer.algorithm().sshName(), signer.publicKey().fingerprint(),
+                    signer.description());
+            raw.rate(2, 1.0); // warm-up
+            raw1 = raw.rate(1, Math.min(3, seconds));
+            raw2 = raw.rate(2, Math.min(3, seconds));
+            printf("raw signing, %s, %d-byte message: 1 thread %,.0f/s, 2 threads %,.0f/s%n", raw.describe(),
+                    RawSigning.MESSAGE_BYTES, raw1, raw2);
+        }
+        double rawBest = Math.max(raw1, raw2);
+
+        // --- 2. closed-loop issuance
+        engineer = createEngineerToken(admin);
+        for (int i = 0; i < 512; i++) {
+            keys.add(SshKeyLines.ed25519("bench-" + i));
+        }
+        closedLoop(16, warmup); // warm-up (JIT, pools); its certificates are checked for durability too
+        printf("%nHTTP issuance, closed loop, %.0f s per run (POST /api/v1/certs/user, ed25519 subject keys)%n", seconds);
+        printf("  %-8s %10s %9s %9s %9s %7s   %-30s %s%n", "clients", "certs/s", "p50 ms", "p99 ms", "max ms", "errors",
+                "server: issue / signer mean ms", "CPU ms per cert: server / PostgreSQL / load generator");
+        double best = 0;
+        for (int clients : concurrencies) {
+            Map<String, double[]> before = serverTimers();
+            CpuTime.Sample cpu0 = CpuTime.Sample.take(serverPid, postmasterPid);
+            Run r = closedLoop(clients, seconds);
+            CpuTime.Sample cpu1 = CpuTime.Sample.take(serverPid, postmasterPid);
+            Map<String, double[]> after = serverTimers();
+            best = Math.max(best, r.perSecond());
+            printf("  %-8d %,10.0f %9.2f %9.2f %9.2f %7d   %-30s %s%n", clients, r.perSecond(), r.lat().millis(0.50),
+                    r.lat().millis(0.99), r.lat().millis(1.0), r.errors(), String.format(Locale.ROOT, "%.2f / %.3f",
+                    mean(before, after, "keyward_cert_issue_seconds"), mean(before, after, "keyward_signer_seconds")),
+                    cpu1.perOp(cpu0, r.ok() + r.errors()));
+        }
+
+        // --- 3. open loop at a fixed offered rate
+        Run open = openLoop(rate, seconds);
+        printf("%nHTTP issuance, open loop at %,d certs/s offered for %.0f s: %,.0f/s done, p50 %.2f ms, p99 %.2f ms,"
+                + " max %.2f ms, errors %d%n", rate, seconds, open.perSecond(), open.lat().millis(0.5),
+                open.lat().millis(0.99), open.lat().millis(1.0), open.errors());
+
+        if (late.sum() > 0) {
+            printf("  %,d requests not sent: still queued 5 s after they were due (the server fell behind)%n", late.sum());
+        }
+        failures.forEach((status, detail) -> printf("  failed issuance: %d x HTTP %d, e.g. %s%n",
+                failureCounts.get(status).sum(), status, detail));
+
+        // --- 4. conditional KRL
+        printf("%nGET /api/v1/krl with If-None-Match (304), %.0f s per run%n", seconds);
+        double krlBest = 0;
+        for (int clients : krlConcurrencies) {
+            CpuTime.Sample cpu0 = CpuTime.Sample.take(serverPid, postmasterPid);
+            Run k = krl(clients, seconds);
+            CpuTime.Sample cpu1 = CpuTime.Sample.take(serverPid, postmasterPid);
+            krlBest = Math.max(krlBest, k.perSecond());
+            printf("  %-3d clients: %,10.0f/s  p50 %.2f ms  p99 %.2f ms  errors %d   CPU us per request: server / PostgreSQL"
+                    + " / load generator %s%n", clients, k.perSecond(), k.lat().millis(0.5), k.lat().millis(0.99), k.errors(),
+                    cpu1.perOp(cpu0, (k.ok() + k.errors()) / 1000));
+        }
+
+        // --- 5. durability
+        Durability d = durability(jdbc, admin);
+        printf("%nDurability: %,d certificates returned, %,d distinct serials, %,d rows in certificates, %,d cert.issue"
+                + " audit entries; %d/%d sampled GET /certs/{serial} match%n", d.returned(), d.distinct(), d.rows(),
+                d.audited(), d.sampleOk(), d.sampled());
+
+        // --- targets
+        boolean durable = d.returned() == d.distinct() && d.rows() == d.distinct() && d.audited() >= d.distinct()
+                && d.sampleOk() == d.sampled();
+        List<Boolean> results = new ArrayList<>();
+        printf("%nTargets%n");
+        results.add(target(best >= 0.5 * rawBest, String.format(Locale.ROOT,
+                "issuance >= 50%% of raw signing: best %,.0f certs/s = %.1f%% of %,.0f/s", best, 100 * best / rawBest, rawBest)));
+        results.add(target(durable, "every issued certificate durably recorded (row + audit entry)"));
+        results.add(target(open.lat().millis(0.99) < 25 && open.errors() == 0 && open.perSecond() >= 0.95 * rate,
+                String.format(Locale.ROOT, "p99 < 25 ms at %,d certs/s offered: p99 %.2f ms, %,.0f/s done", rate,
+                        open.lat().millis(0.99), open.perSecond())));
+        results.add(target(krlBest >= 20_000, String.format(Locale.ROOT, ">= 20,000 conditional KRL requests/s: %,.0f/s",
+                krlBest)));
+        return results.stream().allMatch(b -> b);
+    }
+
+    // ------------------------------------------------------------------ workloads
+
+    /** Completed requests, the time they took, latencies, failures. */
+    record Run(long ok, long nanos, Latencies lat, long errors) {
+        double perSecond() {
+            return ok * 1e9 / nanos;
+        }
+    }
+
+    private byte[] issueRequest(long n) {
+        String key = keys.get((int) (n % keys.size()));
+        return MiniHttp.postJson(HOST, port, "/api/v1/certs/user", engineer, "{\"public_key\":\"" + key + "\"}");
+    }
+
+    private boolean recordIssued(MiniHttp.Response r) {
+        if (r.status() != 201) {
+            failures.putIfAbsent(r.status(), r.text().length() > 200 ? r.text().substring(0, 200) : r.text());
+            failureCounts.computeIfAbsent(r.status(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
+            return false;
+        }
+        Matcher m = SERIAL.matcher(r.text());
+        if (!m.find()) {
+            return false;
+        }
+        serials.add(Long.parseLong(m.group(1)));
+        return true;
+    }
+
+    private Run closedLoop(int clients, double secs) throws InterruptedException {
+        AtomicLong counter = new AtomicLong();
+        return closed(clients, secs, c -> {
+            MiniHttp.Response r = c.send(issueRequest(counter.getAndIncrement()));
+            return recordIssued(r);
+        });
+    }
+
+    private Run krl(int clients, double secs) throws Exception {
+        MiniHttp.Response first;
+        try (MiniHttp c = new MiniHttp(HOST, port)) {
+            first = c.send(MiniHttp.get(HOST, port, "/api/v1/krl"));
+        }
+        if (first.status() != 200 || first.etag() == null) {
+            throw new IllegalStateException("GET /api/v1/krl gave " + first.status() + " without an ETag");
+        }
+        byte[] req = MiniHttp.get(HOST, port, "/api/v1/krl", "If-None-Match: " + first.etag());
+        closed(clients, 3.0, c -> c.send(req).status() == 304); // warm-up
+        return closed(clients, secs, c -> c.send(req).status() == 304);
+    }
+
+    @FunctionalInterface
+    interface Call {
+        boolean call(MiniHttp c) throws IOException;
+    }
+
+    /** {@code clients} threads, each with its own keep-alive connection, calling back to back until the deadline. */
+    private Run closed(int clients, double secs, Call call) throws InterruptedException {
+        List<Latencies> lats = new ArrayList<>();
+        long[] oks = new long[clients];
+        long[] errs = new long[clients];
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        long deadline = start + (long) (secs * 1e9);
+        for (int t = 0; t < clients; t++) {
+            Latencies l = new Latencies();
+            lats.add(l);
+            int id = t;
+            Thread th = new Thread(() -> {
+                try (MiniHttp c = new MiniHttp(HOST, port)) {
+                    while (System.nanoTime() < deadline) {
+                        long t0 = System.nanoTime();
+                        boolean ok;
+                        try {
+                            ok = call.call(c);
+                        } catch (IOException e) {
+                            ok = false;
+                        }
+                        l.add(System.nanoTime() - t0);
+                        if (ok) {
+                            oks[id]++;
+                        } else {
+                            errs[id]++;
+                        }
+                    }
+                }
+            }, "client-" + t);
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        long took = System.nanoTime() - start;
+        long ok = 0;
+        long err = 0;
+        for (int t = 0; t < clients; t++) {
+            ok += oks[t];
+            err += errs[t];
+        }
+        return new Run(ok, took, Latencies.merge(lats), err);
+    }
+
+    /**
+     * Sends at a fixed rate regardless of how fast answers come (open loop): request i is due at start + i/rate, a
+     * pool of 64 connections sends it, and its latency runs from when it was due, so a stalled server shows up as
+     * latency instead of as fewer requests.
+     */
+    private Run openLoop(int perSecond, double secs) throws InterruptedException {
+        late.reset();
+        int workers = 64;
+        long total = (long) (perSecond * secs);
+        long interval = 1_000_000_000L / perSecond;
+        BlockingQueue<Long> due = new LinkedBlockingQueue<>();
+        List<Latencies> lats = new ArrayList<>();
+        long[] oks = new long[workers];
+        long[] errs = new long[workers];
+        long start = System.nanoTime() + 50_000_000L;
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        for (int w = 0; w < workers; w++) {
+            Latencies l = new Latencies();
+            lats.add(l);
+            int id = w;
+            pool.submit(() -> {
+                try (MiniHttp c = new MiniHttp(HOST, port)) {
+                    for (Long at = due.take(); at >= 0; at = due.take()) {
+                        if (System.nanoTime() - (start + at * interval) > GIVE_UP_NANOS) {
+                            errs[id]++; // not even sent 5 s after it was due: the server is far behind; keep the run bounded
+                            late.increment();
+                            continue;
+                        }
+                        boolean ok;
+                        try {
+                            ok = recordIssued(c.send(issueRequest(at)));
+                        } catch (IOException e) {
+                            ok = false;
+                        }
+                        l.add(System.nanoTime() - (start + at * interval));
+                        if (ok) {
+                            oks[id]++;
+                        } else {
+                            errs[id]++;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
+        }
+        for (long i = 0; i < total; i++) {
+            long wait = start + i * interval - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            due.add(i);
+        }
+        for (int w = 0; w < workers; w++) {
+            due.add(-1L);
+        }
+        pool.shutdown();
+        if (!pool.awaitTermination(120, TimeUnit.SECONDS)) {
+            pool.shutdownNow();
+            throw new IllegalStateException("open-loop requests did not finish within 120 s");
+        }
+        long took = System.nanoTime() - start;
+        long ok = 0;
+        long err = 0;
+        for (int w = 0; w < workers; w++) {
+            ok += oks[w];
+            err += errs[w];
+        }
+        return new Run(ok, took, Latencies.merge(lats), err);
+    }
+
+    // ------------------------------------------------------------------ checks and helpers
+
+    record Durability(long returned, long distinct, long rows, long audited, int sampled, int sampleOk) {
+    }
+
+    private Durability durability(String jdbc, String admin) throws SQLException, IOException {
+        List<Long> all = new ArrayList<>(serials);
+        long distinct = all.stream().distinct().count();
+        long rows;
+        long audited;
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+            Array arr = c.createArrayOf("bigint", all.toArray());
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM certificates WHERE serial = ANY(?)")) {
+                ps.setArray(1, arr);
+                rows = single(ps);
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT subject) FROM audit_log"
+                    + " WHERE action = 'cert.issue' AND subject = ANY(?)")) {
+                ps.setArray(1, c.createArrayOf("varchar", all.stream().map(s -> "serial:" + s).toArray()));
+                audited = single(ps);
+            }
+        }
+        int sampled = Math.min(20, all.size());
+        int ok = 0;
+        try (MiniHttp h = new MiniHttp(HOST, port)) {
+            for (int i = 0; i < sampled; i++) {
+                long s = all.get((int) ((long) i * all.size() / sampled));
+                MiniHttp.Response r = h.send(MiniHttp.get(HOST, port, "/api/v1/certs/" + s, "Authorization: Bearer " + admin));
+                if (r.status() == 200 && r.text().contains("\"serial\":" + s + ",")) {
+                    ok++;
+                }
+            }
+        }
+        return new Durability(all.size(), distinct, rows, audited, sampled, ok);
+    }
+
+    private String createEngineerToken(String admin) throws IOException {
+        try (MiniHttp c = new MiniHttp(HOST, port)) {
+            MiniHttp.Response r = c.send(MiniHttp.postJson(HOST, port, "/api/v1/tokens", admin,
+                    "{\"name\":\"bench\",\"role\":\"engineer\",\"username\":\"bench\",\"ttl\":\"1d\"}"));
+            Matcher m = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(r.text());
+            if (r.status() != 201 || !m.find()) {
+                throw new IllegalStateException("cannot create the engineer token: " + r.status() + " " + r.text());
+            }
+            return m.group(1);
+        }
+    }
+
+    /** {@code name_sum} and {@code name_count} of every timer in /metrics, summed over tags. */
+    private Map<String, double[]> serverTimers() throws IOException {
+        Map<String, double[]> m = new TreeMap<>();
+        try (MiniHttp c = new MiniHttp(HOST, port)) {
+            for (String line : c.send(MiniHttp.get(HOST, port, "/metrics")).text().split("\n")) {
+                if (line.startsWith("#")) {
+                    continue;
+                }
+                int brace = line.indexOf('{');
+                int space = line.lastIndexOf(' ');
+                if (space < 0) {
+                    continue;
+                }
+                String name = brace > 0 ? line.substring(0, brace) : line.substring(0, space);
+                int which = name.endsWith("_sum") ? 0 : name.endsWith("_count") ? 1 : -1;
+                if (which < 0) {
+                    continue;
+                }
+                String base = name.substring(0, name.lastIndexOf('_'));
+                m.computeIfAbsent(base, k -> new double[2])[which] += Double.parseDouble(line.substring(space + 1));
+            }
+        }
+        return m;
+    }
+
+    private static double mean(Map<String, double[]> before, Map<String, double[]> after, String timer) {
+        double[] a = after.getOrDefault(timer, new double[2]);
+        double[] b = before.getOrDefault(timer, new double[2]);
+        double n = a[1] - b[1];
+        return n == 0 ? Double.NaN : (a[0] - b[0]) / n * 1000;
+    }
+
+    private int embeddedPort() throws IOException {
+        List<String> pid = Files.readAllLines(home.resolve("pgdata").resolve("postmaster.pid"), StandardCharsets.US_ASCII);
+        return Integer.parseInt(pid.get(3).strip());
+    }
+
+    private static double roundTrip(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (int i = 0; i < 500; i++) {
+                s.execute("SELECT 1");
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 2000; i++) {
+                s.execute("SELECT 1");
+            }
+            return (System.nanoTime() - t0) / 2000 / 1e6;
+        }
+    }
+
+    /** Mean time of BEGIN; take an xid; COMMIT: what every write transaction pays for its commit record. */
+    private static double commit(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            long t0 = 0;
+            for (int i = 0; i < 2200; i++) {
+                if (i == 200) {
+                    t0 = System.nanoTime();
+                }
+                s.execute("SELECT pg_current_xact_id()");
+                c.commit();
+            }
+            return (System.nanoTime() - t0) / 2000 / 1e6;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private static String string(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("no row for " + sql);
+            }
+            return rs.getString(1);
+        }
+    }
+
+    private static long single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static boolean target(boolean pass, String what) {
+        printf("  %-4s %s%n", pass ? "PASS" : "MISS", what);
+        return pass;
+    }
+
+    private static void printf(String format, Object... args) {
+        System.out.printf(Locale.ROOT, format, args);
+        System.out.flush();
+    }
+
+    private static String required(Map<String, String> o, String k) {
+        String v = o.get(k);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + k + " is required");
+        }
+        return v;
+    }
+
+    private static List<Integer> ints(String csv) {
+        List<Integer> l = new ArrayList<>();
+        for (String s : csv.split(",")) {
+            l.add(Integer.parseInt(s.strip()));
+        }
+        return l;
+    }
+}

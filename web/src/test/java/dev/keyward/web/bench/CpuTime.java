@@ -1,0 +1,78 @@
+package dev.keyward.web.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * CPU time (user + system) of processes from {@code /proc/PID/stat}, to say what one certificate costs in CPU on
+ * a machine where the server, PostgreSQL and the load generator share the cores. Linux only; zero elsewhere.
+ */
+final class CpuTime {
+    /** USER_HZ: the unit of utime and stime in /proc/PID/stat; 100 on every mainstream Linux build. */
+    private static final double TICKS_PER_SECOND = 100;
+
+    private CpuTime() {
+    }
+
+    /** CPU milliseconds used so far by {@code pid}. */
+    static double millis(long pid) {
+        String[] f = fields(pid);
+        return f == null ? 0 : (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+    }
+
+    /** CPU milliseconds of {@code parent} and its direct children (PostgreSQL: the postmaster and its backends). */
+    static double millisWithChildren(long parent) {
+        double total = millis(parent);
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                String[] f = fields(Long.parseLong(p.getFileName().toString()));
+                if (f != null && Long.parseLong(f[1]) == parent) {
+                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return total;
+    }
+
+    /** The fields after "(comm)": f[0] is state (field 3), f[1] ppid (4), f[11] utime (14), f[12] stime (15). */
+    private static String[] fields(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            return s.substring(s.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Snapshot of the three parties. */
+    record Sample(double server, double postgres, double client) {
+        static Sample take(long serverPid, long postmasterPid) {
+            return new Sample(serverPid > 0 ? millis(serverPid) : 0, postmasterPid > 0 ? millisWithChildren(postmasterPid) : 0,
+                    millis(ProcessHandle.current().pid()));
+        }
+
+        /** CPU ms per operation between {@code before} and this sample. */
+        String perOp(Sample before, long ops) {
+            if (ops == 0) {
+                return "n/a";
+            }
+            return String.format(java.util.Locale.ROOT, "%.2f / %.2f / %.2f", (server - before.server) / ops,
+                    (postgres - before.postgres) / ops, (client - before.client) / ops);
+        }
+    }
+
+    static long postmasterPid(Path dataDir) {
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.US_ASCII);
+            return Long.parseLong(lines.get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

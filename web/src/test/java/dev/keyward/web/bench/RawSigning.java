@@ -1,0 +1,96 @@
+package dev.keyward.web.bench;
+
+import dev.keyward.ca.sign.CaSigner;
+import dev.keyward.ca.sign.JcaSigner;
+import java.lang.reflect.Field;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The ceiling for issuance: JCA signatures per second with the CA key itself (same token, same PKCS#11 URI as
+ * the server), as scripts/bench-ca measures it: a per-thread {@link Signature} initialised once, then update +
+ * sign on a message as long as a user certificate's to-be-signed part. Nothing SSH-specific, no database.
+ */
+final class RawSigning {
+    /** About the size of the signed part of an ed25519 user certificate with one principal and the default extensions. */
+    static final int MESSAGE_BYTES = 300;
+
+    private final PrivateKey key;
+    private final Provider provider;
+    private final String jcaName;
+    private final byte[] message = new byte[MESSAGE_BYTES];
+
+    RawSigning(CaSigner signer) {
+        if (!(signer instanceof JcaSigner)) {
+            throw new IllegalStateException("expected a JcaSigner, got " + signer.getClass().getName());
+        }
+        // JcaSigner rightly does not expose its key handle and provider; the raw rate must use exactly those.
+        this.key = field(signer, "privateKey", PrivateKey.class);
+        this.provider = field(signer, "provider", Provider.class);
+        this.jcaName = signer.algorithm().jcaName();
+        new SecureRandom().nextBytes(message);
+    }
+
+    String describe() {
+        return jcaName + " in " + provider.getName();
+    }
+
+    /** Signatures per second on {@code threads} threads over {@code seconds}. */
+    double rate(int threads, double seconds) throws InterruptedException {
+        LongAdder done = new LongAdder();
+        CountDownLatch go = new CountDownLatch(1);
+        long[] deadline = new long[1];
+        List<Thread> workers = new ArrayList<>();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread w = new Thread(() -> {
+                try {
+                    Signature s = Signature.getInstance(jcaName, provider);
+                    s.initSign(key);
+                    go.await();
+                    long n = 0;
+                    while (System.nanoTime() < deadline[0]) {
+                        s.update(message);
+                        if (s.sign().length == 0) {
+                            throw new IllegalStateException("empty signature");
+                        }
+                        n++;
+                    }
+                    done.add(n);
+                } catch (GeneralSecurityException | InterruptedException | RuntimeException e) {
+                    errors.add(e);
+                }
+            }, "raw-sign-" + t);
+            workers.add(w);
+            w.start();
+        }
+        long start = System.nanoTime();
+        deadline[0] = start + (long) (seconds * 1e9);
+        go.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        long took = System.nanoTime() - start;
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("raw signing failed", errors.get(0));
+        }
+        return done.sum() * 1e9 / took;
+    }
+
+    private static <T> T field(Object o, String name, Class<T> type) {
+        try {
+            Field f = JcaSigner.class.getDeclaredField(name);
+            f.setAccessible(true);
+            return type.cast(f.get(o));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot read JcaSigner." + name + " (renamed?)", e);
+        }
+    }
+}
