@@ -37,6 +37,9 @@ final class Agents {
         r.notes().forEach(n -> out.println(n));
         r.warnings().forEach(w -> err.println("warning: " + w));
         r.failures().forEach(f -> err.println("failed: " + f));
+        if (System.getenv("KEYWARD_AGENT_TIMINGS") != null) {
+            err.println("timings (ms): " + new java.util.TreeMap<>(r.timingsMs()));
+        }
         return r.ok();
     }
 }

@@ -46,7 +46,13 @@ public final class EnrollCommand implements Callable<Integer> {
         if (token.isEmpty()) {
             throw new ConfigException(tokenFile + " is empty");
         }
-        SafeFiles files = new SafeFiles(paths, common.dryRun, new ChangeSink(System.out, common.dryRun));
+        try (SafeFiles files = new SafeFiles(paths, common.dryRun, new ChangeSink(System.out, common.dryRun))) {
+            return enroll(config, paths, token, files);
+        }
+    }
+
+    private int enroll(dev.keyward.agent.config.AgentConfig config, dev.keyward.agent.config.AgentPaths paths,
+            String token, SafeFiles files) throws Exception {
         HostCerts certs = new HostCerts(files, config.hostKeysGlob());
         List<HostCerts.HostKey> keys = certs.hostKeys();
         if (keys.isEmpty()) {

@@ -36,8 +36,27 @@ public final class StatusCommand implements Callable<Integer> {
         var paths = common.paths();
         StatusStore store = new StatusStore(paths, config);
         AgentStatus s = store.load();
-        SafeFiles files = new SafeFiles(paths, true, ChangeSink.quiet());
         Map<String, Object> m = new LinkedHashMap<>();
+        try (SafeFiles files = new SafeFiles(paths, true, ChangeSink.quiet())) {
+            describe(config, store, s, files, m);
+        }
+        if (json) {
+            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+        } else {
+            m.forEach((k, v) -> {
+                if (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?>) {
+                    System.out.println(k + ":");
+                    l.forEach(x -> System.out.println("  " + x));
+                } else {
+                    System.out.println(k + ": " + (v == null ? "-" : v));
+                }
+            });
+        }
+        return 0;
+    }
+
+    private static void describe(dev.keyward.agent.config.AgentConfig config, StatusStore store, AgentStatus s,
+            SafeFiles files, Map<String, Object> m) throws java.io.IOException {
         m.put("server", s.server() != null ? s.server() : config.server());
         m.put("host_id", s.hostId());
         m.put("enrolled", store.credential().isPresent());
@@ -60,18 +79,5 @@ public final class StatusCommand implements Callable<Integer> {
         Spool spool = new Spool(store.spoolDir(), config.spoolMaxEvents());
         m.put("spooled_usage_events", spool.size());
         m.put("dropped_usage_events", spool.dropped());
-        if (json) {
-            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
-        } else {
-            m.forEach((k, v) -> {
-                if (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?>) {
-                    System.out.println(k + ":");
-                    l.forEach(x -> System.out.println("  " + x));
-                } else {
-                    System.out.println(k + ": " + (v == null ? "-" : v));
-                }
-            });
-        }
-        return 0;
     }
 }

@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -85,12 +86,17 @@ public final class Cycle {
     }
 
     public CycleReport run(Source source, int waitSeconds) throws IOException {
+        try (SafeFiles files = new SafeFiles(paths, dryRun, new dev.keyward.agent.fs.ChangeSink(out, dryRun))) {
+            return run(source, waitSeconds, files);
+        }
+    }
+
+    private CycleReport run(Source source, int waitSeconds, SafeFiles files) throws IOException {
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Instant now = clock.instant();
         AgentStatus status = store.load();
-        SafeFiles files = new SafeFiles(paths, dryRun, new dev.keyward.agent.fs.ChangeSink(out, dryRun));
         TrustFiles trust = new TrustFiles(files);
         BreakGlass breakGlass = BreakGlass.of(config.breakGlass());
 
@@ -134,6 +140,7 @@ public final class Cycle {
             failures.add("state: " + e.getMessage() + "; nothing changed");
         }
         long stateMs = (System.nanoTime() - t0) / 1_000_000;
+        timings.put("state", stateMs);
 
         if (desired != null) {
             int before = failures.size();
@@ -205,7 +212,9 @@ public final class Cycle {
             AgentStatus s = store.load();
             store.save(s.withCycle(now.toString(), failures.isEmpty() ? now.toString() : null, failures));
         }
-        return new CycleReport(failures, warnings, notes, changed, stateMs);
+        CycleReport report = new CycleReport(failures, warnings, notes, changed, stateMs, Map.copyOf(timings));
+        timings.clear();
+        return report;
     }
 
     private boolean installKrl(Source source, DesiredState d, TrustFiles trust, AgentStatus status)
@@ -338,11 +347,16 @@ public final class Cycle {
         void run() throws IOException, InvalidStateException;
     }
 
-    private static void step(List<String> failures, String name, Step s) {
+    private final java.util.Map<String, Long> timings = new java.util.LinkedHashMap<>();
+
+    private void step(List<String> failures, String name, Step s) {
+        long t0 = System.nanoTime();
         try {
             s.run();
         } catch (IOException | InvalidStateException | RuntimeException e) {
             failures.add(name + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } finally {
+            timings.merge(name, (System.nanoTime() - t0) / 1_000_000, Long::sum);
         }
     }
 }

@@ -10,9 +10,10 @@ import java.util.List;
  * @param notes          what changed
  * @param stateChanged   the server sent a new state document (not a 304)
  * @param stateElapsedMs how long the state request took (long-polls wait up to the wait time)
+ * @param timingsMs      milliseconds per step
  */
 public record CycleReport(List<String> failures, List<String> warnings, List<String> notes, boolean stateChanged,
-        long stateElapsedMs) {
+        long stateElapsedMs, java.util.Map<String, Long> timingsMs) {
     public boolean ok() {
         return failures.isEmpty();
     }

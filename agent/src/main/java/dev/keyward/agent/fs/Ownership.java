@@ -48,12 +48,28 @@ public final class Ownership {
         return owner == 0 || owner == accountUid || (!canChown() && owner == SELF_UID);
     }
 
+    /** Each lookup goes through NSS (reading /etc/passwd or asking nscd): cached, as a cycle chowns thousands. */
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, UserPrincipal> USERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, GroupPrincipal> GROUPS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public static UserPrincipal user(int uid) throws IOException {
-        return LOOKUP.lookupPrincipalByName(Integer.toString(uid));
+        UserPrincipal u = USERS.get(uid);
+        if (u == null) {
+            u = LOOKUP.lookupPrincipalByName(Integer.toString(uid));
+            USERS.putIfAbsent(uid, u);
+        }
+        return u;
     }
 
     public static GroupPrincipal group(int gid) throws IOException {
-        return LOOKUP.lookupPrincipalByGroupName(Integer.toString(gid));
+        GroupPrincipal g = GROUPS.get(gid);
+        if (g == null) {
+            g = LOOKUP.lookupPrincipalByGroupName(Integer.toString(gid));
+            GROUPS.putIfAbsent(gid, g);
+        }
+        return g;
     }
 
     public static int uidOf(Path p) throws IOException {

@@ -41,8 +41,11 @@ import java.util.Set;
  * <li><b>One backup</b> ({@code <file>.keyward-bak}) of the previous content.</li>
  * <li><b>Dry-run</b> records the change (for a diff) and touches nothing.</li>
  * </ul>
+ * Directories of root-owned system files (such as {@code /etc/ssh/keyward/authorized_keys}, with one file per
+ * account) are walked and checked once per instance and then kept open, so a host with 10,000 accounts costs a
+ * few system calls per file; {@link #close()} releases them. Users' directories are walked every time.
  */
-public final class SafeFiles {
+public final class SafeFiles implements AutoCloseable {
     public static final String BACKUP_SUFFIX = ".keyward-bak";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -50,6 +53,68 @@ public final class SafeFiles {
     private final boolean dryRun;
     private final ChangeSink sink;
     private final List<String> warnings = new ArrayList<>();
+    private Path realRoot;
+    /** Opened (and checked) parent directories of system files, by path; guarded by {@code this}. */
+    private final java.util.Map<String, Dir> dirs = new java.util.HashMap<>();
+
+    private record Dir(SecureDirectoryStream<Path> sds, Path path) {
+    }
+
+    private synchronized Dir cachedDir(String key) {
+        return key == null ? null : dirs.get(key);
+    }
+
+    /** Caches {@code d} unless another thread cached one first; returns whether {@code d} is now cached. */
+    private synchronized boolean cacheDir(String key, Dir d) {
+        return dirs.putIfAbsent(key, d) == null;
+    }
+
+    private static String dirKey(Path base, String[] parts) {
+        Path p = base;
+        for (int i = 0; i < parts.length - 1; i++) {
+            p = p.resolve(parts[i]);
+        }
+        return p.toString();
+    }
+
+    /**
+     * Content of files this instance read or wrote (an empty array marks a file known to be absent), so the
+     * inventory at the end of a cycle does not read 20,000 files a second time. One cycle's worth: an edit made
+     * in the milliseconds between the sync and the inventory shows up in the next cycle's inventory.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Optional<byte[]>> contents =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String contentKey(Path base, String relative) {
+        return base.resolve(relative).toString();
+    }
+
+    /** Cached directories with renames not yet made durable: fsynced once, at {@link #close()}. */
+    private final java.util.Set<Path> dirtyDirs = new java.util.HashSet<>();
+
+    private synchronized boolean deferDirSync(Path dir) {
+        for (Dir d : dirs.values()) {
+            if (d.path().equals(dir)) {
+                dirtyDirs.add(dir);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        commit();
+        for (Path d : dirtyDirs) {
+            fsyncDirectory(d);
+        }
+        dirtyDirs.clear();
+        List<SecureDirectoryStream<Path>> all = new ArrayList<>();
+        dirs.values().forEach(d -> all.add(d.sds()));
+        dirs.clear();
+        contents.clear();
+        closeAll(all);
+    }
 
     public SafeFiles(AgentPaths paths, boolean dryRun, ChangeSink sink) {
         this.paths = paths;
@@ -80,30 +145,31 @@ public final class SafeFiles {
      */
     public boolean writeSystemFile(String hostPath, byte[] content, FileSpec spec) throws IOException {
         Split s = splitSystem(hostPath, spec.fixDirs());
-        if (!dryRun) {
+        boolean known = cachedDir(dirKey(s.base, split(s.relative))) != null;
+        if (!dryRun && !known) {
             Files.createDirectories(s.base);
         }
-        if (dryRun && !Files.isDirectory(s.base)) {
+        if (dryRun && !known && !Files.isDirectory(s.base)) {
             sink.record(new FileChange(hostPath, null, content, ""));
             return true;
         }
-        return write(s.base, s.relative, content, spec);
+        return write(s.base, s.relative, content, spec, true);
     }
 
     public Optional<byte[]> readSystemFile(String hostPath) throws IOException {
         Split s = splitSystem(hostPath, 0);
-        if (!Files.isDirectory(s.base)) {
+        if (cachedDir(dirKey(s.base, split(s.relative))) == null && !Files.isDirectory(s.base)) {
             return Optional.empty();
         }
-        return read(s.base, s.relative);
+        return read(s.base, s.relative, true);
     }
 
     public boolean deleteSystemFile(String hostPath, FileSpec spec) throws IOException {
         Split s = splitSystem(hostPath, 0);
-        if (!Files.isDirectory(s.base)) {
+        if (cachedDir(dirKey(s.base, split(s.relative))) == null && !Files.isDirectory(s.base)) {
             return false;
         }
-        return delete(s.base, s.relative, spec);
+        return delete(s.base, s.relative, spec, true);
     }
 
     private record Split(Path base, String relative) {
@@ -122,10 +188,32 @@ public final class SafeFiles {
 
     /** Reads {@code relative} under {@code base} without following any link below the base. */
     public Optional<byte[]> read(Path base, String relative) throws IOException {
+        return read(base, relative, false);
+    }
+
+    private Optional<byte[]> read(Path base, String relative, boolean cache) throws IOException {
+        String ck = contentKey(base, relative);
+        Optional<byte[]> known = contents.get(ck);
+        if (known != null) {
+            return known;
+        }
+        Optional<byte[]> r = readUncached(base, relative, cache);
+        contents.put(ck, r);
+        return r;
+    }
+
+    private Optional<byte[]> readUncached(Path base, String relative, boolean cache) throws IOException {
         String[] parts = split(relative);
+        String key = cache ? dirKey(base, parts) : null;
+        Dir c = cachedDir(key);
+        if (c != null) {
+            return readFinal(c.sds(), base, parts);
+        }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
+            Path dirPath = lastReal.get();
+            boolean healthy = true;
             for (int i = 0; i < parts.length - 1; i++) {
                 PosixFileAttributes a = attrs(dir, parts[i]);
                 if (a == null) {
@@ -136,17 +224,28 @@ public final class SafeFiles {
                             + (a.isSymbolicLink() ? "a symbolic link" : "not a directory") + "; refusing to read through it");
                 }
                 dir = push(open, dir.newDirectoryStream(Path.of(parts[i]), LinkOption.NOFOLLOW_LINKS));
+                // a directory a write would repair is not cached, so that the next write walks (and repairs) it
+                healthy &= (Ownership.mode(a.permissions()) & 022) == 0
+                        && Ownership.acceptableOwner(Ownership.uidOf(dirPath.resolve(parts[i])), 0);
+                dirPath = dirPath.resolve(parts[i]);
             }
-            String name = parts[parts.length - 1];
-            PosixFileAttributes a = attrs(dir, name);
-            if (a == null) {
-                return Optional.empty();
+            if (key != null && healthy && cacheDir(key, new Dir(dir, dirPath))) {
+                open.remove(dir);
             }
-            checkRegular(a, base, parts);
-            return Optional.of(readAll(dir, name));
+            return readFinal(dir, base, parts);
         } finally {
             closeAll(open);
         }
+    }
+
+    private Optional<byte[]> readFinal(SecureDirectoryStream<Path> dir, Path base, String[] parts) throws IOException {
+        String name = parts[parts.length - 1];
+        PosixFileAttributes a = attrs(dir, name);
+        if (a == null) {
+            return Optional.empty();
+        }
+        checkRegular(a, base, parts);
+        return Optional.of(readAll(dir, name));
     }
 
     /**
@@ -154,13 +253,34 @@ public final class SafeFiles {
      * accepts. Returns whether anything changed (or, in dry-run, would change).
      */
     public boolean write(Path base, String relative, byte[] content, FileSpec spec) throws IOException {
+        return write(base, relative, content, spec, false);
+    }
+
+    private boolean write(Path base, String relative, byte[] content, FileSpec spec, boolean cache)
+            throws IOException {
+        String ck = contentKey(base, relative);
+        contents.remove(ck);
+        boolean changed = writeUncached(base, relative, content, spec, cache);
+        if (!dryRun) {
+            contents.put(ck, Optional.of(content.clone()));
+        }
+        return changed;
+    }
+
+    private boolean writeUncached(Path base, String relative, byte[] content, FileSpec spec, boolean cache)
+            throws IOException {
         String[] parts = split(relative);
         String hostPath = paths.hostPath(base.resolve(relative));
-        List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        String key = cache ? dirKey(base, parts) : null;
+        Dir c = cachedDir(key);
+        if (c != null) {
+            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes);
+        }
+        List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
-            Path dirPath = base.toRealPath();
+            Path dirPath = lastReal.get();
             int ownedFrom = parts.length - 1 - spec.fixDirs();
             checkAncestor(dirPath, spec.uid(), hostPath);
             for (int i = 0; i < parts.length - 1; i++) {
@@ -213,6 +333,9 @@ public final class SafeFiles {
                 }
                 dir = next;
                 dirPath = dirPath.resolve(name);
+            }
+            if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
+                open.remove(dir);
             }
             return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes);
         } finally {
@@ -267,9 +390,10 @@ public final class SafeFiles {
         if (old != null && spec.backup()) {
             replace(dir, dirPath, name + BACKUP_SUFFIX, old, uid, -1, 0600);
         }
-        replace(dir, dirPath, name, content, uid, gid == -1 ? groupOf(dirPath.resolve(name)) : gid, mode);
-        PosixFileAttributes after = attrs(dir, name);
-        if (after == null || after.isSymbolicLink() || !after.isRegularFile()) {
+        boolean done = replace(dir, dirPath, name, content, uid, gid == -1 ? groupOf(dirPath.resolve(name)) : gid,
+                mode);
+        PosixFileAttributes after = done ? attrs(dir, name) : null;
+        if (done && (after == null || after.isSymbolicLink() || !after.isRegularFile())) {
             throw new UnsafePathException(hostPath + " changed under the agent while it was written");
         }
         return true;
@@ -277,12 +401,31 @@ public final class SafeFiles {
 
     /** Removes {@code relative} (after a backup). Returns whether it existed. */
     public boolean delete(Path base, String relative, FileSpec spec) throws IOException {
+        return delete(base, relative, spec, false);
+    }
+
+    private boolean delete(Path base, String relative, FileSpec spec, boolean cache) throws IOException {
+        String ck = contentKey(base, relative);
+        contents.remove(ck);
+        boolean existed = deleteUncached(base, relative, spec, cache);
+        if (!dryRun) {
+            contents.put(ck, Optional.empty());
+        }
+        return existed;
+    }
+
+    private boolean deleteUncached(Path base, String relative, FileSpec spec, boolean cache) throws IOException {
         String[] parts = split(relative);
         String hostPath = paths.hostPath(base.resolve(relative));
+        String key = cache ? dirKey(base, parts) : null;
+        Dir c = cachedDir(key);
+        if (c != null) {
+            return deleteFinal(c.sds(), c.path(), base, parts, hostPath, spec);
+        }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
-            Path dirPath = base.toRealPath();
+            Path dirPath = lastReal.get();
             for (int i = 0; i < parts.length - 1; i++) {
                 PosixFileAttributes a = attrs(dir, parts[i]);
                 if (a == null) {
@@ -295,36 +438,54 @@ public final class SafeFiles {
                 dir = push(open, dir.newDirectoryStream(Path.of(parts[i]), LinkOption.NOFOLLOW_LINKS));
                 dirPath = dirPath.resolve(parts[i]);
             }
-            String name = parts[parts.length - 1];
-            PosixFileAttributes a = attrs(dir, name);
-            if (a == null) {
-                return false;
+            if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
+                open.remove(dir);
             }
-            if (a.isSymbolicLink()) {
-                throw new UnsafePathException("refusing to remove " + hostPath + ": it is a symbolic link");
-            }
-            checkRegular(a, base, parts);
-            byte[] old = readAll(dir, name);
-            sink.record(new FileChange(hostPath, old, null, ""));
-            if (dryRun) {
-                return true;
-            }
-            if (spec.backup()) {
-                replace(dir, dirPath, name + BACKUP_SUFFIX, old, -1, -1, 0600);
-            }
-            dir.deleteFile(Path.of(name));
-            fsyncDirectory(dirPath);
-            return true;
+            return deleteFinal(dir, dirPath, base, parts, hostPath, spec);
         } finally {
             closeAll(open);
         }
     }
 
+    private boolean deleteFinal(SecureDirectoryStream<Path> dir, Path dirPath, Path base, String[] parts,
+            String hostPath, FileSpec spec) throws IOException {
+        String name = parts[parts.length - 1];
+        PosixFileAttributes a = attrs(dir, name);
+        if (a == null) {
+            return false;
+        }
+        if (a.isSymbolicLink()) {
+            throw new UnsafePathException("refusing to remove " + hostPath + ": it is a symbolic link");
+        }
+        checkRegular(a, base, parts);
+        byte[] old = readAll(dir, name);
+        sink.record(new FileChange(hostPath, old, null, ""));
+        if (dryRun) {
+            return true;
+        }
+        if (spec.backup()) {
+            replace(dir, dirPath, name + BACKUP_SUFFIX, old, -1, -1, 0600);
+        }
+        dir.deleteFile(Path.of(name));
+        fsyncDirectory(dirPath);
+        return true;
+    }
+
     /** Writes a temp file next to {@code name}, fsyncs it, sets owner and mode, renames it over {@code name}. */
-    private void replace(SecureDirectoryStream<Path> dir, Path dirPath, String name, byte[] content, int uid, int gid,
-            int mode) throws IOException {
+    /**
+     * Replaces {@code name}; returns false when the rename was staged for {@link #commit()} (batch mode, a cached
+     * system directory), true when it is done.
+     */
+    private boolean replace(SecureDirectoryStream<Path> dir, Path dirPath, String name, byte[] content, int uid,
+            int gid, int mode) throws IOException {
         Path tmp = Path.of("." + name + ".keyward-" + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp");
         boolean moved = false;
+        // staged writes go through the cached (long-lived) descriptor of their directory, which outlives this call
+        Dir cachedDir = batch ? cachedDirAt(dirPath) : null;
+        boolean staged = cachedDir != null;
+        if (staged) {
+            dir = cachedDir.sds();
+        }
         try {
             Set<OpenOption> opts = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
@@ -334,16 +495,25 @@ public final class SafeFiles {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                if (ch instanceof FileChannel fc) {
-                    fc.force(true);
-                } else {
+                if (!(ch instanceof FileChannel fc)) {
                     throw new IOException("cannot fsync " + tmp + ": not a FileChannel");
+                } else if (!staged) {
+                    fc.force(true);
                 }
             }
             setOwnerAndMode(dir, tmp.toString(), uid, gid, mode);
+            if (staged) {
+                stage(new Pending(dir, dirPath, tmp, name));
+                moved = true; // the temp file now belongs to the pending list
+                return false;
+            }
             dir.move(tmp, dir, Path.of(name));
             moved = true;
-            fsyncDirectory(dirPath);
+            // the rename is atomic now; its durability for a directory with thousands of files (one per account)
+            // is batched into one fsync when the cycle ends
+            if (!deferDirSync(dirPath)) {
+                fsyncDirectory(dirPath);
+            }
         } finally {
             if (!moved) {
                 try {
@@ -352,6 +522,89 @@ public final class SafeFiles {
                     // never created
                 }
             }
+        }
+        return true;
+    }
+
+    /** A temp file written (not yet fsynced) and owned, waiting to be renamed over {@code name}. */
+    private record Pending(SecureDirectoryStream<Path> dir, Path dirPath, Path tmp, String name) {
+    }
+
+    private boolean batch;
+    private final List<Pending> pending = new ArrayList<>();
+
+    /**
+     * Batch mode, for cycles that write thousands of files into one root-owned directory (the keyward
+     * authorized_keys directory): temp files are written and owned at once, but the fsync of their data and the
+     * renames wait for {@link #commit()}, which makes all the data durable with one {@code sync -f} (syncfs) and
+     * then renames. Each file is still replaced atomically, and only after its data is on disk; what changes is
+     * that 10,000 fsyncs become one. Directories that are not cached (users' homes) are never batched.
+     */
+    public void batch(boolean on) {
+        this.batch = on;
+    }
+
+    private synchronized void stage(Pending p) {
+        pending.add(p);
+    }
+
+    private synchronized Dir cachedDirAt(Path dirPath) {
+        for (Dir d : dirs.values()) {
+            if (d.path().equals(dirPath)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** Makes staged writes durable (one syncfs per directory's file system), then renames them in order. */
+    public synchronized void commit() throws IOException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        java.util.Set<Path> dirsToSync = new java.util.LinkedHashSet<>();
+        pending.forEach(p -> dirsToSync.add(p.dirPath()));
+        for (Path d : dirsToSync) {
+            boolean synced;
+            try {
+                synced = dev.keyward.agent.trust.CommandRunner.run(List.of("sync", "-f", d.toString()), 300).ok();
+            } catch (IOException e) {
+                synced = false;
+            }
+            if (!synced) { // no sync(1) with -f here: fsync each file instead
+                for (Pending p : pending) {
+                    if (p.dirPath().equals(d)) {
+                        try (SeekableByteChannel ch = p.dir().newByteChannel(p.tmp(),
+                                Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                            ((FileChannel) ch).force(true);
+                        }
+                    }
+                }
+            }
+        }
+        IOException first = null;
+        for (Pending p : pending) {
+            try {
+                p.dir().move(p.tmp(), p.dir(), Path.of(p.name()));
+                dirtyDirs.add(p.dirPath());
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+                try {
+                    p.dir().deleteFile(p.tmp());
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+        }
+        pending.clear();
+        for (Path d : dirtyDirs) {
+            fsyncDirectory(d);
+        }
+        dirtyDirs.clear();
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -385,10 +638,17 @@ public final class SafeFiles {
         return (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** The real path of the base {@link #openBase} opened last on this thread. */
+    private final ThreadLocal<Path> lastReal = new ThreadLocal<>();
+
     private SecureDirectoryStream<Path> openBase(Path base, List<SecureDirectoryStream<Path>> open)
             throws IOException {
         Path real = base.toRealPath();
-        if (!real.startsWith(paths.root().toRealPath())) {
+        lastReal.set(real);
+        if (realRoot == null) {
+            realRoot = paths.root().toRealPath();
+        }
+        if (!real.startsWith(realRoot)) {
             throw new UnsafePathException(base + " resolves to " + real + ", outside the root " + paths.root());
         }
         DirectoryStream<Path> ds = Files.newDirectoryStream(real);

@@ -5,7 +5,6 @@ import dev.keyward.ca.key.KeyPolicy;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.ca.wire.SshReader;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,7 +15,7 @@ import java.util.Optional;
  * One key line of an authorized_keys file, read leniently: options (verbatim, in order), the key type as
  * written, the decoded blob and its fingerprint, the comment. Keys Keyward would not issue for (DSA, RSA under
  * 2048 bits, unknown types) still get a fingerprint and, where the type is known, a size, so they can be
- * inventoried, flagged weak and purged. {@link #problem()} says why the strict parser refuses the key, if it does.
+ * inventoried, flagged weak and purged. {@link #problem()} says why Keyward's key policy refuses the key, if it does.
  *
  * @param raw         the line as read, without its line terminator
  * @param options     options as written ({@code from="10.0.0.0/8"}, {@code no-pty})
@@ -25,13 +24,20 @@ import java.util.Optional;
  * @param fingerprint {@code SHA256:...} of the blob, as ssh-keygen -lf prints it
  * @param bits        key size, -1 when unknown
  * @param comment     the comment, possibly empty
- * @param problem     why Keyward's key policy refuses this key, empty if it accepts it
+ * @param problem     why Keyward's key policy refuses this key (DSA, short RSA, unknown type), empty if none
  */
 public record KeyLine(String raw, List<String> options, String type, byte[] blob, String fingerprint, int bits,
         String comment, String problem) {
 
-    private static final PublicKeyParser STRICT = PublicKeyParser.withDefaults();
-    private static final PublicKeyParser LENIENT_RSA = new PublicKeyParser(new KeyPolicy(1024));
+    private static final int MIN_RSA_BITS = KeyPolicy.DEFAULT.minRsaBits();
+    /** MessageDigest.getInstance is a provider lookup; a host has tens of thousands of keys to fingerprint. */
+    private static final ThreadLocal<java.security.MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     public KeyLine {
         options = List.copyOf(options);
@@ -45,9 +51,22 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
 
     /**
      * Parses {@code line}. Empty for blank lines and comments; throws {@link InvalidInputException} for a line
-     * that is not a key line at all (no base64 key where one should be).
+     * that is not a key line at all (no base64 key where one should be, a blob that does not hold the type the
+     * line names, trailing bytes, bad options).
+     *
+     * <p>The blob's structure is checked, not its mathematics (curve points, RSA exponents): that is the
+     * server's job when a key is registered ({@code PublicKeyParser}), and a host has tens of thousands of keys
+     * to read every cycle. Policy problems (DSA, RSA under 2048 bits, unknown types) land in {@link #problem()}.
      */
     public static Optional<KeyLine> parse(String line) {
+        return parse(line, true);
+    }
+
+    /**
+     * As {@link #parse(String)}; with {@code fingerprint} false the fingerprint is left empty (a SHA-256 saved
+     * per key when only the line's validity matters).
+     */
+    public static Optional<KeyLine> parse(String line, boolean fingerprint) {
         String s = line.strip();
         if (s.isEmpty() || s.startsWith("#")) {
             return Optional.empty();
@@ -57,75 +76,105 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
         }
         List<String> options = new ArrayList<>();
         int i = 0;
-        String first = firstToken(s);
-        if (!looksLikeKeyType(first)) {
-            i = parseOptions(s, options);
-            while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
-                i++;
-            }
+        if (!looksLikeKeyType(s.substring(0, blank(s, 0)))) {
+            i = skipBlanks(s, parseOptions(s, options));
         }
-        String rest = s.substring(i);
-        String[] parts = rest.split("[ \t]+", 3);
-        if (parts.length < 2 || parts[0].isEmpty()) {
+        int typeEnd = blank(s, i);
+        String type = s.substring(i, typeEnd);
+        int b64Start = skipBlanks(s, typeEnd);
+        int b64End = blank(s, b64Start);
+        if (type.isEmpty() || b64Start >= s.length()) {
             throw new InvalidInputException("no key type and base64 key after the options");
         }
         byte[] blob;
         try {
-            blob = Base64.getDecoder().decode(parts[1]);
+            blob = Base64.getDecoder().decode(s.substring(b64Start, b64End));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("the key is not valid base64");
         }
         if (blob.length == 0) {
             throw new InvalidInputException("the key is empty");
         }
-        String comment = parts.length == 3 ? parts[2].strip() : "";
-        String keyText = parts[0] + " " + parts[1];
-        int bits = -1;
+        String comment = s.substring(skipBlanks(s, b64End)).strip();
+        int[] bits = {-1};
+        String problem = structure(type, blob, bits);
+        return Optional.of(new KeyLine(line, options, type, blob, fingerprint ? fingerprint(blob) : "", bits[0],
+                comment, problem));
+    }
+
+    /** {@code SHA256:<base64 without padding>}, as {@link SshPublicKey#fingerprint()} and ssh-keygen -lf. */
+    public static String fingerprint(byte[] blob) {
+        java.security.MessageDigest md = SHA256.get();
+        md.reset();
+        return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(md.digest(blob));
+    }
+
+    /** Checks the blob against its type (RFC 4253 6.6, PROTOCOL.u2f); sets the size; returns the policy problem. */
+    private static String structure(String type, byte[] blob, int[] bits) {
+        SshReader r = new SshReader(blob, "key");
+        String inner = new String(r.string("key type"), StandardCharsets.US_ASCII);
+        if (!inner.equals(type)) {
+            throw new InvalidInputException("the line says " + type + " but the key inside is " + inner);
+        }
         String problem = "";
-        try {
-            bits = STRICT.parseLine(keyText).bits();
-        } catch (InvalidInputException strict) {
-            problem = strict.getMessage();
-            bits = lenientBits(parts[0], keyText, blob);
-        }
-        return Optional.of(new KeyLine(line, options, parts[0], blob, SshPublicKey.fingerprintOf(blob), bits, comment,
-                problem));
-    }
-
-    private static int lenientBits(String type, String keyText, byte[] blob) {
-        try {
-            if (type.equals("ssh-rsa")) {
-                return LENIENT_RSA.parseLine(keyText).bits();
+        switch (type) {
+            case "ssh-ed25519", "sk-ssh-ed25519@openssh.com" -> {
+                if (r.string("Ed25519 key").length != 32) {
+                    throw new InvalidInputException("an Ed25519 key must be 32 bytes");
+                }
+                bits[0] = 256;
+                if (type.startsWith("sk-")) {
+                    r.string("application");
+                }
             }
-        } catch (InvalidInputException e) {
-            // fall through to reading the modulus directly (RSA under 1024 bits)
-        }
-        try {
-            SshReader r = new SshReader(blob, "key");
-            String inner = new String(r.string("type"), StandardCharsets.US_ASCII);
-            if (!inner.equals(type)) {
-                return -1;
+            case "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                    "sk-ecdsa-sha2-nistp256@openssh.com" -> {
+                String curve = new String(r.string("curve"), StandardCharsets.US_ASCII);
+                if (!curve.startsWith("nistp") || !type.contains(curve)) {
+                    throw new InvalidInputException("ECDSA key of type " + type + " names curve " + curve);
+                }
+                r.string("EC point");
+                bits[0] = Integer.parseInt(curve.substring("nistp".length()));
+                if (type.startsWith("sk-")) {
+                    r.string("application");
+                }
             }
-            if (type.equals("ssh-rsa")) {
+            case "ssh-rsa" -> {
                 r.mpint("e");
-                return r.mpint("n").bitLength();
+                bits[0] = r.mpint("n").bitLength();
+                if (bits[0] < MIN_RSA_BITS) {
+                    problem = "RSA key is " + bits[0] + " bits; the minimum is " + MIN_RSA_BITS;
+                }
             }
-            if (type.equals("ssh-dss")) {
-                BigInteger p = r.mpint("p");
-                return p.bitLength();
+            case "ssh-dss" -> {
+                bits[0] = r.mpint("p").bitLength();
+                r.mpint("q");
+                r.mpint("g");
+                r.mpint("y");
+                problem = "DSA keys (ssh-dss) are limited to 1024 bits and removed from OpenSSH";
             }
-        } catch (InvalidInputException e) {
-            return -1;
+            default -> {
+                return "unsupported key type '" + type + "'";
+            }
         }
-        return -1;
+        r.expectEnd();
+        return problem;
     }
 
-    private static String firstToken(String s) {
-        int end = 0;
-        while (end < s.length() && s.charAt(end) != ' ' && s.charAt(end) != '\t') {
-            end++;
+    private static int blank(String s, int from) {
+        int i = from;
+        while (i < s.length() && s.charAt(i) != ' ' && s.charAt(i) != '\t') {
+            i++;
         }
-        return s.substring(0, end);
+        return i;
+    }
+
+    private static int skipBlanks(String s, int from) {
+        int i = from;
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
     }
 
     /** Key type names start like this; an options list never does (no option is named so). */

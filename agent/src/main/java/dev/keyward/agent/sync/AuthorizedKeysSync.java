@@ -58,8 +58,18 @@ public final class AuthorizedKeysSync {
     }
 
     /** The plan for one account: new contents (null = leave the file alone, DELETE = remove it). */
-    private record AccountPlan(Account account, byte[] keywardNew, boolean keywardDelete, byte[] userNew,
-            boolean userTouch, Set<String> removed, Set<String> unconfirmedRemoved, int before) {
+    private record AccountPlan(Account account, byte[] keywardOld, byte[] userOld, byte[] keywardNew,
+            boolean keywardDelete, byte[] userNew, boolean userTouch, Set<String> removed,
+            Set<String> unconfirmedRemoved, int before) {
+        /** Keys in the account's files before the cycle (parsed lazily for unchanged accounts). */
+        int keysBefore() {
+            if (before >= 0) {
+                return before;
+            }
+            Set<String> fps = new LinkedHashSet<>(fingerprints(keywardOld));
+            fps.addAll(fingerprints(userOld));
+            return fps.size();
+        }
     }
 
     public Result apply(DesiredState state, Instant now) throws IOException, BulkPurgeException {
@@ -78,17 +88,21 @@ public final class AuthorizedKeysSync {
             }
             accounts.add(a.get());
         }
-        List<AccountPlan> plans = parallel(accounts, a -> plan(a, state, now));
+        List<AccountPlan> plans = parallel(accounts, a -> plan(a, state, now), threads);
 
         // the guard: per account and for the host, before anything is written
-        int before = 0;
         int unconfirmed = 0;
         List<String> tooMany = new ArrayList<>();
         for (AccountPlan p : plans) {
-            before += p.before();
             unconfirmed += p.unconfirmedRemoved().size();
             if (!p.unconfirmedRemoved().isEmpty() && p.unconfirmedRemoved().size() > threshold * p.before()) {
                 tooMany.add(p.account().name() + " (" + p.unconfirmedRemoved().size() + " of " + p.before() + ")");
+            }
+        }
+        int before = 0;
+        if (unconfirmed > 0) { // the host-wide share needs every account's count
+            for (AccountPlan p : plans) {
+                before += p.keysBefore();
             }
         }
         if (!tooMany.isEmpty() || (unconfirmed > 0 && unconfirmed > threshold * before)) {
@@ -98,7 +112,16 @@ public final class AuthorizedKeysSync {
                     + " without confirmation; nothing was changed. Confirm the purge on the server, or raise"
                     + " bulk_purge_threshold.");
         }
-        List<Integer> changed = parallel(plans, this::write);
+        // the keyward files (one per account, one root-owned directory) are staged and made durable together;
+        // users' own files are fsynced one by one
+        List<Integer> changed;
+        files.batch(true);
+        try {
+            changed = parallel(plans, this::write, threads);
+        } finally {
+            files.batch(false);
+            files.commit();
+        }
         int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
         int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
         warnings.addAll(files.warnings());
@@ -113,7 +136,7 @@ public final class AuthorizedKeysSync {
         byte[] userOld = Files.isDirectory(home) ? files.read(home, USER_FILE).orElse(null) : null;
 
         Set<String> exempt = new TreeSet<>();
-        List<String> desiredLines = new ArrayList<>();
+        List<DesiredState.Key> desiredLines = new ArrayList<>();
         Set<String> purge = Set.of();
         if (desired != null) {
             purge = desired.purge().keySet();
@@ -126,14 +149,10 @@ public final class AuthorizedKeysSync {
                 if (k.expiredAt(now)) {
                     exempt.add(k.fingerprint());
                 } else {
-                    desiredLines.add(k.line());
+                    desiredLines.add(k);
                 }
             }
         }
-        Set<String> beforeFps = new LinkedHashSet<>();
-        beforeFps.addAll(fingerprints(keywardOld));
-        beforeFps.addAll(fingerprints(userOld));
-
         byte[] keywardNew = null;
         boolean keywardDelete = false;
         byte[] userNew = null;
@@ -143,7 +162,7 @@ public final class AuthorizedKeysSync {
             keywardNew = keepBreakGlass(keywardOld, desiredLines, true);
             keywardDelete = keywardNew == null && keywardOld != null;
             if (userOld != null && state.mode() == Mode.MANAGED) {
-                userNew = withoutPurged(userOld, purge);
+                userNew = purge.isEmpty() ? userOld : withoutPurged(userOld, purge);
                 userTouch = true; // rewritten if it changed, owner and mode repaired either way
             }
         } else { // EXCLUSIVE, a managed account: its own file is exactly the desired set
@@ -154,17 +173,27 @@ public final class AuthorizedKeysSync {
             }
             keywardDelete = keywardOld != null;
         }
-        Set<String> afterFps = new LinkedHashSet<>();
-        if (!keywardDelete) {
-            afterFps.addAll(fingerprints(keywardNew != null ? keywardNew : keywardOld));
+        // removals: fingerprints in the account's files before and not after (a file left as it was removes
+        // nothing, so it is not even parsed: the common case of a cycle with nothing to do)
+        byte[] keywardAfter = keywardDelete ? null : keywardNew != null ? keywardNew : keywardOld;
+        byte[] userAfter = userNew != null ? userNew : userOld;
+        Set<String> removed = new TreeSet<>();
+        int before;
+        if (java.util.Arrays.equals(keywardAfter, keywardOld) && java.util.Arrays.equals(userAfter, userOld)) {
+            before = -1; // unchanged: counted below only if needed for the host-wide share
+        } else {
+            Set<String> beforeFps = new LinkedHashSet<>(fingerprints(keywardOld));
+            beforeFps.addAll(fingerprints(userOld));
+            Set<String> afterFps = new LinkedHashSet<>(fingerprints(keywardAfter));
+            afterFps.addAll(fingerprints(userAfter));
+            removed.addAll(beforeFps);
+            removed.removeAll(afterFps);
+            before = beforeFps.size();
         }
-        afterFps.addAll(fingerprints(userNew != null ? userNew : userOld));
-        Set<String> removed = new TreeSet<>(beforeFps);
-        removed.removeAll(afterFps);
         Set<String> unconfirmed = new TreeSet<>(removed);
         unconfirmed.removeAll(exempt);
-        return new AccountPlan(a, keywardNew, keywardDelete, userNew, userTouch, removed, unconfirmed,
-                beforeFps.size());
+        return new AccountPlan(a, keywardOld, userOld, keywardNew, keywardDelete, userNew, userTouch, removed,
+                unconfirmed, before);
     }
 
     private int write(AccountPlan p) throws IOException {
@@ -201,28 +230,41 @@ public final class AuthorizedKeysSync {
     }
 
     /** HEADER + the desired lines + any break-glass line of the old file(s) that the new set lacks. */
-    private byte[] keepBreakGlass(byte[] old, List<String> desiredLines, boolean nullIfEmpty, byte[]... others) {
+    private byte[] keepBreakGlass(byte[] old, List<DesiredState.Key> desiredLines, boolean nullIfEmpty,
+            byte[]... others) {
         StringBuilder sb = new StringBuilder(HEADER);
-        Set<String> fps = new LinkedHashSet<>();
-        for (String l : desiredLines) {
-            sb.append(l).append('\n');
-            parseQuietly(l).ifPresent(k -> fps.add(k.fingerprint()));
+        for (DesiredState.Key k : desiredLines) {
+            sb.append(k.line()).append('\n');
         }
-        List<byte[]> sources = new ArrayList<>();
-        sources.add(old);
-        sources.addAll(java.util.Arrays.asList(others));
-        for (byte[] src : sources) {
-            if (src == null) {
-                continue;
-            }
-            for (RawLines.Line l : RawLines.split(src)) {
-                Optional<KeyLine> k = parseQuietly(l.text());
-                if (k.isPresent() && breakGlass.contains(k.get().fingerprint()) && fps.add(k.get().fingerprint())) {
-                    sb.append(l.utf8()).append('\n');
+        boolean any = !desiredLines.isEmpty();
+        if (!breakGlass.fingerprints().isEmpty()) {
+            Set<String> fps = null; // the desired keys' fingerprints, computed only if a break-glass key is found
+            List<byte[]> sources = new ArrayList<>();
+            sources.add(old);
+            sources.addAll(java.util.Arrays.asList(others));
+            for (byte[] src : sources) {
+                if (src == null) {
+                    continue;
+                }
+                for (RawLines.Line l : RawLines.split(src)) {
+                    Optional<KeyLine> k = parseQuietly(l.text());
+                    if (k.isEmpty() || !breakGlass.contains(k.get().fingerprint())) {
+                        continue;
+                    }
+                    if (fps == null) {
+                        fps = new LinkedHashSet<>();
+                        for (DesiredState.Key d : desiredLines) {
+                            fps.add(d.fingerprint());
+                        }
+                    }
+                    if (fps.add(k.get().fingerprint())) {
+                        sb.append(l.utf8()).append('\n');
+                        any = true;
+                    }
                 }
             }
         }
-        if (nullIfEmpty && fps.isEmpty()) {
+        if (nullIfEmpty && !any) {
             return null; // no keys: remove the file rather than keep a header-only one
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -270,7 +312,7 @@ public final class AuthorizedKeysSync {
     }
 
     /** Runs {@code f} over {@code items} on a few threads (I/O bound: fsync and small reads), in order. */
-    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> f) throws IOException {
+    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> f, int threads) throws IOException {
         if (threads == 1 || items.size() < 64) {
             List<B> out = new ArrayList<>(items.size());
             for (A a : items) {

@@ -34,14 +34,19 @@ public record DesiredState(Mode mode, Map<String, AccountKeys> accounts, List<Ss
     }
 
     /**
-     * @param id          the server's id
-     * @param line        the authorized_keys line to write (options, key, comment), no newline
-     * @param fingerprint of the key
-     * @param expiresAt   null for never
+     * @param id        the server's id
+     * @param line      the authorized_keys line to write (options, key, comment), no newline
+     * @param blob      the key blob
+     * @param expiresAt null for never
      */
-    public record Key(String id, String line, String fingerprint, Instant expiresAt) {
+    public record Key(String id, String line, byte[] blob, Instant expiresAt) {
         public boolean expiredAt(Instant now) {
             return expiresAt != null && !now.isBefore(expiresAt);
+        }
+
+        /** Computed on demand: most cycles never need it. */
+        public String fingerprint() {
+            return dev.keyward.agent.keys.KeyLine.fingerprint(blob);
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.keyward.agent.sync;
 
 import dev.keyward.agent.protocol.AgentState;
 import dev.keyward.ca.InvalidInputException;
-import dev.keyward.ca.key.AuthorizedKeyLine;
+import dev.keyward.agent.keys.KeyLine;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
 import java.time.Instant;
@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Checks a whole desired-state document before any of it is used. One bad key, name or field rejects the
- * document: applying part of a document the server got wrong is how hosts lose keys they need.
+ * document: applying part of a document the server got wrong is how hosts lose keys they need. Desired keys get
+ * {@link KeyLine}'s structural check and Keyward's key policy (no DSA, RSA of at least 2048 bits); the curve
+ * arithmetic was done by the server when the key was registered. CA keys get the full check.
  */
 public final class StateValidator {
     /** POSIX-ish account names; never '/', never a leading '-' or '.', so safe as a file name. */
@@ -86,21 +88,25 @@ public final class StateValidator {
             purge.merge(p.fingerprint(), p.confirmed(), Boolean::logicalOr);
         }
         List<DesiredState.Key> keys = new ArrayList<>();
-        Set<String> seen = new LinkedHashSet<>();
+        Set<String> seen = new java.util.HashSet<>();
         for (AgentState.DesiredKey k : nonNull(a.keys())) {
             if (k == null) {
                 throw new InvalidStateException("account " + name + ": null key");
             }
             String where = "account " + name + " key " + k.id();
             String line = lineOf(k, where);
-            AuthorizedKeyLine parsed = parse(() -> AuthorizedKeyLine.parse(line, parser).orElseThrow(() ->
+            KeyLine parsed = parse(() -> KeyLine.parse(line, false).orElseThrow(() ->
                     new InvalidInputException("is blank or a comment")), where);
+            if (!parsed.problem().isEmpty()) {
+                throw new InvalidStateException(where + ": " + parsed.problem());
+            }
             Instant expires = k.expiresAt() == null ? null : instant(k.expiresAt(), where);
-            String fp = parsed.key().fingerprint();
-            if (purge.containsKey(fp) || !seen.add(fp)) {
+            // duplicates by blob; the fingerprint only when there is a purge list to compare with
+            if (!seen.add(java.util.Base64.getEncoder().encodeToString(parsed.blob()))
+                    || (!purge.isEmpty() && purge.containsKey(KeyLine.fingerprint(parsed.blob())))) {
                 continue; // purge wins over desire; first of duplicates wins
             }
-            keys.add(new DesiredState.Key(k.id(), line.strip(), fp, expires));
+            keys.add(new DesiredState.Key(k.id(), line.strip(), parsed.blob(), expires));
         }
         return new DesiredState.AccountKeys(keys, purge);
     }

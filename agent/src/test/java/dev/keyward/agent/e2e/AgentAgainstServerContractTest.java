@@ -131,6 +131,28 @@ class AgentAgainstServerContractTest {
         assertEquals(without(before), without(t.snapshot()));
     }
 
+    @Test
+    void runLongPollsAndStopsAfterMaxCycles() throws Exception {
+        try (StubServer server = new StubServer()) {
+            Files.createDirectories(root.resolve("var/lib/keyward"));
+            Files.writeString(root.resolve("var/lib/keyward/credential"), StubServer.CREDENTIAL + "\n");
+            Cmd.run(List.of("ssh-keygen", "-q", "-k", "-z", "1", "-f", tmp.resolve("krl").toString(), "/dev/null"))
+                    .orThrow();
+            server.krl = Files.readAllBytes(tmp.resolve("krl"));
+            server.state = state(1, Map.of());
+            long t0 = System.nanoTime();
+            assertEquals(0, agent("run", "--server", server.url(), "--max-cycles", "3",
+                    "--set", "long_poll=5", "--set", "poll_interval=1"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            List<String> states = server.requests.stream().filter(r -> r.startsWith("GET /api/v1/agent/state"))
+                    .toList();
+            assertEquals(3, states.size(), server.requests.toString());
+            assertEquals("GET /api/v1/agent/state?wait=5", states.get(0));
+            assertEquals("GET /api/v1/agent/state?wait=5 If-None-Match", states.get(1));
+            assertTrue(ms < 20_000, "a server that answers at once is polled every poll_interval: " + ms + " ms");
+        }
+    }
+
     /** The snapshot without the agent's own state directory (status.json records every attempt). */
     static Map<String, String> without(Map<String, String> snap) {
         Map<String, String> m = new java.util.TreeMap<>(snap);

@@ -1,0 +1,59 @@
+package dev.keyward.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentConfigTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void fileThenFlagsWithRepeatableBreakGlass() throws Exception {
+        Path f = Files.writeString(tmp.resolve("agent.conf"), """
+                # comment
+                server = https://ca.example.com
+                poll_interval = 15s
+                bulk_purge_threshold = 25%
+                break_glass = SHA256:zlZ+Grq1ztJOWPLAJdS1e/wXTIw0Faq6oZdakjlvkHM
+                reload-command = systemctl reload sshd
+                """);
+        AgentConfig c = AgentConfig.load(f, true, Map.of("poll_interval", List.of("5"),
+                "break_glass", List.of("SHA256:2/kkkB9YMv0t2wmtUGxPEDT0XFuRLl/0NtzCHnTyiT8")));
+        assertEquals("https://ca.example.com", c.server());
+        assertEquals(Duration.ofSeconds(5), c.pollInterval());
+        assertEquals(0.25, c.bulkPurgeThreshold());
+        assertEquals(2, c.breakGlass().size());
+        assertEquals(List.of("systemctl", "reload", "sshd"), c.reloadCommand());
+        assertEquals("/var/lib/keyward/x", c.statePath("x"));
+    }
+
+    @Test
+    void errorsNameTheKeyAndTheFix() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.conf"), "sever = https://x\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.load(bad, true, Map.of()));
+        assertTrue(e.getMessage().contains(":1: unknown key 'sever'"), e.getMessage());
+        Path t = Files.writeString(tmp.resolve("t.conf"), "bulk_purge_threshold = 2\n");
+        e = assertThrows(ConfigException.class, () -> AgentConfig.load(t, true, Map.of()));
+        assertTrue(e.getMessage().startsWith("bulk_purge_threshold must be a share"), e.getMessage());
+        assertThrows(ConfigException.class, () -> AgentConfig.load(tmp.resolve("missing"), true, Map.of()));
+        assertEquals("/var/log/auth.log", AgentConfig.load(tmp.resolve("missing"), false, Map.of()).logFile());
+    }
+
+    @Test
+    void rootPrefixesEveryPathAndCannotBeEscaped() {
+        AgentPaths p = new AgentPaths(tmp);
+        assertEquals(tmp.resolve("etc/ssh/keyward/revoked_keys"), p.resolve(AgentPaths.REVOKED_KEYS));
+        assertEquals("/etc/passwd", p.hostPath(p.resolve("/etc/passwd")));
+        assertThrows(IllegalArgumentException.class, () -> p.resolve("/../../etc/shadow"));
+        assertThrows(IllegalArgumentException.class, () -> p.resolve("relative"));
+    }
+}
