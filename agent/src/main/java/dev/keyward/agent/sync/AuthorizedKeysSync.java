@@ -180,10 +180,12 @@ public final class AuthorizedKeysSync {
         } else {
             Set<String> beforeFps = new LinkedHashSet<>(fingerprints(keywardOld));
             beforeFps.addAll(fingerprints(userOld));
-            Set<String> afterFps = new LinkedHashSet<>(fingerprints(keywardAfter));
-            afterFps.addAll(fingerprints(userAfter));
-            removed.addAll(beforeFps);
-            removed.removeAll(afterFps);
+            if (!beforeFps.isEmpty()) { // nothing before (a new account, the first cycle): nothing to remove
+                Set<String> afterFps = new LinkedHashSet<>(fingerprints(keywardAfter));
+                afterFps.addAll(fingerprints(userAfter));
+                removed.addAll(beforeFps);
+                removed.removeAll(afterFps);
+            }
             before = beforeFps.size();
         }
         Set<String> unconfirmed = new TreeSet<>(removed);
