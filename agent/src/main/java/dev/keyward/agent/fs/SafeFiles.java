@@ -643,7 +643,7 @@ public final class SafeFiles implements AutoCloseable {
 
     private SecureDirectoryStream<Path> openBase(Path base, List<SecureDirectoryStream<Path>> open)
             throws IOException {
-        Path real = base.toRealPath();
+        Path real = realPath(base);
         lastReal.set(real);
         if (realRoot == null) {
             realRoot = paths.root().toRealPath();
@@ -657,6 +657,40 @@ public final class SafeFiles implements AutoCloseable {
             throw new IOException("this platform has no SecureDirectoryStream; the agent needs Linux");
         }
         return push(open, sds);
+    }
+
+    /** Real paths of the parents of bases (such as {@code /home}), resolved once per instance. */
+    private final java.util.concurrent.ConcurrentHashMap<Path, Path> realParents =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@code base.toRealPath()} without a realpath(3) (a readlink per component) for each of 10,000 homes: the
+     * parent's real path is resolved once, and a last component that is a directory, not a link, is appended to
+     * it. A base that is a link, or anything unusual, takes the full realpath.
+     */
+    private Path realPath(Path base) throws IOException {
+        Path abs = base.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        Path name = abs.getFileName();
+        if (parent == null || name == null || !abs.equals(base.toAbsolutePath())) {
+            return base.toRealPath();
+        }
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(abs, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return base.toRealPath(); // the same error (or result) as before
+        }
+        if (a.isSymbolicLink() || !a.isDirectory()) {
+            return base.toRealPath();
+        }
+        Path realParent = realParents.get(parent);
+        if (realParent == null) {
+            realParent = parent.toRealPath();
+            realParents.putIfAbsent(parent, realParent);
+        }
+        return realParent.resolve(name);
     }
 
     private static <T extends SecureDirectoryStream<Path>> T push(List<SecureDirectoryStream<Path>> open, T s) {

@@ -39,26 +39,40 @@ public final class Inventory {
     }
 
     public InventoryReport scan() throws IOException {
+        // accounts are independent: scanned on two threads, gathered in /etc/passwd order (the report and its
+        // hash are the same as one thread's)
+        List<AccountScan> scans = dev.keyward.agent.sync.Parallel.map(List.copyOf(passwd.all()), this::scan, 2);
         List<InventoryKey> keys = new ArrayList<>();
-        for (Account a : passwd.all()) {
-            Path home = files.paths().resolve(a.home());
-            if (!a.home().equals("/") && Files.isDirectory(home)) {
-                String host = (a.home().endsWith("/") ? a.home() : a.home() + "/") + ".ssh/authorized_keys";
-                try {
-                    add(keys, a.name(), host, "user", files.read(home, ".ssh/authorized_keys"));
-                } catch (IOException e) {
-                    warnings.add("inventory skipped " + host + ": " + e.getMessage());
-                }
-            }
-            String kw = AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR + "/" + a.name();
-            try {
-                add(keys, a.name(), kw, "keyward", files.readSystemFile(kw));
-            } catch (IOException e) {
-                warnings.add("inventory skipped " + kw + ": " + e.getMessage());
-            }
+        for (AccountScan s : scans) {
+            keys.addAll(s.keys());
+            warnings.addAll(s.warnings());
         }
         List<InventoryKey> sorted = List.copyOf(keys);
-        return new InventoryReport(TrustFiles.sha256Hex(Json.write(sorted)), sorted);
+        return new InventoryReport(TrustFiles.sha256Hex(InventoryJson.write(sorted)), sorted);
+    }
+
+    private record AccountScan(List<InventoryKey> keys, List<String> warnings) {
+    }
+
+    private AccountScan scan(Account a) {
+        List<InventoryKey> keys = new ArrayList<>();
+        List<String> warns = new ArrayList<>(0);
+        Path home = files.paths().resolve(a.home());
+        if (!a.home().equals("/") && Files.isDirectory(home)) {
+            String host = (a.home().endsWith("/") ? a.home() : a.home() + "/") + ".ssh/authorized_keys";
+            try {
+                add(keys, a.name(), host, "user", files.read(home, ".ssh/authorized_keys"));
+            } catch (IOException e) {
+                warns.add("inventory skipped " + host + ": " + e.getMessage());
+            }
+        }
+        String kw = AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR + "/" + a.name();
+        try {
+            add(keys, a.name(), kw, "keyward", files.readSystemFile(kw));
+        } catch (IOException e) {
+            warns.add("inventory skipped " + kw + ": " + e.getMessage());
+        }
+        return new AccountScan(keys, warns);
     }
 
     private static void add(List<InventoryKey> out, String account, String file, String source,

@@ -20,10 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Brings authorized_keys in line with a {@link DesiredState}, in two passes: plan every account (reading only),
@@ -88,7 +84,7 @@ public final class AuthorizedKeysSync {
             }
             accounts.add(a.get());
         }
-        List<AccountPlan> plans = parallel(accounts, a -> plan(a, state, now), threads);
+        List<AccountPlan> plans = Parallel.map(accounts, a -> plan(a, state, now), threads);
 
         // the guard: per account and for the host, before anything is written
         int unconfirmed = 0;
@@ -117,7 +113,7 @@ public final class AuthorizedKeysSync {
         List<Integer> changed;
         files.batch(true);
         try {
-            changed = parallel(plans, this::write, threads);
+            changed = Parallel.map(plans, this::write, threads);
         } finally {
             files.batch(false);
             files.commit();
@@ -184,10 +180,12 @@ public final class AuthorizedKeysSync {
         } else {
             Set<String> beforeFps = new LinkedHashSet<>(fingerprints(keywardOld));
             beforeFps.addAll(fingerprints(userOld));
-            Set<String> afterFps = new LinkedHashSet<>(fingerprints(keywardAfter));
-            afterFps.addAll(fingerprints(userAfter));
-            removed.addAll(beforeFps);
-            removed.removeAll(afterFps);
+            if (!beforeFps.isEmpty()) { // nothing before (a new account, the first cycle): nothing to remove
+                Set<String> afterFps = new LinkedHashSet<>(fingerprints(keywardAfter));
+                afterFps.addAll(fingerprints(userAfter));
+                removed.addAll(beforeFps);
+                removed.removeAll(afterFps);
+            }
             before = beforeFps.size();
         }
         Set<String> unconfirmed = new TreeSet<>(removed);
@@ -307,43 +305,4 @@ public final class AuthorizedKeysSync {
         return out;
     }
 
-    private interface IoFunction<A, B> {
-        B apply(A a) throws IOException;
-    }
-
-    /** Runs {@code f} over {@code items} on a few threads (I/O bound: fsync and small reads), in order. */
-    private <A, B> List<B> parallel(List<A> items, IoFunction<A, B> f, int threads) throws IOException {
-        if (threads == 1 || items.size() < 64) {
-            List<B> out = new ArrayList<>(items.size());
-            for (A a : items) {
-                out.add(f.apply(a));
-            }
-            return out;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<B>> futures = new ArrayList<>(items.size());
-            for (A a : items) {
-                futures.add(pool.submit(() -> f.apply(a)));
-            }
-            List<B> out = new ArrayList<>(items.size());
-            for (Future<B> fu : futures) {
-                out.add(fu.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-    }
 }

@@ -102,7 +102,7 @@ public final class StateValidator {
             }
             Instant expires = k.expiresAt() == null ? null : instant(k.expiresAt(), where);
             // duplicates by blob; the fingerprint only when there is a purge list to compare with
-            if (!seen.add(java.util.Base64.getEncoder().encodeToString(parsed.blob()))
+            if (!seen.add(new String(parsed.blob(), java.nio.charset.StandardCharsets.ISO_8859_1))
                     || (!purge.isEmpty() && purge.containsKey(KeyLine.fingerprint(parsed.blob())))) {
                 continue; // purge wins over desire; first of duplicates wins
             }

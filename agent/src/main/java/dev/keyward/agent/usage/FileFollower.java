@@ -137,15 +137,47 @@ public final class FileFollower {
                     continue;
                 }
                 final long base = bufStart;
-                LogScanner.scan(buf, 0, lastNl + 1, (b, s, e, failed) -> {
-                    if (failed && !asm.hasPending()) {
-                        return; // a Failed line only matters right after a failure it completes
+                int split = lastNl + 1 >= PARALLEL_MIN ? splitPoint(buf, lastNl + 1) : -1;
+                if (split > 0) {
+                    // two halves, split at a line boundary: the second is parsed on another core while this
+                    // thread parses the first; the assembler then takes both halves' lines in file order
+                    if (helper == null) {
+                        helper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                            Thread t = new Thread(r, "keyward-log-scan");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                        helperParser = parser.copy();
+                        helperIds = new Ids(pos.dev(), pos.ino(), pos.generation());
                     }
-                    LogLine l = parser.parse(b, s, e);
-                    if (l != null) {
-                        asm.accept(l, ids.of(base + s, b, s, e));
+                    final byte[] b2 = buf;
+                    final int to = lastNl + 1;
+                    java.util.concurrent.Future<Parsed> second = helper.submit(
+                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds));
+                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids);
+                    first.feed(asm);
+                    try {
+                        second.get().feed(asm);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while parsing " + path);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException re) {
+                            throw re;
+                        }
+                        throw new IOException(e.getCause());
                     }
-                });
+                } else {
+                    LogScanner.scan(buf, 0, lastNl + 1, (b, s, e, failed) -> {
+                        if (failed && !asm.hasPending()) {
+                            return; // a Failed line only matters right after a failure it completes
+                        }
+                        LogLine l = parser.parse(b, s, e);
+                        if (l != null) {
+                            asm.accept(l, ids.of(base + s, b, s, e));
+                        }
+                    });
+                }
                 if (asm.completed() >= BATCH) {
                     sink.accept(asm.drain());
                 }
@@ -155,6 +187,65 @@ public final class FileFollower {
                 filled = rest;
             }
             return new ReadPosition(pos.dev(), pos.ino(), bufStart, pos.generation());
+        } finally {
+            if (helper != null) {
+                helper.shutdownNow();
+                helper = null;
+                helperParser = null;
+                helperIds = null;
+            }
+        }
+    }
+
+    /** Buffers at least this full are parsed on two threads (a steady-state cycle reads far less). */
+    static int PARALLEL_MIN = 1024 * 1024; // not final: tests compare both paths
+
+    private java.util.concurrent.ExecutorService helper;
+    private SshdMessage helperParser;
+    private Ids helperIds;
+
+    /** Just after the first newline at or after the middle of {@code buf[0, to)}; -1 if there is none. */
+    private static int splitPoint(byte[] buf, int to) {
+        for (int i = to / 2; i < to - 1; i++) {
+            if (buf[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The candidate lines of one part of a buffer, parsed (with their ids) but not yet assembled. A
+     * {@code Failed publickey} line is parsed whether or not a failure is pending (only the assembler knows);
+     * {@link #feed} applies the same rule as the sequential path, so the events are the same.
+     */
+    private static final class Parsed {
+        private final java.util.ArrayList<LogLine> lines = new java.util.ArrayList<>();
+        private final java.util.ArrayList<String> ids = new java.util.ArrayList<>();
+        private final java.util.BitSet failed = new java.util.BitSet();
+
+        static Parsed of(byte[] buf, int from, int to, long base, SshdMessage parser, Ids idGen) {
+            Parsed p = new Parsed();
+            LogScanner.scan(buf, from, to, (b, s, e, f) -> {
+                LogLine l = parser.parse(b, s, e);
+                if (l != null) {
+                    if (f) {
+                        p.failed.set(p.lines.size());
+                    }
+                    p.lines.add(l);
+                    p.ids.add(idGen.of(base + s, b, s, e));
+                }
+            });
+            return p;
+        }
+
+        void feed(EventAssembler asm) {
+            for (int i = 0; i < lines.size(); i++) {
+                if (failed.get(i) && !asm.hasPending()) {
+                    continue; // a Failed line only matters right after a failure it completes
+                }
+                asm.accept(lines.get(i), ids.get(i));
+            }
         }
     }
 

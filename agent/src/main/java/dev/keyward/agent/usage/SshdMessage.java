@@ -61,6 +61,11 @@ public final class SshdMessage {
         this.currentYear = java.time.Instant.ofEpochSecond(nowEpoch).atZone(zone).getYear();
     }
 
+    /** A parser with the same zone and clock and its own caches, for another thread. */
+    public SshdMessage copy() {
+        return new SshdMessage(zone, nowEpoch);
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }

@@ -137,4 +137,50 @@ class FileFollowerTest {
         assertEquals(n, ev.size());
         assertEquals(n, new HashSet<>(ev.stream().map(UsageEvent::id).toList()).size());
     }
+
+    @Test
+    void twoThreadsFindTheSameEventsAsOne() throws Exception {
+        // > 2 buffers of 4 MiB, with revocations and invalid certificates whose Failed line follows at once, a
+        // few lines later, or never, so that some pairs straddle the point where a buffer is split
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; sb.length() < 10_000_000; i++) {
+            sb.append(noise(i)).append(accepted(i));
+            if (i % 97 == 0) {
+                sb.append("Nov 29 10:00:01 host sshd[").append(7000 + i % 5).append("]: Authentication key ED25519 ")
+                        .append(String.format("SHA256:%043d", i)).append(" revoked by file /etc/ssh/revoked_keys\n");
+            }
+            if (i % 89 == 0) {
+                sb.append("Nov 29 10:00:02 host sshd[").append(7000 + i % 5)
+                        .append("]: Certificate invalid: expired\n");
+            }
+            if (i % 3 == 0) {
+                sb.append("Nov 29 10:00:03 host sshd[").append(7000 + i % 5).append("]: Failed publickey for u")
+                        .append(i % 7).append(" from 10.0.0.9 port 4").append(i % 1000).append(" ssh2: ED25519-CERT ")
+                        .append(String.format("SHA256:%043d", i - i % 97))
+                        .append(" ID k (serial 9) CA ED25519 SHA256:ca\n");
+            }
+        }
+        Path log = dir.resolve("big.log");
+        Files.writeString(log, sb, StandardCharsets.US_ASCII);
+        int saved = FileFollower.PARALLEL_MIN;
+        List<UsageEvent> one;
+        List<UsageEvent> two;
+        FileFollower.Result r1;
+        FileFollower.Result r2;
+        try {
+            FileFollower.PARALLEL_MIN = Integer.MAX_VALUE;
+            r1 = follower(log).read(null);
+            FileFollower.PARALLEL_MIN = 64 * 1024;
+            r2 = follower(log).read(null);
+        } finally {
+            FileFollower.PARALLEL_MIN = saved;
+        }
+        one = r1.events();
+        two = r2.events();
+        assertTrue(one.size() > 30_000, "events: " + one.size());
+        assertTrue(one.stream().anyMatch(e -> e.kind().equals("revoked")));
+        assertTrue(one.stream().anyMatch(e -> e.kind().equals("cert_invalid")));
+        assertEquals(one, two);
+        assertEquals(r1.position(), r2.position());
+    }
 }
