@@ -195,13 +195,20 @@ final class IssuanceBatcher implements AutoCloseable {
             }
             return out;
         }
+        // the others go to the signing pool; this thread signs the first meanwhile instead of only waiting
         List<Future<Issued>> futures = new ArrayList<>(live.size());
-        for (int i = 0; i < live.size(); i++) {
+        futures.add(null);
+        for (int i = 1; i < live.size(); i++) {
             Request r = live.get(i);
             long serial = serials.get(i);
             futures.add(signing.submit(() -> signOne(r, serial)));
         }
-        for (int i = 0; i < futures.size(); i++) {
+        try {
+            out.add(signOne(live.get(0), serials.get(0)));
+        } catch (RuntimeException e) {
+            live.get(0).result().completeExceptionally(e);
+        }
+        for (int i = 1; i < futures.size(); i++) {
             try {
                 out.add(futures.get(i).get());
             } catch (ExecutionException e) {
