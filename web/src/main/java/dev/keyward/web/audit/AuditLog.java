@@ -44,21 +44,36 @@ public final class AuditLog {
         AuditHeadRecord head = tx.selectFrom(AUDIT_HEAD).where(AUDIT_HEAD.ID.eq(1)).forUpdate().fetchSingle();
         long seq = head.getSeq();
         String prev = head.getHash();
-        // the time is taken under the lock, so occurred_at rises with seq on any one clock
-        Instant now = AuditHashing.truncate(Instant.now());
-        List<AuditEntry> out = new ArrayList<>(entries.size());
+        List<AuditEntry> out = chain(seq, prev, entries);
         var insert = tx.insertInto(AUDIT_LOG, AUDIT_LOG.SEQ, AUDIT_LOG.OCCURRED_AT, AUDIT_LOG.ACTOR, AUDIT_LOG.ACTION,
                 AUDIT_LOG.SUBJECT, AUDIT_LOG.DETAILS, AUDIT_LOG.PREV_HASH, AUDIT_LOG.HASH);
+        for (AuditEntry e : out) {
+            insert = insert.values(e.seq(), e.occurredAt().atOffset(ZoneOffset.UTC), e.actor(), e.action(), e.subject(),
+                    e.details(), e.prevHash(), e.hash());
+        }
+        insert.execute();
+        AuditEntry last = out.get(out.size() - 1);
+        tx.update(AUDIT_HEAD).set(AUDIT_HEAD.SEQ, last.seq()).set(AUDIT_HEAD.HASH, last.hash())
+                .where(AUDIT_HEAD.ID.eq(1)).execute();
+        return out;
+    }
+
+    /**
+     * The entries that follow the chain head ({@code headSeq}, {@code headHash}), hashed in order. Call it with the
+     * head locked: the time is taken here, under the lock, so occurred_at rises with seq on any one clock.
+     */
+    public static List<AuditEntry> chain(long headSeq, String headHash, List<NewEntry> entries) {
+        Instant now = AuditHashing.truncate(Instant.now());
+        long seq = headSeq;
+        String prev = headHash;
+        List<AuditEntry> out = new ArrayList<>(entries.size());
         for (NewEntry e : entries) {
             seq++;
             String json = AuditDetails.canonicalJson(e.details());
             String hash = AuditHashing.hash(prev, AuditHashing.canonical(seq, now, e.actor(), e.action(), e.subject(), json));
-            insert = insert.values(seq, now.atOffset(ZoneOffset.UTC), e.actor(), e.action(), e.subject(), json, prev, hash);
             out.add(new AuditEntry(seq, now, e.actor(), e.action(), e.subject(), json, prev, hash));
             prev = hash;
         }
-        insert.execute();
-        tx.update(AUDIT_HEAD).set(AUDIT_HEAD.SEQ, seq).set(AUDIT_HEAD.HASH, prev).where(AUDIT_HEAD.ID.eq(1)).execute();
         return out;
     }
 

@@ -43,6 +43,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.maxRequestSize = HttpConfig.MAX_BODY_BYTES;
             cfg.jetty.host = http.bind();
             cfg.jetty.port = http.port();
+            // conditional KRL polls that match the current version are answered before the servlet layer;
+            // Javalin attaches its servlet context inside this wrapper
+            cfg.jetty.modifyServer(server -> server.setHandler(new KrlNotModified(s.krl(), metrics)));
             http.tls().ifPresent(tls -> TlsConnector.configure(cfg, http, tls));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 ctx.attribute(RENDERED, true);

@@ -45,7 +45,7 @@ final class CertHandlers {
         IssueCommand cmd = new IssueCommand(Bodies.required(b.publicKey(), "public_key"),
                 Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.ofNullable(b.keyId()));
         IssuedCert c = issuance.issue(caller, CertType.USER, cmd);
-        Json.write(ctx, 201, CertView.of(c, clock.instant()));
+        Json.send(ctx, 201, CertView.of(c, clock.instant()));
     }
 
     void issueHost(Context ctx, Caller caller) {
@@ -53,7 +53,7 @@ final class CertHandlers {
         IssueCommand cmd = new IssueCommand(Bodies.required(b.publicKey(), "public_key"),
                 Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.empty());
         IssuedCert c = issuance.issue(caller, CertType.HOST, cmd);
-        Json.write(ctx, 201, CertView.of(c, clock.instant()));
+        Json.send(ctx, 201, CertView.of(c, clock.instant()));
     }
 
     void list(Context ctx, Caller caller) {

@@ -90,6 +90,15 @@ public final class Json {
             throw tooLarge(max);
         }
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared >= 0) {
+                // the usual case: read exactly the declared length into one array (readNBytes(max + 1) would
+                // allocate and copy 8 KiB chunks); the servlet layer refuses a body longer than it declared
+                byte[] b = in.readNBytes((int) declared);
+                if (in.read() != -1) {
+                    throw tooLarge(max);
+                }
+                return b;
+            }
             byte[] b = in.readNBytes(max + 1);
             if (b.length > max) {
                 throw tooLarge(max);
@@ -106,6 +115,27 @@ public final class Json {
 
     static ApiException tooLarge(int max) {
         return new ApiException(413, "Content Too Large", "the request body is larger than " + max / 1024 + " KiB");
+    }
+
+    /**
+     * Writes {@code value} as JSON with {@code status} straight to the servlet response, with its Content-Length
+     * (for the hot success paths: Javalin's {@code result()} copies the body through a fresh 8 KiB+ buffer per
+     * response).
+     */
+    public static void send(Context ctx, int status, Object value) {
+        byte[] b;
+        try {
+            b = MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render response: " + e.getOriginalMessage(), e);
+        }
+        ctx.status(status).contentType("application/json");
+        ctx.res().setContentLength(b.length);
+        try {
+            ctx.res().getOutputStream().write(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Writes {@code value} as JSON with {@code status}. */

@@ -44,6 +44,9 @@ final class PublicHandlers {
         if (ifNoneMatch == null || ifNoneMatch.isBlank()) {
             return false;
         }
+        if (ifNoneMatch.equals(etag)) {
+            return true; // the usual case: the one tag a poller got last time
+        }
         for (String tag : ifNoneMatch.split(",")) {
             String t = tag.strip();
             if (t.equals("*")) {

@@ -180,6 +180,7 @@ public final class HostService {
             new AuditLog(tx).append("host:" + h.hostname(), "host.enroll", "host:" + h.id(), d);
             return new Done(hosts.find(h.id()).orElseThrow(), t);
         });
+        dev.keyward.web.auth.ApiTokenAuthenticator.tokensChanged(); // the replaced host token is refused at once
         Caller host = callerFor(done.token());
         List<String> certs = new ArrayList<>();
         for (SshPublicKey k : keys.values()) {

@@ -10,10 +10,10 @@ import dev.keyward.ca.policy.PolicyViolationException;
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.web.audit.AuditLog;
 import dev.keyward.web.auth.Caller;
-import dev.keyward.web.db.CertificateDao;
+import dev.keyward.web.audit.AuditEntry;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.db.IssuedCert;
-import dev.keyward.web.db.RevocationDao;
+import dev.keyward.web.db.IssuanceStatements;
 import dev.keyward.web.metrics.ServerMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,18 +127,37 @@ final class IssuanceBatcher implements AutoCloseable {
 
     void process(List<Request> batch) {
         try {
-            List<Issued> issued = db.transaction(tx -> {
-                List<Request> live = refuseRevoked(new RevocationDao(tx), batch);
+            List<Issued> issued = db.transaction(tx -> tx.connectionResult(c -> {
+                // one round trip: serials for the whole batch (a refused request leaves a gap, as a failed
+                // transaction does) and which keys / key IDs are revoked
+                IssuanceStatements.Prelude pre = IssuanceStatements.prelude(c, batch.size(),
+                        batch.stream().map(r -> r.key().fingerprint()).toList(),
+                        batch.stream().map(r -> r.decision().keyId()).toList());
+                List<Long> serials = new ArrayList<>(batch.size());
+                List<Request> live = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (refused(r, pre.revokedFingerprints(), pre.revokedKeyIds())) {
+                        continue;
+                    }
+                    live.add(r);
+                    serials.add(pre.serials().get(i));
+                }
                 if (live.isEmpty()) {
                     return List.<Issued>of();
                 }
-                List<Long> serials = new CertificateDao(tx).nextSerials(live.size());
                 List<Issued> signed = sign(live, serials);
-                new CertificateDao(tx).insertAll(signed.stream().map(Issued::cert).toList());
-                new AuditLog(tx).appendAll(signed.stream().map(i -> new AuditLog.NewEntry(i.request().caller().actor(),
-                        "cert.issue", "serial:" + i.cert().serial(), i.audit())).toList());
+                if (signed.isEmpty()) {
+                    return signed;
+                }
+                // the chain head is locked last, so it is held only for the write and the commit
+                IssuanceStatements.Head head = IssuanceStatements.lockAuditHead(c);
+                List<AuditEntry> entries = AuditLog.chain(head.seq(), head.hash(), signed.stream()
+                        .map(i -> new AuditLog.NewEntry(i.request().caller().actor(), "cert.issue",
+                                "serial:" + i.cert().serial(), i.audit())).toList());
+                IssuanceStatements.write(c, signed.stream().map(Issued::cert).toList(), entries);
                 return signed;
-            });
+            }));
             for (Issued i : issued) {
                 i.request().result().complete(i.cert());
             }
@@ -149,24 +168,20 @@ final class IssuanceBatcher implements AutoCloseable {
         }
     }
 
-    /** Fails (alone) each request whose key or key ID is revoked; returns the others. */
-    private static List<Request> refuseRevoked(RevocationDao revocations, List<Request> batch) {
-        Set<String> keys = revocations.revokedFingerprintsAmong(batch.stream().map(r -> r.key().fingerprint()).toList());
-        Set<String> keyIds = revocations.revokedKeyIdsAmong(batch.stream().map(r -> r.decision().keyId()).toList());
-        List<Request> live = new ArrayList<>(batch.size());
-        for (Request r : batch) {
-            if (keys.contains(r.key().fingerprint())) {
-                r.result().completeExceptionally(new PolicyViolationException("revocations.key", "the public key "
-                        + r.key().fingerprint() + " is revoked; generate a new key pair"));
-            } else if (keyIds.contains(r.decision().keyId())) {
-                r.result().completeExceptionally(new PolicyViolationException("revocations.key_id", "key ID '"
-                        + r.decision().keyId() + "' is revoked, so sshd would refuse this certificate; ask an"
-                        + " administrator"));
-            } else {
-                live.add(r);
-            }
+    /** Fails (alone) a request whose key or key ID is revoked. */
+    private static boolean refused(Request r, Set<String> keys, Set<String> keyIds) {
+        if (keys.contains(r.key().fingerprint())) {
+            r.result().completeExceptionally(new PolicyViolationException("revocations.key", "the public key "
+                    + r.key().fingerprint() + " is revoked; generate a new key pair"));
+            return true;
         }
-        return live;
+        if (keyIds.contains(r.decision().keyId())) {
+            r.result().completeExceptionally(new PolicyViolationException("revocations.key_id", "key ID '"
+                    + r.decision().keyId() + "' is revoked, so sshd would refuse this certificate; ask an"
+                    + " administrator"));
+            return true;
+        }
+        return false;
     }
 
     /** Builds and signs each certificate (in parallel for a batch); a request that fails here fails alone. */
@@ -180,13 +195,20 @@ final class IssuanceBatcher implements AutoCloseable {
             }
             return out;
         }
+        // the others go to the signing pool; this thread signs the first meanwhile instead of only waiting
         List<Future<Issued>> futures = new ArrayList<>(live.size());
-        for (int i = 0; i < live.size(); i++) {
+        futures.add(null);
+        for (int i = 1; i < live.size(); i++) {
             Request r = live.get(i);
             long serial = serials.get(i);
             futures.add(signing.submit(() -> signOne(r, serial)));
         }
-        for (int i = 0; i < futures.size(); i++) {
+        try {
+            out.add(signOne(live.get(0), serials.get(0)));
+        } catch (RuntimeException e) {
+            live.get(0).result().completeExceptionally(e);
+        }
+        for (int i = 1; i < futures.size(); i++) {
             try {
                 out.add(futures.get(i).get());
             } catch (ExecutionException e) {

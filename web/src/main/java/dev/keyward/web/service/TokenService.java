@@ -125,7 +125,7 @@ public final class TokenService {
     /** Revokes token {@code id}; NotFoundException if there is none. Revoking twice is a no-op. */
     public ApiToken revoke(Caller actor, long id) {
         Instant now = clock.instant();
-        return db.transaction(tx -> {
+        ApiToken revoked = db.transaction(tx -> {
             TokenDao tokens = new TokenDao(tx);
             ApiToken t = tokens.findById(id).orElseThrow(() -> new NotFoundException("there is no token " + id));
             if (tokens.revoke(id, now)) {
@@ -133,6 +133,9 @@ public final class TokenService {
             }
             return tokens.findById(id).orElseThrow();
         });
+        // this node refuses the token from now on; other nodes within ApiTokenAuthenticator's 1 s cache
+        dev.keyward.web.auth.ApiTokenAuthenticator.tokensChanged();
+        return revoked;
     }
 
     private static Map<String, Object> details(ApiToken t) {
