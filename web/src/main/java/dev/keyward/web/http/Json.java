@@ -86,10 +86,11 @@ public final class Json {
 
     static byte[] body(Context ctx, int max) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > max) {
-            throw tooLarge(max);
-        }
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared > max) {
+                drain(in);
+                throw tooLarge(max);
+            }
             if (declared >= 0) {
                 // the usual case: read exactly the declared length into one array (readNBytes(max + 1) would
                 // allocate and copy 8 KiB chunks); the servlet layer refuses a body longer than it declared
@@ -101,11 +102,33 @@ public final class Json {
             }
             byte[] b = in.readNBytes(max + 1);
             if (b.length > max) {
+                drain(in);
                 throw tooLarge(max);
             }
             return b;
         } catch (IOException e) {
             throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** Most a 413 reads and discards so that the client, still sending, can read the answer. */
+    static final long DRAIN_LIMIT = 1024 * 1024;
+
+    /**
+     * Reads and discards what is left of an oversized body, up to {@link #DRAIN_LIMIT}: a server that answers
+     * 413 while the client is still sending and then closes makes the client see a reset instead of the 413.
+     * Beyond the limit the connection is closed anyway (the body is not worth reading).
+     */
+    private static void drain(InputStream in) {
+        try {
+            long left = DRAIN_LIMIT;
+            byte[] buf = new byte[8192];
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException ignored) {
+            // the client gave up; the 413 is still the answer
         }
     }
 
