@@ -1,6 +1,7 @@
 package dev.keyward.agent.keys;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.key.AuthorizedKeyLine;
 import dev.keyward.ca.key.KeyPolicy;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
@@ -77,7 +78,7 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
         List<String> options = new ArrayList<>();
         int i = 0;
         if (!looksLikeKeyType(s.substring(0, blank(s, 0)))) {
-            i = skipBlanks(s, parseOptions(s, options));
+            i = skipBlanks(s, AuthorizedKeyLine.splitOptions(s, options));
         }
         int typeEnd = blank(s, i);
         String type = s.substring(i, typeEnd);
@@ -181,48 +182,5 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
     static boolean looksLikeKeyType(String token) {
         return token.startsWith("ssh-") || token.startsWith("ecdsa-sha2-") || token.startsWith("sk-ssh-")
                 || token.startsWith("sk-ecdsa-") || token.equals("rsa-sha2-256") || token.equals("rsa-sha2-512");
-    }
-
-    /** Reads the options up to the first unquoted blank; returns the index after them. */
-    private static int parseOptions(String s, List<String> options) {
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        int i = 0;
-        for (; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quoted) {
-                if (c == '\\' && i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                    cur.append("\\\"");
-                    i++;
-                    continue;
-                }
-                if (c == '"') {
-                    quoted = false;
-                }
-                cur.append(c);
-            } else if (c == '"') {
-                quoted = true;
-                cur.append(c);
-            } else if (c == ',') {
-                addOption(options, cur);
-            } else if (c == ' ' || c == '\t') {
-                break;
-            } else {
-                cur.append(c);
-            }
-        }
-        if (quoted) {
-            throw new InvalidInputException("the options have an unterminated quote");
-        }
-        addOption(options, cur);
-        return i;
-    }
-
-    private static void addOption(List<String> options, StringBuilder cur) {
-        if (cur.isEmpty()) {
-            throw new InvalidInputException("the options contain an empty option");
-        }
-        options.add(cur.toString());
-        cur.setLength(0);
     }
 }

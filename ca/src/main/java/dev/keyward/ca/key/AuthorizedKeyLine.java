@@ -36,9 +36,23 @@ public record AuthorizedKeyLine(List<String> options, SshPublicKey key, String r
             return Optional.of(new AuthorizedKeyLine(List.of(), parser.parseLine(s), line));
         }
         List<String> options = new ArrayList<>();
-        int i = 0;
+        int i = splitOptions(s, options);
+        String rest = s.substring(Math.min(i, s.length())).strip();
+        if (rest.isEmpty()) {
+            throw new InvalidInputException("authorized_keys line has options but no key");
+        }
+        return Optional.of(new AuthorizedKeyLine(options, parser.parseLine(rest), line));
+    }
+
+    /**
+     * Splits the options at the start of {@code s} (up to the first unquoted blank) into {@code options}, each
+     * kept as written, quotes and escaped quotes included; returns the index just after them. Shared by every
+     * reader of authorized_keys lines (the agent keeps user files byte for byte with it).
+     */
+    public static int splitOptions(String s, List<String> options) {
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;
+        int i = 0;
         for (; i < s.length(); i++) {
             char c = s.charAt(i);
             if (quoted) {
@@ -66,11 +80,7 @@ public record AuthorizedKeyLine(List<String> options, SshPublicKey key, String r
             throw new InvalidInputException("authorized_keys options have an unterminated quote");
         }
         addOption(options, cur);
-        String rest = s.substring(Math.min(i, s.length())).strip();
-        if (rest.isEmpty()) {
-            throw new InvalidInputException("authorized_keys line has options but no key");
-        }
-        return Optional.of(new AuthorizedKeyLine(options, parser.parseLine(rest), line));
+        return i;
     }
 
     private static void addOption(List<String> options, StringBuilder cur) {

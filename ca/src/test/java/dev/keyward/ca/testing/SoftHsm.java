@@ -1,6 +1,7 @@
 package dev.keyward.ca.testing;
 
 import dev.keyward.ca.pkcs11.Pkcs11Uri;
+import dev.keyward.ca.pkcs11.SoftHsmTokens;
 import dev.keyward.ca.sign.SecretSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,8 +62,6 @@ public final class SoftHsm {
 
     /** First line of a configuration this class wrote; only then are stale tokens pruned. */
     private static final String MARKER = "# Written by the Keyward test fixture dev.keyward.ca.testing.SoftHsm";
-    private static final String SO_PIN_ENV = "KEYWARD_TEST_SO_PIN";
-    private static final String USER_PIN_ENV = "KEYWARD_TEST_USER_PIN";
     /** Older tokens belong to finished test JVMs (each JVM uses only the tokens it created); they slow down C_Initialize. */
     private static final Duration STALE = Duration.ofHours(2);
     private static final Pattern SLOT_LINE = Pattern.compile("^Slot (\\d+) ");
@@ -186,13 +185,9 @@ public final class SoftHsm {
         String label = "kw-test-" + hex(4);
         String soPin = hex(8);
         String userPin = hex(8);
-        Map<String, String> env = Map.of("SOFTHSM2_CONF", conf.toString(), SO_PIN_ENV, soPin, USER_PIN_ENV, userPin);
-        String m = MODULE.toString();
-        int free = freeSlotIndex(run(env, List.of("pkcs11-tool", "--module", m, "--list-slots")));
-        run(env, List.of("pkcs11-tool", "--module", m, "--slot-index", Integer.toString(free), "--init-token",
-                "--label", label, "--so-pin", "env:" + SO_PIN_ENV));
-        run(env, List.of("pkcs11-tool", "--module", m, "--token-label", label, "--login", "--login-type", "so",
-                "--so-pin", "env:" + SO_PIN_ENV, "--init-pin", "--pin", "env:" + USER_PIN_ENV));
+        int free = freeSlotIndex(run(Map.of("SOFTHSM2_CONF", conf.toString()),
+                List.of("pkcs11-tool", "--module", MODULE.toString(), "--list-slots")));
+        SoftHsmTokens.init(MODULE, conf, free, label, soPin, userPin);
         try {
             Path pinFile = Files.createTempFile(conf.resolveSibling("pins"), label + "-", ".pin",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -217,30 +212,8 @@ public final class SoftHsm {
         throw new IllegalStateException("SoftHSM2 shows no free slot; pkcs11-tool --list-slots said:\n" + listing);
     }
 
-    /** Runs a tool with {@code env} added to this JVM's environment; fails with its output unless it exits 0. */
     static String run(Map<String, String> env, List<String> command) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(env);
-        try {
-            Process p = pb.start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish");
-            }
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "):\n"
-                        + text);
-            }
-            return text;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command.get(0) + " (apt-get install -y opensc)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + command.get(0), e);
-        }
+        return SoftHsmTokens.run(env, command);
     }
 
     /**

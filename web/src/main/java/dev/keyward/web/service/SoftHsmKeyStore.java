@@ -1,6 +1,7 @@
 package dev.keyward.web.service;
 
 import dev.keyward.ca.pkcs11.Pkcs11Uri;
+import dev.keyward.ca.pkcs11.SoftHsmTokens;
 import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.ca.sign.Signers;
 import dev.keyward.web.config.CaKeysConfig;
@@ -13,10 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,11 +102,12 @@ public final class SoftHsmKeyStore implements CaKeyBootstrap.KeyStore {
             }
             String so = randomPin();
             String user = randomPin();
-            Map<String, String> env = Map.of("SOFTHSM2_CONF", conf.toString(), "KW_SO_PIN", so, "KW_USER_PIN", user);
-            run(env, List.of("pkcs11-tool", "--module", MODULE.toString(), "--slot-index", "0", "--init-token",
-                    "--label", LABEL, "--so-pin", "env:KW_SO_PIN"));
-            run(env, List.of("pkcs11-tool", "--module", MODULE.toString(), "--token-label", LABEL, "--login",
-                    "--login-type", "so", "--so-pin", "env:KW_SO_PIN", "--init-pin", "--pin", "env:KW_USER_PIN"));
+            try {
+                // a fresh token directory offers exactly one uninitialised token, at slot index 0
+                SoftHsmTokens.init(MODULE, conf, 0, LABEL, so, user);
+            } catch (IllegalStateException e) {
+                throw new ConfigException(e.getMessage());
+            }
             dev.keyward.ca.io.AtomicFiles.write(dir.resolve("so-pin"), (so + "\n").getBytes(StandardCharsets.US_ASCII),
                     "rw-------");
             dev.keyward.ca.io.AtomicFiles.write(userPin, (user + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
@@ -121,26 +121,6 @@ public final class SoftHsmKeyStore implements CaKeyBootstrap.KeyStore {
         byte[] b = new byte[12];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static void run(Map<String, String> env, List<String> command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(command.get(0) + " did not finish in 60 s");
-            }
-            if (p.exitValue() != 0) {
-                throw new ConfigException(command.get(0) + " failed (exit " + p.exitValue() + "): " + out.strip());
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
     }
 
     private static boolean onPath(String exe) {
