@@ -31,15 +31,6 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
         String comment, String problem) {
 
     private static final int MIN_RSA_BITS = KeyPolicy.DEFAULT.minRsaBits();
-    /** MessageDigest.getInstance is a provider lookup; a host has tens of thousands of keys to fingerprint. */
-    private static final ThreadLocal<java.security.MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-
     public KeyLine {
         options = List.copyOf(options);
     }
@@ -105,9 +96,7 @@ public record KeyLine(String raw, List<String> options, String type, byte[] blob
 
     /** {@code SHA256:<base64 without padding>}, as {@link SshPublicKey#fingerprint()} and ssh-keygen -lf. */
     public static String fingerprint(byte[] blob) {
-        java.security.MessageDigest md = SHA256.get();
-        md.reset();
-        return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(md.digest(blob));
+        return SshPublicKey.fingerprintOf(blob);
     }
 
     /** Checks the blob against its type (RFC 4253 6.6, PROTOCOL.u2f); sets the size; returns the policy problem. */

@@ -62,13 +62,18 @@ public final class SshPublicKey {
     }
 
     public static String fingerprintOf(byte[] blob) {
+        byte[] digest = SHA256.get().digest(blob); // digest() resets it for the next use
+        return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+    }
+
+    /** One digest per thread: MessageDigest.getInstance's provider lookup dominated fingerprinting many keys. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
-            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
-    }
+    });
 
     /** The OpenSSH public-key line: {@code <type> <base64 blob>[ <comment>]}. */
     public String toOpenSsh() {

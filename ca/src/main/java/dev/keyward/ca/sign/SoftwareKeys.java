@@ -167,11 +167,7 @@ public final class SoftwareKeys {
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            try (var dch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
-                dch.force(true);
-            } catch (IOException ignored) {
-                // directory fsync is best-effort on file systems that refuse it
-            }
+            dev.keyward.ca.io.AtomicFiles.fsyncDirectory(dir);
         } catch (FileAlreadyExistsException e) {
             throw new InvalidInputException("refusing to overwrite existing file " + target);
         } catch (AtomicMoveNotSupportedException e) {
