@@ -42,6 +42,26 @@ public class JcaSigner implements CaSigner {
         }
     }
 
+    /**
+     * A new JCA {@link Signature} over this signer's own key handle and provider, initialised for signing: the raw
+     * operation {@link #sign(byte[])} wraps, for measuring the signing ceiling (scripts/bench-ca and bench-server
+     * compare issuance against it). It grants nothing beyond {@link #sign(byte[])}: the key still never leaves.
+     */
+    public Signature newRawSignature() {
+        Signature s = newSignature();
+        try {
+            s.initSign(privateKey);
+        } catch (GeneralSecurityException e) {
+            throw new SignerException("cannot initialise " + algorithm.jcaName() + " for " + description, e);
+        }
+        return s;
+    }
+
+    /** The JCA provider that signs (the token's SunPKCS11 instance), or "default" for the JDK's choice. */
+    public String providerName() {
+        return provider == null ? "default" : provider.getName();
+    }
+
     @Override
     public SshPublicKey publicKey() {
         return publicKey;

@@ -11,12 +11,9 @@ import dev.keyward.ca.sign.JcaSigner;
 import dev.keyward.ca.sign.SignatureAlgorithm;
 import dev.keyward.ca.testing.Cmd;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.Signature;
 import java.util.Arrays;
 import java.util.List;
@@ -30,8 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class SigningBench {
     private final CaSigner signer;
     private final SshPublicKey subject;
-    private final PrivateKey privateKey;
-    private final Provider provider;
+    private final JcaSigner jca;
     private final byte[] message;
     private final ThreadLocal<Signature> rawSignatures;
     private final AtomicLong serials = new AtomicLong(1_000_000);
@@ -41,28 +37,17 @@ final class SigningBench {
         this.signer = signer;
         this.subject = subject;
         // The raw rate must use the very key handle and provider instance the library signs with (a second
-        // SunPKCS11 provider for the slot would have its own session pool). JcaSigner does not expose them,
-        // and should not for the sake of a benchmark, so read them reflectively.
-        if (!(signer instanceof JcaSigner)) {
+        // SunPKCS11 provider for the slot would have its own session pool): JcaSigner.newRawSignature gives that.
+        if (!(signer instanceof JcaSigner j)) {
             throw new IllegalStateException("expected a JcaSigner, got " + signer.getClass().getName());
         }
-        this.privateKey = field(signer, "privateKey", PrivateKey.class);
-        this.provider = field(signer, "provider", Provider.class);
+        this.jca = j;
         this.message = toBeSigned();
-        String jcaName = signer.algorithm().jcaName();
-        this.rawSignatures = ThreadLocal.withInitial(() -> {
-            try {
-                Signature s = Signature.getInstance(jcaName, provider);
-                s.initSign(privateKey);
-                return s;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("cannot create " + jcaName + " in " + provider.getName(), e);
-            }
-        });
+        this.rawSignatures = ThreadLocal.withInitial(jca::newRawSignature);
     }
 
     String providerName() {
-        return provider.getName();
+        return jca.providerName();
     }
 
     /** The size of the to-be-signed part of one issued certificate: the raw workload signs messages this long. */
@@ -168,16 +153,5 @@ final class SigningBench {
         long now = System.currentTimeMillis() / 1000;
         CertificateCodec.sign(template(1, now), recording);
         return seen[0];
-    }
-
-    private static <T> T field(Object o, String name, Class<T> type) {
-        try {
-            Field f = JcaSigner.class.getDeclaredField(name);
-            f.setAccessible(true);
-            return type.cast(f.get(o));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot read JcaSigner." + name + " (renamed?); the raw-signing"
-                    + " measurement needs the signer's own key and provider", e);
-        }
     }
 }

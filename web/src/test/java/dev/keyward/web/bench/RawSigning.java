@@ -2,10 +2,7 @@ package dev.keyward.web.bench;
 
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.JcaSigner;
-import java.lang.reflect.Field;
 import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.util.ArrayList;
@@ -22,24 +19,22 @@ final class RawSigning {
     /** About the size of the signed part of an ed25519 user certificate with one principal and the default extensions. */
     static final int MESSAGE_BYTES = 300;
 
-    private final PrivateKey key;
-    private final Provider provider;
+    private final JcaSigner jca;
     private final String jcaName;
     private final byte[] message = new byte[MESSAGE_BYTES];
 
     RawSigning(CaSigner signer) {
-        if (!(signer instanceof JcaSigner)) {
+        if (!(signer instanceof JcaSigner j)) {
             throw new IllegalStateException("expected a JcaSigner, got " + signer.getClass().getName());
         }
-        // JcaSigner rightly does not expose its key handle and provider; the raw rate must use exactly those.
-        this.key = field(signer, "privateKey", PrivateKey.class);
-        this.provider = field(signer, "provider", Provider.class);
+        // the raw rate must use exactly the signer's key handle and provider
+        this.jca = j;
         this.jcaName = signer.algorithm().jcaName();
         new SecureRandom().nextBytes(message);
     }
 
     String describe() {
-        return jcaName + " in " + provider.getName();
+        return jcaName + " in " + jca.providerName();
     }
 
     /** Signatures per second on {@code threads} threads over {@code seconds}. */
@@ -52,8 +47,7 @@ final class RawSigning {
         for (int t = 0; t < threads; t++) {
             Thread w = new Thread(() -> {
                 try {
-                    Signature s = Signature.getInstance(jcaName, provider);
-                    s.initSign(key);
+                    Signature s = jca.newRawSignature();
                     go.await();
                     long n = 0;
                     while (System.nanoTime() < deadline[0]) {
@@ -82,15 +76,5 @@ final class RawSigning {
             throw new IllegalStateException("raw signing failed", errors.get(0));
         }
         return done.sum() * 1e9 / took;
-    }
-
-    private static <T> T field(Object o, String name, Class<T> type) {
-        try {
-            Field f = JcaSigner.class.getDeclaredField(name);
-            f.setAccessible(true);
-            return type.cast(f.get(o));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot read JcaSigner." + name + " (renamed?)", e);
-        }
     }
 }
