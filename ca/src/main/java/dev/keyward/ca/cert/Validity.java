@@ -1,5 +1,6 @@
 package dev.keyward.ca.cert;
 
+import dev.keyward.ca.Durations;
 import dev.keyward.ca.InvalidInputException;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,8 +8,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A certificate validity period, parsed from the forms {@code keyward-ca sign --validity} takes:
@@ -22,7 +21,6 @@ public record Validity(long after, long before) {
     /** Default back-dating of valid-after, so a client whose clock is a little behind still accepts the cert. */
     public static final Duration DEFAULT_BACKDATE = Duration.ofMinutes(2);
 
-    private static final Pattern RELATIVE = Pattern.compile("\\+?([0-9]{1,9})([smhdw])");
     private static final DateTimeFormatter ABSOLUTE = DateTimeFormatter.ofPattern("uuuuMMddHHmmss");
 
     public Validity {
@@ -48,25 +46,14 @@ public record Validity(long after, long before) {
                 + " YYYYMMDDHHMMSS:YYYYMMDDHHMMSS (UTC)");
     }
 
-    /** Parses {@code 90s}, {@code 30m}, {@code 8h}, {@code 7d}, {@code 2w}; the amount must be positive. */
+    /** Parses {@code 90s}, {@code 30m}, {@code 8h}, {@code 7d}, {@code 2w}, {@code 1h30m}; must be positive. */
     public static Duration parseDuration(String s) {
-        Matcher m = RELATIVE.matcher(s == null ? "" : s.strip());
-        if (!m.matches()) {
-            throw new InvalidInputException("'" + s + "' is not a duration; use a number with s, m, h, d or w"
-                    + " (e.g. 30m, 8h, 7d)");
-        }
-        long n = Long.parseLong(m.group(1));
-        if (n == 0) {
+        Duration d = Durations.parse(s == null ? "" : s.strip()).orElseThrow(() -> new InvalidInputException("'" + s
+                + "' is not a duration; use a number with s, m, h, d or w (e.g. 30m, 8h, 7d)"));
+        if (d.isZero()) {
             throw new InvalidInputException("duration '" + s + "' must be positive");
         }
-        return switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            case "w" -> Duration.ofDays(7 * n);
-            default -> throw new IllegalStateException();
-        };
+        return d;
     }
 
     private static long parseTime(String t) {

@@ -2,6 +2,7 @@ package dev.keyward.ca.policy;
 
 import static dev.keyward.ca.policy.ConfigValues.error;
 
+import dev.keyward.ca.Durations;
 import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.cert.CertOptions;
 import dev.keyward.ca.cert.CertType;

@@ -1,5 +1,6 @@
 package dev.keyward.ca.policy;
 
+import dev.keyward.ca.Durations;
 import dev.keyward.ca.InvalidInputException;
 import java.time.Duration;
 

@@ -3,16 +3,12 @@ package dev.keyward.web.config;
 import dev.keyward.ca.InvalidInputException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Parses and prints durations the way people write them: {@code 30d}, {@code 8h}, {@code 1h30m}, {@code 90s},
  * or ISO-8601 ({@code PT8H}).
  */
 public final class Durations {
-    private static final Pattern PART = Pattern.compile("(\\d{1,9})([dhms])");
-
     private Durations() {
     }
 
@@ -30,26 +26,8 @@ public final class Durations {
                         + " 1h30m or PT8H");
             }
         }
-        Matcher m = PART.matcher(s);
-        Duration total = Duration.ZERO;
-        int end = 0;
-        while (m.find()) {
-            if (m.start() != end) {
-                break;
-            }
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "d" -> Duration.ofDays(n);
-                case "h" -> Duration.ofHours(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofSeconds(n);
-            });
-            end = m.end();
-        }
-        if (end != s.length() || end == 0) {
-            throw new InvalidInputException(what + " '" + abbreviate(s) + "' is not a duration; write e.g. 8h, 30d,"
-                    + " 1h30m or PT8H");
-        }
+        Duration total = dev.keyward.ca.Durations.parse(s).orElseThrow(() -> new InvalidInputException(what + " '"
+                + abbreviate(s) + "' is not a duration; write e.g. 8h, 30d, 1h30m or PT8H"));
         return positive(total, text, what);
     }
 
@@ -62,27 +40,7 @@ public final class Durations {
 
     /** A compact form: {@code 30d}, {@code 8h}, {@code 1h30m}, {@code 45s}. */
     public static String format(Duration d) {
-        long s = d.getSeconds();
-        StringBuilder b = new StringBuilder();
-        long days = s / 86400;
-        s %= 86400;
-        long hours = s / 3600;
-        s %= 3600;
-        long minutes = s / 60;
-        s %= 60;
-        if (days > 0) {
-            b.append(days).append('d');
-        }
-        if (hours > 0) {
-            b.append(hours).append('h');
-        }
-        if (minutes > 0) {
-            b.append(minutes).append('m');
-        }
-        if (s > 0 || b.isEmpty()) {
-            b.append(s).append('s');
-        }
-        return b.toString();
+        return dev.keyward.ca.Durations.format(d);
     }
 
     private static String abbreviate(String s) {

@@ -1,4 +1,4 @@
-package dev.keyward.ca.policy;
+package dev.keyward.ca;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -6,10 +6,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as written in the policy: one or more {@code <number><unit>} parts with units s, m, h, d, w,
+ * Durations as people write them everywhere in Keyward (policy TTLs, server settings, request TTLs,
+ * {@code keyward-ca sign --validity +8h}): one or more {@code <number><unit>} parts with units s, m, h, d, w,
  * largest first, e.g. {@code 90s}, {@code 30m}, {@code 8h}, {@code 1d}, {@code 1h30m}. Printed the same way.
+ * Callers word their own errors (they know which setting or flag was wrong).
  */
-final class Durations {
+public final class Durations {
     private static final Pattern WHOLE = Pattern.compile("(?:[0-9]{1,6}[wdhms])+");
     private static final Pattern PART = Pattern.compile("([0-9]{1,6})([wdhms])");
     private static final String UNITS = "wdhms";
@@ -18,7 +20,7 @@ final class Durations {
     }
 
     /** The duration {@code text} denotes, or empty if it is not in the syntax above. */
-    static Optional<Duration> parse(String text) {
+    public static Optional<Duration> parse(String text) {
         if (!WHOLE.matcher(text).matches()) {
             return Optional.empty();
         }
@@ -44,7 +46,7 @@ final class Durations {
     }
 
     /** {@code 8h}, {@code 1d12h}, {@code 90s} → {@code 1m30s}; fractions of a second are dropped. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long s = d.getSeconds();
         if (s <= 0) {
             return d.isNegative() ? "-" + format(d.negated()) : "0s";

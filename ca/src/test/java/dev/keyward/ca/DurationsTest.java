@@ -1,4 +1,4 @@
-package dev.keyward.ca.policy;
+package dev.keyward.ca;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
