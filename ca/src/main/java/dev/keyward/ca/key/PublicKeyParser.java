@@ -46,7 +46,7 @@ public final class PublicKeyParser {
         if (trimmed.isEmpty()) {
             throw new InvalidInputException("public key is empty");
         }
-        String[] parts = trimmed.split("[ \t]+", 3);
+        String[] parts = splitFields(trimmed);
         if (parts.length < 2) {
             throw new InvalidInputException("public key line needs a key type and a base64 key: '"
                     + abbreviate(trimmed) + "'");
@@ -160,5 +160,31 @@ public final class PublicKeyParser {
     static String abbreviate(String s) {
         String printable = s.replaceAll("[\\p{Cntrl}]", "?");
         return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
+    }
+
+    /** Splits on runs of spaces and tabs into at most 3 fields, like {@code split("[ \\t]+", 3)} without a regex. */
+    static String[] splitFields(String s) {
+        int n = s.length();
+        int typeEnd = 0;
+        while (typeEnd < n && s.charAt(typeEnd) != ' ' && s.charAt(typeEnd) != '\t') {
+            typeEnd++;
+        }
+        int b64 = typeEnd;
+        while (b64 < n && (s.charAt(b64) == ' ' || s.charAt(b64) == '\t')) {
+            b64++;
+        }
+        if (b64 == n) {
+            return new String[] {s.substring(0, typeEnd)};
+        }
+        int b64End = b64;
+        while (b64End < n && s.charAt(b64End) != ' ' && s.charAt(b64End) != '\t') {
+            b64End++;
+        }
+        int rest = b64End;
+        while (rest < n && (s.charAt(rest) == ' ' || s.charAt(rest) == '\t')) {
+            rest++;
+        }
+        return rest == n ? new String[] {s.substring(0, typeEnd), s.substring(b64, b64End)}
+                : new String[] {s.substring(0, typeEnd), s.substring(b64, b64End), s.substring(rest)};
     }
 }

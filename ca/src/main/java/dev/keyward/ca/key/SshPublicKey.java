@@ -1,8 +1,7 @@
 package dev.keyward.ca.key;
 
+import dev.keyward.ca.Sha256;
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
@@ -62,18 +61,10 @@ public final class SshPublicKey {
     }
 
     public static String fingerprintOf(byte[] blob) {
-        byte[] digest = SHA256.get().digest(blob); // digest() resets it for the next use
+        byte[] digest = Sha256.of(blob);
         return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
     }
 
-    /** One digest per thread: MessageDigest.getInstance's provider lookup dominated fingerprinting many keys. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
-    });
 
     /** The OpenSSH public-key line: {@code <type> <base64 blob>[ <comment>]}. */
     public String toOpenSsh() {

@@ -101,7 +101,12 @@ final class Template {
     }
 
     boolean isGlob() {
-        return parts.stream().anyMatch(p -> p instanceof Star);
+        for (Part p : parts) {
+            if (p instanceof Star) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean usesUsername() {
@@ -131,6 +136,9 @@ final class Template {
 
     /** Whether {@code candidate} is what this template allows for {@code username}. */
     boolean matches(String candidate, String username) {
+        if (!isGlob()) {
+            return candidate.equals(render(username, "")); // no regex for the common case: a literal or {{username}}
+        }
         StringBuilder regex = new StringBuilder();
         for (Part p : parts) {
             regex.append(switch (p) {

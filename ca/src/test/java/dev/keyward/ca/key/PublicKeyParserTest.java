@@ -142,4 +142,22 @@ class PublicKeyParserTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> parser.parseLine(line));
         assertTrue(e.getMessage().contains(expected), "message was: " + e.getMessage());
     }
+
+    @Test
+    void fieldSplittingIsTheRegexSplitWithoutARegex() {
+        java.util.Random rnd = new java.util.Random(7);
+        char[] alphabet = {'a', 'b', ' ', '\t', '=', '\u00a0'};
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder b = new StringBuilder();
+            int len = 1 + rnd.nextInt(12);
+            for (int i = 0; i < len; i++) {
+                b.append(alphabet[rnd.nextInt(alphabet.length)]);
+            }
+            String s = b.toString().strip();
+            if (s.isEmpty()) {
+                continue;
+            }
+            assertEquals(List.of(s.split("[ \t]+", 3)), List.of(PublicKeyParser.splitFields(s)), "'" + s + "'");
+        }
+    }
 }

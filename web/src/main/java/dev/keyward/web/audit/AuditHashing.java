@@ -1,9 +1,8 @@
 package dev.keyward.web.audit;
 
+import dev.keyward.ca.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -38,12 +37,7 @@ public final class AuditHashing {
 
     public static String hash(String prevHashHex, byte[] canonical) {
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(HEX.parseHex(prevHashHex));
-            md.update(canonical);
-            return HEX.formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+            return HEX.formatHex(Sha256.of(HEX.parseHex(prevHashHex), canonical));
         } catch (IllegalArgumentException e) {
             // a prev_hash that is not hex cannot be the hash of anything: hash it as text so the mismatch shows
             return HEX.formatHex(sha256((prevHashHex + "|").getBytes(StandardCharsets.UTF_8), canonical));
@@ -72,13 +66,6 @@ public final class AuditHashing {
     }
 
     private static byte[] sha256(byte[] a, byte[] b) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(a);
-            md.update(b);
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(a, b);
     }
 }

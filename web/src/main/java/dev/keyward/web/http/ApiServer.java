@@ -46,6 +46,8 @@ public final class ApiServer implements AutoCloseable {
             // conditional KRL polls that match the current version are answered before the servlet layer;
             // Javalin attaches its servlet context inside this wrapper
             cfg.jetty.modifyServer(server -> server.setHandler(new KrlNotModified(s.krl(), metrics)));
+            // the API is stateless (bearer tokens): no HTTP sessions, no session-cookie parsing on every request
+            cfg.jetty.modifyServletContextHandler(h -> h.setSessionHandler(new NoSessions()));
             http.tls().ifPresent(tls -> TlsConnector.configure(cfg, http, tls));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 ctx.attribute(RENDERED, true);
