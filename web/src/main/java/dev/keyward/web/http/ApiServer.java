@@ -48,6 +48,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setHandler(new KrlNotModified(s.krl(), metrics)));
             // the API is stateless (bearer tokens): no HTTP sessions, no session-cookie parsing on every request
             cfg.jetty.modifyServletContextHandler(h -> h.setSessionHandler(new NoSessions()));
+            // what Jetty refuses itself (headers over 8 KiB, malformed requests) is problem+json too
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblems()));
             http.tls().ifPresent(tls -> TlsConnector.configure(cfg, http, tls));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 ctx.attribute(RENDERED, true);

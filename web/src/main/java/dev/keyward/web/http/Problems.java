@@ -88,7 +88,7 @@ public final class Problems {
         ctx.contentType(CONTENT_TYPE);
     }
 
-    private static String slug(int status, String rule) {
+    static String slug(int status, String rule) {
         if (rule != null) {
             return "policy";
         }
@@ -100,7 +100,9 @@ public final class Problems {
             case 405 -> "method-not-allowed";
             case 409 -> "conflict";
             case 413 -> "content-too-large";
+            case 414 -> "uri-too-long";
             case 415 -> "unsupported-media-type";
+            case 431 -> "request-header-fields-too-large";
             case 503 -> "unavailable";
             default -> status >= 500 ? "internal" : "client-error";
         };
@@ -115,7 +117,9 @@ public final class Problems {
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";
             case 413 -> "Content Too Large";
+            case 414 -> "URI Too Long";
             case 415 -> "Unsupported Media Type";
+            case 431 -> "Request Header Fields Too Large";
             case 503 -> "Service Unavailable";
             default -> status >= 500 ? "Internal Server Error" : "Client Error";
         };

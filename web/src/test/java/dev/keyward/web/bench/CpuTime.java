@@ -40,6 +40,28 @@ final class CpuTime {
         return total;
     }
 
+    /** CPU milliseconds used so far by the JIT compiler threads of JVM {@code pid} ("C1/C2 CompilerThread"). */
+    static double compilerMillis(long pid) {
+        double total = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.matches("C[12] CompilerThre.*")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return total;
+    }
+
     /** The fields after "(comm)": f[0] is state (field 3), f[1] ppid (4), f[11] utime (14), f[12] stime (15). */
     private static String[] fields(long pid) {
         try {

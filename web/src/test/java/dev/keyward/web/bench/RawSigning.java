@@ -22,6 +22,8 @@ final class RawSigning {
     private final JcaSigner jca;
     private final String jcaName;
     private final byte[] message = new byte[MESSAGE_BYTES];
+    /** Signatures made by the last {@link #rate} call. */
+    private long lastCount;
 
     RawSigning(CaSigner signer) {
         if (!(signer instanceof JcaSigner j)) {
@@ -75,6 +77,12 @@ final class RawSigning {
         if (!errors.isEmpty()) {
             throw new IllegalStateException("raw signing failed", errors.get(0));
         }
+        lastCount = done.sum();
         return done.sum() * 1e9 / took;
+    }
+
+    /** Signatures made by the last {@link #rate} call. */
+    long lastCount() {
+        return lastCount;
     }
 }

@@ -138,4 +138,49 @@ class BadInputTest {
         }
         assertTrue(doc.get("paths").get("/api/v1/certs/user").get("post").has("requestBody"));
     }
+
+    /** Sends {@code request} as raw bytes and returns the whole response (the server closes after an error). */
+    static String rawExchange(String request) throws Exception {
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port())) {
+            sock.setSoTimeout(10_000);
+            sock.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            sock.getOutputStream().flush();
+            return new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    static void assertJettyProblem(String response, int status) throws Exception {
+        assertTrue(response.startsWith("HTTP/1.1 " + status + " "), response);
+        String head = response.substring(0, response.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertTrue(head.contains("content-type: application/problem+json"), response);
+        JsonNode j = dev.keyward.web.http.Json.MAPPER.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+        assertEquals(status, j.get("status").asInt(), response);
+        assertTrue(j.get("type").asText().startsWith("https://keyward.dev/problems/"), response);
+        assertTrue(j.hasNonNull("title") && j.hasNonNull("detail"), response);
+        assertTrue(!response.contains("<html") && !response.contains("at org.eclipse"), response);
+    }
+
+    @Test
+    void headersOverTheLimitAre431ProblemJson() throws Exception {
+        String big = "x".repeat(16 * 1024);
+        String r = rawExchange("GET /api/v1/certs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + admin
+                + "\r\nX-Padding: " + big + "\r\nConnection: close\r\n\r\n");
+        assertJettyProblem(r, 431);
+    }
+
+    @Test
+    void malformedRequestLineIs400ProblemJson() throws Exception {
+        assertJettyProblem(rawExchange("GARBAGE\r\n\r\n"), 400);
+        assertJettyProblem(rawExchange("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Name: x\r\n\r\n"),
+                400);
+    }
+
+    @Test
+    void overlongUriIsRefusedAsProblemJson() throws Exception {
+        String r = rawExchange("GET /api/v1/certs?" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        int status = Integer.parseInt(r.substring(9, 12));
+        assertTrue(status == 414 || status == 431, r);
+        assertJettyProblem(r, status);
+    }
 }
