@@ -21,6 +21,7 @@ import dev.keyward.web.service.CertificateService;
 import dev.keyward.web.service.HostServices;
 import dev.keyward.web.service.IssuanceService;
 import dev.keyward.web.service.KrlContent;
+import dev.keyward.web.service.KrlPruner;
 import dev.keyward.web.service.KrlService;
 import dev.keyward.web.service.Readiness;
 import dev.keyward.web.service.RevocationService;
@@ -54,6 +55,7 @@ public final class KeywardServer implements AutoCloseable {
     private final ServerMetrics metrics;
     private final Services services;
     private final ApiServer api;
+    private final KrlPruner pruner;
 
     /** What the caller may plug in: secrets, clock, extra bearer authenticators (OIDC), the KRL encoder. */
     public record Options(SecretSource secrets, Clock clock, List<BearerAuthenticator> extraAuthenticators,
@@ -81,7 +83,9 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
-    private KeywardServer(Database db, CaKeys keys, ServerMetrics metrics, Services services, ApiServer api) {
+    private KeywardServer(Database db, CaKeys keys, ServerMetrics metrics, Services services, ApiServer api,
+            KrlPruner pruner) {
+        this.pruner = pruner;
         this.db = db;
         this.keys = keys;
         this.metrics = metrics;
@@ -116,9 +120,10 @@ public final class KeywardServer implements AutoCloseable {
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
                     new Readiness(db, keys), metrics, hostServices);
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
+            KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
                     cfg.http().bind(), api.port());
-            return new KeywardServer(db, keys, metrics, services, api);
+            return new KeywardServer(db, keys, metrics, services, api, pruner);
         } catch (RuntimeException e) {
             if (hostServices != null) {
                 hostServices.close();
@@ -198,6 +203,7 @@ public final class KeywardServer implements AutoCloseable {
 
     @Override
     public void close() {
+        pruner.close();
         api.close();
         services.hosts().close();
         services.issuance().close();

@@ -145,13 +145,22 @@ public final class CertificateDao {
     }
 
     /** Revoked serials grouped by the CA key that signed them, for the KRL. */
-    public Map<Long, TreeSet<Long>> revokedSerialsByCaKey() {
+    /** Serials of revoked certificates still valid at {@code expiredBefore} (the others need no KRL entry). */
+    public Map<Long, TreeSet<Long>> revokedSerialsByCaKey(Instant expiredBefore) {
         Map<Long, TreeSet<Long>> out = new TreeMap<>();
         tx.select(CERTIFICATES.CA_KEY_ID, CERTIFICATES.SERIAL).from(CERTIFICATES)
                 .where(CERTIFICATES.REVOKED_AT.isNotNull())
+                .and(CERTIFICATES.VALID_BEFORE.gt(TokenDao.utc(expiredBefore)))
                 .fetch()
                 .forEach(r -> out.computeIfAbsent(r.value1(), k -> new TreeSet<>()).add(r.value2()));
         return out;
+    }
+
+    /** How many revoked certificates expired in ({@code from}, {@code to}]. */
+    public int revokedExpiredBetween(Instant from, Instant to) {
+        return tx.fetchCount(CERTIFICATES, CERTIFICATES.REVOKED_AT.isNotNull()
+                .and(CERTIFICATES.VALID_BEFORE.gt(TokenDao.utc(from)))
+                .and(CERTIFICATES.VALID_BEFORE.le(TokenDao.utc(to))));
     }
 
     private Map<Long, List<String>> principals(List<Long> serials) {

@@ -97,6 +97,12 @@ public final class RevocationDao {
         return new KrlState(r.getVersion(), r.getUpdatedAt().toInstant());
     }
 
+    /** The KRL state, locked until the transaction ends (orders a prune against concurrent revocations). */
+    public KrlState lockKrlState() {
+        var r = tx.selectFrom(KRL_STATE).where(KRL_STATE.ID.eq(1)).forUpdate().fetchSingle();
+        return new KrlState(r.getVersion(), r.getUpdatedAt().toInstant());
+    }
+
     private static Revocation toRevocation(RevocationsRecord r) {
         return new Revocation(r.getId(), Kind.valueOf(r.getKind().toUpperCase(java.util.Locale.ROOT)),
                 Optional.ofNullable(r.getKeyFingerprint()), Optional.ofNullable(r.getPublicKey()),

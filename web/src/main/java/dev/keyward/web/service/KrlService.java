@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class KrlService {
     private static final Logger LOG = LoggerFactory.getLogger(KrlService.class);
     private static final PublicKeyParser LENIENT = new PublicKeyParser(new KeyPolicy(1024));
+    /** How long after its expiry a revoked certificate stays in the KRL: covers sshd clocks running behind. */
+    public static final Duration PRUNE_MARGIN = Duration.ofHours(1);
 
     private final Database db;
     private final Function<KrlContent, byte[]> encoder;
@@ -105,7 +107,11 @@ public final class KrlService {
         tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
         RevocationDao.KrlState state = new RevocationDao(tx).krlState();
         List<Revocation> revocations = new RevocationDao(tx).all();
-        Map<Long, TreeSet<Long>> serials = new CertificateDao(tx).revokedSerialsByCaKey();
+        // a revoked certificate that had expired (with a margin for sshd clocks running late) when this version was
+        // raised needs no entry: sshd refuses it as expired. Cut at the version's own time, so every node builds
+        // the same bytes for a version; KrlPruner raises the version when entries become prunable.
+        Map<Long, TreeSet<Long>> serials = new CertificateDao(tx).revokedSerialsByCaKey(
+                state.updatedAt().minus(PRUNE_MARGIN));
         TreeSet<String> keyIds = new TreeSet<>();
         List<SshPublicKey> keys = new ArrayList<>();
         TreeSet<String> fingerprints = new TreeSet<>();
