@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** An API token's stored facts (never its secret). */
 public record ApiToken(long id, String name, Role role, String username, List<String> principals, String createdBy,
-        Instant createdAt, Instant expiresAt, Optional<Instant> revokedAt) {
+        Instant createdAt, Instant expiresAt, Optional<Instant> revokedAt, Optional<Instant> lastUsedAt) {
 
     public ApiToken {
         principals = List.copyOf(principals);

@@ -15,16 +15,27 @@ import java.util.Set;
  * hash, so a client sending many requests costs one lookup per second instead of one per request. Expiry is
  * checked against the clock on every request. A revocation through this server process ({@link #tokensChanged})
  * empties the cache at once; a revocation through another node (or in SQL) takes effect here within 1 s.
+ *
+ * <p>Each token's last use is recorded ({@code last_used_at}, shown by {@code GET /tokens}) to the minute: when the
+ * stored value is over {@link #LAST_USE_RESOLUTION} old, one conditional UPDATE refreshes it, so a busy client
+ * costs one write a minute, not one per request. A failure to record it never fails the request.
  */
 public final class ApiTokenAuthenticator implements BearerAuthenticator {
     /** How long a token row read from the database is trusted: the bound on how late a remote revocation bites. */
     static final long CACHE_NANOS = 1_000_000_000L;
     private static final int CACHE_MAX = 10_000;
+    /** How stale a token's recorded last use may get before a request refreshes it. */
+    static final java.time.Duration LAST_USE_RESOLUTION = java.time.Duration.ofMinutes(1);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiTokenAuthenticator.class);
     /** Bumped by every token change in this JVM; cached rows of an older generation are not used. */
     private static final java.util.concurrent.atomic.AtomicLong GENERATION = new java.util.concurrent.atomic.AtomicLong();
 
     private record Cached(ApiToken token, long readAtNanos, long generation) {
     }
+
+    /** Last use recorded by this node per token id, so the check costs no database access in between. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Instant> recordedUse =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Database db;
     private final Clock clock;
@@ -59,8 +70,30 @@ public final class ApiTokenAuthenticator implements BearerAuthenticator {
         if (!now.isBefore(t.expiresAt())) {
             throw new AuthenticationException("the API token expired at " + t.expiresAt());
         }
+        recordUse(t, now);
         return new Caller("token:" + t.id() + ":" + t.username(), t.username(), Set.of(t.role()), List.of(),
                 Optional.of(t.id()), t.role() == Role.HOST ? t.principals() : List.of());
+    }
+
+    private void recordUse(ApiToken t, Instant now) {
+        Instant notBefore = now.minus(LAST_USE_RESOLUTION);
+        Instant known = recordedUse.get(t.id());
+        if (known == null) {
+            known = t.lastUsedAt().orElse(null);
+        }
+        if (known != null && known.isAfter(notBefore)) {
+            return;
+        }
+        try {
+            db.transaction(tx -> new TokenDao(tx).recordUse(t.id(), now, notBefore));
+            if (recordedUse.size() >= CACHE_MAX) {
+                recordedUse.clear();
+            }
+            recordedUse.put(t.id(), now);
+        } catch (RuntimeException e) {
+            // bookkeeping only: the request goes on; the next one tries again
+            LOG.debug("could not record the use of token {}: {}", t.id(), e.toString());
+        }
     }
 
     private ApiToken lookup(String hash) {

@@ -46,7 +46,7 @@ public final class TokenDao {
                     .set(API_TOKEN_PRINCIPALS.PRINCIPAL, p).execute();
         }
         return new ApiToken(id, t.name(), t.role(), t.username(), t.principals(), t.createdBy(), t.createdAt(),
-                t.expiresAt(), Optional.empty());
+                t.expiresAt(), Optional.empty(), Optional.empty());
     }
 
     public Optional<ApiToken> findByHash(String tokenHash) {
@@ -83,6 +83,17 @@ public final class TokenDao {
                 .where(API_TOKENS.ID.eq(id).and(API_TOKENS.REVOKED_AT.isNull())).execute() == 1;
     }
 
+    /**
+     * Records that the token was used at {@code at}, unless a use at or after {@code notBefore} is already
+     * recorded (another node, or an earlier request); true if the row changed.
+     */
+    public boolean recordUse(long id, Instant at, Instant notBefore) {
+        return tx.update(API_TOKENS).set(API_TOKENS.LAST_USED_AT, utc(at))
+                .where(API_TOKENS.ID.eq(id)
+                        .and(API_TOKENS.LAST_USED_AT.isNull().or(API_TOKENS.LAST_USED_AT.lt(utc(notBefore)))))
+                .execute() == 1;
+    }
+
     private List<String> principalsOf(long id) {
         return tx.select(API_TOKEN_PRINCIPALS.PRINCIPAL).from(API_TOKEN_PRINCIPALS)
                 .where(API_TOKEN_PRINCIPALS.TOKEN_ID.eq(id)).orderBy(API_TOKEN_PRINCIPALS.PRINCIPAL)
@@ -92,7 +103,8 @@ public final class TokenDao {
     private static ApiToken toToken(ApiTokensRecord r, List<String> principals) {
         return new ApiToken(r.getId(), r.getName(), Role.parse(r.getRole()), r.getUsername(), principals,
                 r.getCreatedBy(), r.getCreatedAt().toInstant(), r.getExpiresAt().toInstant(),
-                Optional.ofNullable(r.getRevokedAt()).map(OffsetDateTime::toInstant));
+                Optional.ofNullable(r.getRevokedAt()).map(OffsetDateTime::toInstant),
+                Optional.ofNullable(r.getLastUsedAt()).map(OffsetDateTime::toInstant));
     }
 
     static OffsetDateTime utc(Instant t) {

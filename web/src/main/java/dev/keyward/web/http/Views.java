@@ -37,12 +37,12 @@ final class Views {
     }
 
     record TokenView(long id, String name, String role, String username, List<String> principals, String createdBy,
-            String createdAt, String expiresAt, String revokedAt, String status) {
+            String createdAt, String expiresAt, String revokedAt, String lastUsedAt, String status) {
 
         static TokenView of(ApiToken t, Instant now) {
             return new TokenView(t.id(), t.name(), t.role().label(), t.username(), t.principals(), t.createdBy(),
                     t.createdAt().toString(), t.expiresAt().toString(), t.revokedAt().map(Instant::toString).orElse(null),
-                    t.status(now));
+                    t.lastUsedAt().map(Instant::toString).orElse(null), t.status(now));
         }
     }
 

@@ -142,4 +142,50 @@ class TokensTest {
         assertEquals("token.create", entries.get(1).get("action").asText());
         assertFalse(entries.toString().contains(r.json().get("token").asText()), "no secret in the audit log");
     }
+
+    static JsonNode listed(long id) {
+        for (JsonNode t : api.get("/api/v1/tokens?limit=500", admin).json().get("items")) {
+            if (t.get("id").asLong() == id) {
+                return t;
+            }
+        }
+        throw new AssertionError("token " + id + " is not listed");
+    }
+
+    static String lastUsedInDb(long id) throws Exception {
+        try (Connection c = server.db().connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT last_used_at FROM api_tokens WHERE id = " + id)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void lastUseIsRecordedToTheMinuteAndShown() throws Exception {
+        Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "usage", "role", "auditor", "ttl", "2h"));
+        long id = r.json().get("id").asLong();
+        String secret = r.json().get("token").asText();
+        assertFalse(listed(id).has("last_used_at"), listed(id).toString()); // never used: omitted, like other nulls
+
+        java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        assertEquals(200, api.get("/api/v1/audit", secret).status());
+        JsonNode t = listed(id);
+        java.time.Instant used = java.time.Instant.parse(t.get("last_used_at").asText());
+        assertTrue(!used.isBefore(before) && !used.isAfter(java.time.Instant.now()), t.toString());
+
+        // further requests within the minute write nothing
+        String stored = lastUsedInDb(id);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, api.get("/api/v1/audit", secret).status());
+        }
+        assertEquals(stored, lastUsedInDb(id));
+
+        // a refused request (revoked token) records no use
+        assertEquals(200, api.delete("/api/v1/tokens/" + id, admin).status());
+        try (Connection c = server.db().connect(); Statement s = c.createStatement()) {
+            s.execute("UPDATE api_tokens SET last_used_at = NULL WHERE id = " + id);
+        }
+        assertEquals(401, api.get("/api/v1/audit", secret).status());
+        assertEquals(null, lastUsedInDb(id));
+    }
 }
