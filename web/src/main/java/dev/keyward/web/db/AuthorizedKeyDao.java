@@ -87,9 +87,10 @@ public final class AuthorizedKeyDao {
                 .fetch(AuthorizedKeyDao::toKey);
     }
 
-    /** Current static keys, for the key inventory. */
-    public List<StaticKey> allCurrent() {
-        return tx.selectFrom(AUTHORIZED_KEYS).where(AUTHORIZED_KEYS.DELETED_AT.isNull()).orderBy(AUTHORIZED_KEYS.ID)
+    /** Current (not deleted) static keys with these fingerprints, for the key inventory. */
+    public List<StaticKey> currentWithFingerprints(Collection<String> fingerprints) {
+        return tx.selectFrom(AUTHORIZED_KEYS).where(AUTHORIZED_KEYS.DELETED_AT.isNull())
+                .and(AUTHORIZED_KEYS.FINGERPRINT.in(fingerprints)).orderBy(AUTHORIZED_KEYS.ID)
                 .fetch(AuthorizedKeyDao::toKey);
     }
 

@@ -5,6 +5,7 @@ import static dev.keyward.web.db.jooq.Tables.KEY_FIRST_SEEN;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +53,12 @@ public final class InventoryDao {
                 .orderBy(HOST_INVENTORY.ACCOUNT, HOST_INVENTORY.FILE, HOST_INVENTORY.LINE).fetch(InventoryDao::toRow);
     }
 
-    /** The whole inventory, ordered by fingerprint, paged by fingerprint (at most {@code limit} rows). */
-    public List<Row> all(int limit, int offset) {
-        return tx.selectFrom(HOST_INVENTORY)
+    /** The inventory lines of these keys, anywhere, by fingerprint, host, account, file and line. */
+    public List<Row> forFingerprints(Collection<String> fingerprints) {
+        return tx.selectFrom(HOST_INVENTORY).where(HOST_INVENTORY.FINGERPRINT.in(fingerprints))
                 .orderBy(HOST_INVENTORY.FINGERPRINT, HOST_INVENTORY.HOST_ID, HOST_INVENTORY.ACCOUNT,
                         HOST_INVENTORY.FILE, HOST_INVENTORY.LINE)
-                .limit(limit).offset(offset).fetch(InventoryDao::toRow);
+                .fetch(InventoryDao::toRow);
     }
 
     /** First-seen times of these keys. */

@@ -5,8 +5,11 @@ import static dev.keyward.web.db.jooq.Tables.KEY_LAST_USE;
 import static dev.keyward.web.db.jooq.Tables.USAGE_EVENTS;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -96,22 +99,33 @@ public final class UsageDao {
         return true;
     }
 
-    /** Last use of every plain key, everywhere. */
-    public List<LastUse> keyLastUse() {
-        return tx.selectFrom(KEY_LAST_USE).fetch(r -> new LastUse(r.getHostId(), r.getAccount(), r.getFingerprint(),
-                Optional.empty(), Optional.empty(), r.getLastUsedAt().toInstant(), r.getSourceIp(), r.getUses()));
+    /** Last use of these plain keys, everywhere. */
+    public List<LastUse> keyLastUse(Collection<String> fingerprints) {
+        return keyLastUse(KEY_LAST_USE.FINGERPRINT.in(fingerprints));
     }
 
     /** Last use of a host's plain keys. */
     public List<LastUse> keyLastUse(long hostId) {
-        return tx.selectFrom(KEY_LAST_USE).where(KEY_LAST_USE.HOST_ID.eq(hostId)).fetch(r -> new LastUse(
+        return keyLastUse(KEY_LAST_USE.HOST_ID.eq(hostId));
+    }
+
+    private List<LastUse> keyLastUse(Condition which) {
+        return tx.selectFrom(KEY_LAST_USE).where(which).fetch(r -> new LastUse(
                 r.getHostId(), r.getAccount(), r.getFingerprint(), Optional.empty(), Optional.empty(),
                 r.getLastUsedAt().toInstant(), r.getSourceIp(), r.getUses()));
     }
 
-    /** Last use of every certificate, everywhere, newest first. */
-    public List<LastUse> certLastUse(int limit) {
-        return tx.selectFrom(CERT_LAST_USE).orderBy(CERT_LAST_USE.LAST_USED_AT.desc()).limit(limit)
+    /**
+     * Last use of certificates, newest first, at most {@code limit}; only on this host, by this account, of this
+     * certified key where given.
+     */
+    public List<LastUse> certLastUse(int limit, Optional<Long> hostId, Optional<String> account,
+            Optional<String> fingerprint) {
+        List<Condition> c = new ArrayList<>();
+        hostId.ifPresent(h -> c.add(CERT_LAST_USE.HOST_ID.eq(h)));
+        account.ifPresent(a -> c.add(CERT_LAST_USE.ACCOUNT.eq(a)));
+        fingerprint.ifPresent(f -> c.add(CERT_LAST_USE.FINGERPRINT.eq(f)));
+        return tx.selectFrom(CERT_LAST_USE).where(c).orderBy(CERT_LAST_USE.LAST_USED_AT.desc()).limit(limit)
                 .fetch(r -> new LastUse(r.getHostId(), r.getAccount(), r.getFingerprint(), Optional.of(r.getSerial()),
                         Optional.of(r.getKeyId()), r.getLastUsedAt().toInstant(), r.getSourceIp(), r.getUses()));
     }

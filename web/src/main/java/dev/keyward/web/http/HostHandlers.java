@@ -3,6 +3,7 @@ package dev.keyward.web.http;
 import dev.keyward.web.auth.Caller;
 import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
 import dev.keyward.web.db.HostDao.Host;
+import dev.keyward.web.db.KeyPageDao;
 import dev.keyward.web.service.AgentReportService;
 import dev.keyward.web.service.AgentStateService;
 import dev.keyward.web.service.AuthorizedKeyService;
@@ -19,6 +20,7 @@ final class HostHandlers {
     static final int MAX_WAIT_SECONDS = 60;
     /** Agent reports (usage batches, inventories) may be larger than ordinary API bodies. */
     static final int MAX_REPORT_BYTES = 16 * 1024 * 1024;
+    private static final String FINGERPRINT_SYNTAX = "a key fingerprint (SHA256:<43 base64 characters>)";
 
     private final HostService hosts;
     private final AgentStateService state;
@@ -124,17 +126,35 @@ final class HostHandlers {
     }
 
     void listKeys(Context ctx, Caller caller) {
-        Paging p = Paging.of(ctx);
+        Paging.TextCursor p = Paging.textCursor(ctx, AgentReportService.FINGERPRINT, FINGERPRINT_SYNTAX);
         KeyInventoryService.Thresholds t = new KeyInventoryService.Thresholds(
                 Paging.intParam(ctx, "unused_days", inventory.defaults().unusedDays(), 1, 36_500),
                 Paging.intParam(ctx, "old_days", inventory.defaults().oldDays(), 1, 36_500));
-        KeyInventoryService.Inventory inv = inventory.list(t, p.limit(), p.offset());
-        Json.write(ctx, 200, new KeysView(inv.keys(), inv.certificates(), inv.total(), p.limit(), p.offset(),
-                t.unusedDays(), t.oldDays()));
+        Optional<KeyPageDao.Flag> flag = Paging.filter(ctx, "flag").map(HostHandlers::flag);
+        Optional<String> fingerprint = Paging.filter(ctx, "fingerprint");
+        if (fingerprint.isPresent() && !AgentReportService.FINGERPRINT.matcher(fingerprint.get()).matches()) {
+            throw ApiException.badRequest("fingerprint must be " + FINGERPRINT_SYNTAX);
+        }
+        KeyInventoryService.Inventory inv = inventory.list(new KeyInventoryService.Query(t, p.limit(), p.offset(),
+                p.cursor(), flag, fingerprint, Paging.filter(ctx, "account"), Paging.filter(ctx, "host")));
+        Json.write(ctx, 200, new KeysView(inv.keys(), inv.certificates().orElse(null), inv.total().orElse(null),
+                p.limit(), p.offset(), t.unusedDays(), t.oldDays(), inv.nextCursor().orElse(null)));
     }
 
+    private static KeyPageDao.Flag flag(String v) {
+        return switch (v) {
+            case "unused" -> KeyPageDao.Flag.UNUSED;
+            case "shared" -> KeyPageDao.Flag.SHARED;
+            case "weak" -> KeyPageDao.Flag.WEAK;
+            case "old" -> KeyPageDao.Flag.OLD;
+            default -> throw ApiException.badRequest("flag must be one of unused, shared, weak, old, got '"
+                    + Paging.abbreviate(v) + "'");
+        };
+    }
+
+    /** A page of the key inventory; certificates and total only without a cursor, next_cursor while more. */
     record KeysView(java.util.List<KeyInventoryService.KeyEntry> items,
-            java.util.List<KeyInventoryService.CertUse> certificates, int total, int limit, int offset,
-            int unusedDays, int oldDays) {
+            java.util.List<KeyInventoryService.CertUse> certificates, Integer total, int limit, int offset,
+            int unusedDays, int oldDays, String nextCursor) {
     }
 }

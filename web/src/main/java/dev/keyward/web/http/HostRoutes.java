@@ -45,7 +45,9 @@ final class HostRoutes {
         r.add(new Route("DELETE", API + "/authorized-keys/{id}", Set.of(ADMIN),
                 "Delete a static key; agents purge it", 200, null, List.of(), JSON, h::deleteKey));
         r.add(new Route("GET", API + "/keys", Set.of(ADMIN, AUDITOR),
-                "Key inventory: where each key is, last use per key and per certificate, flags unused, shared, weak, old",
-                200, null, List.of("unused_days", "old_days", "limit", "offset"), JSON, h::listKeys));
+                "Key inventory by fingerprint, paged in the database: where each key is, last use per key, flags unused,"
+                        + " shared, weak, old; last use per certificate on pages without a cursor",
+                200, null, List.of("unused_days", "old_days", "flag", "fingerprint", "account", "host", "limit",
+                        "offset", "cursor"), JSON, h::listKeys));
     }
 }

@@ -2,6 +2,7 @@ package dev.keyward.web.http;
 
 import io.javalin.http.Context;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Paging parameters: {@code limit} (1-1000, default 100) with either {@code offset} or {@code cursor} (the
@@ -13,14 +14,31 @@ record Paging(int limit, int offset, Optional<Long> cursor) {
     static final int MAX_OFFSET = 1_000_000;
 
     static Paging of(Context ctx) {
+        TextCursor p = textCursor(ctx);
+        return new Paging(p.limit(), p.offset(), p.cursor().map(s -> positiveLong("cursor", s)));
+    }
+
+    /** Paging whose cursor is text (a key fingerprint) rather than a number. */
+    record TextCursor(int limit, int offset, Optional<String> cursor) {
+    }
+
+    /** Paging with a text cursor that must match {@code syntax} ({@code what} names it in the error). */
+    static TextCursor textCursor(Context ctx, Pattern syntax, String what) {
+        TextCursor p = textCursor(ctx);
+        if (p.cursor().isPresent() && !syntax.matcher(p.cursor().get()).matches()) {
+            throw ApiException.badRequest("cursor must be " + what + ", got '" + abbreviate(p.cursor().get()) + "'");
+        }
+        return p;
+    }
+
+    private static TextCursor textCursor(Context ctx) {
         int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         int offset = intParam(ctx, "offset", 0, 0, MAX_OFFSET);
-        Optional<Long> cursor = Optional.ofNullable(ctx.queryParam("cursor")).filter(s -> !s.isEmpty())
-                .map(s -> positiveLong("cursor", s));
+        Optional<String> cursor = Optional.ofNullable(ctx.queryParam("cursor")).filter(s -> !s.isEmpty());
         if (cursor.isPresent() && offset > 0) {
             throw ApiException.badRequest("give either offset or cursor, not both");
         }
-        return new Paging(limit, offset, cursor);
+        return new TextCursor(limit, offset, cursor);
     }
 
     static int intParam(Context ctx, String name, int def, int min, int max) {

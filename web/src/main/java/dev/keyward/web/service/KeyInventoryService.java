@@ -6,6 +6,7 @@ import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.db.HostDao;
 import dev.keyward.web.db.InventoryDao;
+import dev.keyward.web.db.KeyPageDao;
 import dev.keyward.web.db.UsageDao;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,12 +14,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
 
 /**
  * The key inventory: every key the agents found (and every static key), grouped by fingerprint, with where it
@@ -62,63 +65,123 @@ public final class KeyInventoryService {
             String lastUsedAt, String sourceIp, long uses) {
     }
 
-    public record Inventory(List<KeyEntry> keys, List<CertUse> certificates, int total) {
+    /**
+     * Which page of the inventory: after the fingerprint {@code cursor} or after skipping {@code offset} keys;
+     * only keys with {@code flag}, with this fingerprint, or with a location in this account or on this host
+     * (by hostname; static keys given to one of its labels count) where given.
+     */
+    public record Query(Thresholds thresholds, int limit, int offset, Optional<String> cursor,
+            Optional<KeyPageDao.Flag> flag, Optional<String> fingerprint, Optional<String> account,
+            Optional<String> host) {
     }
 
-    public Inventory list(Thresholds t, int limit, int offset) {
+    /**
+     * A page of keys. {@code certificates} and {@code total} (keys on every page) come only with pages asked for
+     * without a cursor; {@code nextCursor} is present when the page is full.
+     */
+    public record Inventory(List<KeyEntry> keys, Optional<List<CertUse>> certificates, Optional<Integer> total,
+            Optional<String> nextCursor) {
+    }
+
+    public Inventory list(Query q) {
         Instant now = clock.instant();
+        Thresholds t = q.thresholds();
         return db.transaction(tx -> {
             tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            List<InventoryDao.Row> rows = new InventoryDao(tx).all(Integer.MAX_VALUE, 0);
-            List<StaticKey> statics = new AuthorizedKeyDao(tx).allCurrent();
-            UsageDao usage = new UsageDao(tx);
-            Map<String, UsageDao.LastUse> lastUse = new HashMap<>();
-            for (UsageDao.LastUse u : usage.keyLastUse()) {
-                lastUse.put(u.hostId() + " " + u.account() + " " + u.fingerprint(), u);
+            Optional<HostDao.Host> host = q.host().flatMap(new HostDao(tx)::findByHostname);
+            if (q.host().isPresent() && host.isEmpty()) {
+                boolean first = q.cursor().isEmpty();
+                return new Inventory(List.of(), first ? Optional.of(List.of()) : Optional.empty(),
+                        first ? Optional.of(0) : Optional.empty(), Optional.empty());
             }
-            List<UsageDao.LastUse> certs = usage.certLastUse(MAX_CERTS);
-            Set<Long> hostIds = new HashSet<>();
-            rows.forEach(r -> hostIds.add(r.hostId()));
-            statics.forEach(s -> s.hostId().ifPresent(hostIds::add));
-            certs.forEach(c -> hostIds.add(c.hostId()));
-            lastUse.values().forEach(u -> hostIds.add(u.hostId()));
-            Map<Long, String> names = new HostDao(tx).hostnames(hostIds);
-
-            Map<String, Builder> byFp = new TreeMap<>();
-            for (InventoryDao.Row r : rows) {
-                Builder b = byFp.computeIfAbsent(r.fingerprint(), f -> new Builder(f, r.keyType(), r.bits()));
-                UsageDao.LastUse u = lastUse.get(r.hostId() + " " + r.account() + " " + r.fingerprint());
-                b.add(new Location(names.get(r.hostId()), r.account(), r.file(), r.line(), r.source(), null, null,
-                        u == null ? null : u.lastUsedAt().toString(), u == null ? null : u.sourceIp(),
-                        u == null ? 0 : u.uses()), "h" + r.hostId(), r.comment(), u);
-            }
-            for (StaticKey s : statics) {
-                Builder b = byFp.computeIfAbsent(s.fingerprint(), f -> new Builder(f, s.keyType(), s.bits()));
-                UsageDao.LastUse u = s.hostId().map(h -> lastUse.get(h + " " + s.account() + " " + s.fingerprint()))
-                        .orElse(null);
-                b.add(new Location(s.hostId().map(names::get).orElse(null), s.account(), null, null, "static",
-                        s.id(), s.hostLabel().orElse(null), u == null ? null : u.lastUsedAt().toString(),
-                        u == null ? null : u.sourceIp(), u == null ? 0 : u.uses()),
-                        s.hostId().map(h -> "h" + h).orElse("l" + s.hostLabel().orElse("")), s.comment(), u);
-            }
-            // uses of keys no inventory lists (a file the agent does not scan, an account it does not manage)
-            for (UsageDao.LastUse u : lastUse.values()) {
-                Builder b = byFp.get(u.fingerprint());
-                if (b != null) {
-                    b.lastUse(u.lastUsedAt());
+            KeyPageDao.Filter filter = new KeyPageDao.Filter(q.fingerprint(), q.account(), host.map(HostDao.Host::id),
+                    host.map(HostDao.Host::labels).orElse(List.of()), q.flag(),
+                    now.minus(Duration.ofDays(t.unusedDays())), now.minus(Duration.ofDays(t.oldDays())));
+            KeyPageDao pages = new KeyPageDao(tx);
+            List<KeyEntry> page = new ArrayList<>();
+            Optional<String> after = q.cursor();
+            int offset = q.offset();
+            // The database filters weak keys by any location; the flag looks at the key's first location, so a
+            // key whose reports disagree on type or size is dropped here and the page is topped up.
+            while (page.size() < q.limit()) {
+                int want = q.limit() - page.size();
+                List<String> fingerprints = pages.page(filter, after, offset, want);
+                offset = 0;
+                for (KeyEntry e : entries(tx, fingerprints, now, t)) {
+                    if (q.flag().filter(KeyPageDao.Flag.WEAK::equals).isEmpty() || e.flags().contains("weak")) {
+                        page.add(e);
+                    }
                 }
+                if (fingerprints.size() < want) {
+                    break;
+                }
+                after = Optional.of(fingerprints.getLast());
             }
-            Map<String, Instant> firstSeen = new InventoryDao(tx).firstSeen(new ArrayList<>(byFp.keySet()));
-            List<KeyEntry> all = new ArrayList<>();
-            for (Builder b : byFp.values()) {
-                all.add(b.build(firstSeen.get(b.fingerprint), now, t));
+            Optional<String> next = page.size() == q.limit() ? Optional.of(page.getLast().fingerprint())
+                    : Optional.empty();
+            if (q.cursor().isPresent()) {
+                return new Inventory(List.copyOf(page), Optional.empty(), Optional.empty(), next);
             }
-            List<KeyEntry> page = all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit));
+            List<UsageDao.LastUse> certs = new UsageDao(tx).certLastUse(MAX_CERTS, filter.hostId(), q.account(),
+                    q.fingerprint());
+            Map<Long, String> names = new HostDao(tx).hostnames(certs.stream().map(UsageDao.LastUse::hostId)
+                    .collect(Collectors.toSet()));
             List<CertUse> certUses = certs.stream().map(c -> new CertUse(c.serial().orElseThrow(),
                     c.keyId().orElse(""), c.fingerprint(), names.get(c.hostId()), c.account(),
                     c.lastUsedAt().toString(), c.sourceIp(), c.uses())).toList();
-            return new Inventory(List.copyOf(page), certUses, all.size());
+            return new Inventory(List.copyOf(page), Optional.of(certUses), Optional.of(pages.count(filter)), next);
         });
+    }
+
+    /** These keys, complete (every location, last use and flag), in the order given. */
+    private static List<KeyEntry> entries(DSLContext tx, List<String> fingerprints, Instant now, Thresholds t) {
+        if (fingerprints.isEmpty()) {
+            return List.of();
+        }
+        List<InventoryDao.Row> rows = new InventoryDao(tx).forFingerprints(fingerprints);
+        List<StaticKey> statics = new AuthorizedKeyDao(tx).currentWithFingerprints(fingerprints);
+        Map<String, UsageDao.LastUse> lastUse = new HashMap<>();
+        for (UsageDao.LastUse u : new UsageDao(tx).keyLastUse(fingerprints)) {
+            lastUse.put(u.hostId() + " " + u.account() + " " + u.fingerprint(), u);
+        }
+        Set<Long> hostIds = new HashSet<>();
+        rows.forEach(r -> hostIds.add(r.hostId()));
+        statics.forEach(s -> s.hostId().ifPresent(hostIds::add));
+        Map<Long, String> names = new HostDao(tx).hostnames(hostIds);
+
+        Map<String, Builder> byFp = new LinkedHashMap<>();
+        for (InventoryDao.Row r : rows) {
+            Builder b = byFp.computeIfAbsent(r.fingerprint(), f -> new Builder(f, r.keyType(), r.bits()));
+            UsageDao.LastUse u = lastUse.get(r.hostId() + " " + r.account() + " " + r.fingerprint());
+            b.add(new Location(names.get(r.hostId()), r.account(), r.file(), r.line(), r.source(), null, null,
+                    u == null ? null : u.lastUsedAt().toString(), u == null ? null : u.sourceIp(),
+                    u == null ? 0 : u.uses()), "h" + r.hostId(), r.comment(), u);
+        }
+        for (StaticKey s : statics) {
+            Builder b = byFp.computeIfAbsent(s.fingerprint(), f -> new Builder(f, s.keyType(), s.bits()));
+            UsageDao.LastUse u = s.hostId().map(h -> lastUse.get(h + " " + s.account() + " " + s.fingerprint()))
+                    .orElse(null);
+            b.add(new Location(s.hostId().map(names::get).orElse(null), s.account(), null, null, "static",
+                    s.id(), s.hostLabel().orElse(null), u == null ? null : u.lastUsedAt().toString(),
+                    u == null ? null : u.sourceIp(), u == null ? 0 : u.uses()),
+                    s.hostId().map(h -> "h" + h).orElse("l" + s.hostLabel().orElse("")), s.comment(), u);
+        }
+        // uses of keys no inventory lists (a file the agent does not scan, an account it does not manage)
+        for (UsageDao.LastUse u : lastUse.values()) {
+            Builder b = byFp.get(u.fingerprint());
+            if (b != null) {
+                b.lastUse(u.lastUsedAt());
+            }
+        }
+        Map<String, Instant> firstSeen = new InventoryDao(tx).firstSeen(fingerprints);
+        List<KeyEntry> out = new ArrayList<>();
+        for (String fp : fingerprints) {
+            Builder b = byFp.get(fp);
+            if (b != null) {
+                out.add(b.build(firstSeen.get(fp), now, t));
+            }
+        }
+        return out;
     }
 
     /** Whether Keyward's policy calls a key of this type and size weak. */
