@@ -35,7 +35,8 @@ import picocli.CommandLine.ParentCommand;
  * ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into ssh-agent
  * until the certificate expires. Nothing is written unless every check passed.
  */
-@Command(name = "login", mixinStandardHelpOptions = true, description = "Get a certificate for your SSH key and load it into ssh-agent.")
+@Command(name = "login", mixinStandardHelpOptions = true,
+        description = "Get a certificate for your SSH key and load it into ssh-agent.")
 final class LoginCommand implements Callable<Integer> {
     static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
 

@@ -19,7 +19,8 @@ import picocli.CommandLine.ParentCommand;
  * {@code keyward logout}: removes the certificate from ssh-agent ({@code ssh-add -d KEY-cert.pub}; the plain key
  * stays, with the lifetime login gave it) and deletes {@code KEY-cert.pub}. Running it twice is fine.
  */
-@Command(name = "logout", mixinStandardHelpOptions = true, description = "Remove your certificate from ssh-agent and delete KEY-cert.pub.")
+@Command(name = "logout", mixinStandardHelpOptions = true,
+        description = "Remove your certificate from ssh-agent and delete KEY-cert.pub.")
 final class LogoutCommand implements Callable<Integer> {
     @ParentCommand
     KeywardCli root;

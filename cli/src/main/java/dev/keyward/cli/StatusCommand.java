@@ -21,8 +21,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code keyward status}: the local certificate and whether ssh-agent holds it. Exit 1 without a valid one. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show your certificate and whether ssh-agent holds it; exit 1 if there is"
-        + " no valid certificate.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show your certificate and whether"
+        + " ssh-agent holds it; exit 1 if there is no valid certificate.")
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     KeywardCli root;

@@ -114,7 +114,8 @@ public final class KeywardClient {
                     + " (is the server running, and is the URL right?)", e);
         } catch (IOException e) {
             throw new ServerException("cannot reach the Keyward server at " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : Printable.clean(e.getMessage(), 200)), e);
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : Printable.clean(e.getMessage(), 200)),
+                    e);
         }
         byte[] bytes;
         try (InputStream in = resp.body()) {

@@ -42,7 +42,8 @@ final class Proc {
             Process p = pb.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new InvalidInputException(command.get(0) + " did not finish within " + timeout.toSeconds() + " s");
+                throw new InvalidInputException(command.get(0) + " did not finish within " + timeout.toSeconds()
+                        + " s");
             }
             return new Result(p.exitValue(), out == null ? "" : Files.readString(out, StandardCharsets.UTF_8),
                     err == null ? "" : Files.readString(err, StandardCharsets.UTF_8));
