@@ -19,7 +19,25 @@ public record CliEnv(Map<String, String> vars, boolean interactive, Clock clock)
     }
 
     public static CliEnv system() {
-        return new CliEnv(System.getenv(), System.console() != null, Clock.systemUTC());
+        return new CliEnv(System.getenv(), isTerminal(), Clock.systemUTC());
+    }
+
+    /**
+     * Whether a person is at a terminal. From JDK 22 {@code System.console()} is non-null even with redirected
+     * streams, and {@code Console.isTerminal()} (JDK 22+, looked up reflectively: we compile for 21) tells.
+     */
+    static boolean isTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (NoSuchMethodException jdk21) {
+            return true; // before JDK 22 a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
     }
 
     public Optional<String> get(String name) {
