@@ -58,12 +58,12 @@ public final class KeywardClient {
                 try {
                     keys.add(parser.parseLine(line));
                 } catch (InvalidInputException e) {
-                    throw new ServerException(200, "the server's user CA key list is not valid: " + e.getMessage());
+                    throw new ServerException("the server's user CA key list is not valid: " + e.getMessage());
                 }
             }
         }
         if (keys.isEmpty()) {
-            throw new ServerException(200, "the server publishes no user CA key at " + base + "/api/v1/ca/user");
+            throw new ServerException("the server publishes no user CA key at " + base + "/api/v1/ca/user");
         }
         return keys;
     }
@@ -86,9 +86,9 @@ public final class KeywardClient {
             if (cert instanceof String line && !line.isBlank()) {
                 return new IssuedCert(line.strip());
             }
-            throw new ServerException(201, "the server's answer has no certificate");
+            throw new ServerException("the server's answer has no certificate");
         } catch (JsonException e) {
-            throw new ServerException(201, "the server's answer is not valid JSON: " + e.getMessage());
+            throw new ServerException("the server's answer is not valid JSON: " + e.getMessage());
         }
     }
 
@@ -124,7 +124,7 @@ public final class KeywardClient {
             throw new ServerException("the connection to " + base + " broke while " + what, e);
         }
         if (bytes.length > MAX_BODY) {
-            throw new ServerException(resp.statusCode(), "the server's answer is larger than " + MAX_BODY + " bytes");
+            throw new ServerException("the server's answer is larger than " + MAX_BODY + " bytes");
         }
         String body = new String(bytes, StandardCharsets.UTF_8);
         int status = resp.statusCode();
@@ -132,7 +132,7 @@ public final class KeywardClient {
             return body;
         }
         if (status >= 300 && status < 400) {
-            throw new ServerException(status, "the server answered with a redirect (HTTP " + status + ") while " + what
+            throw new ServerException("the server answered with a redirect (HTTP " + status + ") while " + what
                     + "; use the server's exact URL" + resp.headers().firstValue("Location")
                             .map(l -> " (it points to " + Printable.clean(l, 200) + ")").orElse(""));
         }

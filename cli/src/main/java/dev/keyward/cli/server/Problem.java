@@ -28,7 +28,7 @@ final class Problem {
             case 503 -> "the server is temporarily unavailable" + d + "; retry shortly";
             default -> what + " failed: HTTP " + status + d;
         };
-        return new ServerException(status, msg);
+        return new ServerException(msg);
     }
 
     private static Optional<String> member(String body, String name) {

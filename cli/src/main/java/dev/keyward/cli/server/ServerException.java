@@ -4,22 +4,14 @@ import dev.keyward.ca.InvalidInputException;
 
 /**
  * The server refused, failed or could not be reached. The message is for the engineer: what happened and what
- * to do. {@link #status()} is the HTTP status, or 0 when there was no answer.
+ * to do (the CLI prints it as its one line and exits 1).
  */
 public final class ServerException extends InvalidInputException {
-    private final int status;
-
-    public ServerException(int status, String message) {
+    public ServerException(String message) {
         super(message);
-        this.status = status;
     }
 
     public ServerException(String message, Throwable cause) {
         super(message, cause);
-        this.status = 0;
-    }
-
-    public int status() {
-        return status;
     }
 }
