@@ -40,6 +40,12 @@ public record CliEnv(Map<String, String> vars, boolean interactive, Clock clock)
         }
     }
 
+    /** Never the variables: they may hold {@value #TOKEN_ENV}. */
+    @Override
+    public String toString() {
+        return "CliEnv[interactive=" + interactive + ", clock=" + clock + "]";
+    }
+
     public Optional<String> get(String name) {
         return Optional.ofNullable(vars.get(name)).filter(v -> !v.isEmpty());
     }
