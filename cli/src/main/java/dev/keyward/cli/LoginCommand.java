@@ -1,0 +1,159 @@
+package dev.keyward.cli;
+
+import dev.keyward.ca.Durations;
+import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.cert.Certificate;
+import dev.keyward.ca.cert.SignedCertificate;
+import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.cli.cert.CaPins;
+import dev.keyward.cli.cert.CertFiles;
+import dev.keyward.cli.cert.CertVerifier;
+import dev.keyward.cli.config.CliConfig;
+import dev.keyward.cli.config.CliEnv;
+import dev.keyward.cli.config.Credential;
+import dev.keyward.cli.config.ServerUrl;
+import dev.keyward.cli.server.KeywardClient;
+import dev.keyward.cli.ssh.SshAgent;
+import dev.keyward.cli.ssh.UserKeys;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code keyward login}: asks the server for a user certificate for our public key, checks it
+ * ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into ssh-agent
+ * until the certificate expires. Nothing is written unless every check passed.
+ */
+@Command(name = "login", mixinStandardHelpOptions = true,
+        description = "Get a certificate for your SSH key and load it into ssh-agent.")
+final class LoginCommand implements Callable<Integer> {
+    static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
+
+    @ParentCommand
+    KeywardCli root;
+
+    @Mixin
+    KeyOptions keyOptions;
+
+    @Option(names = "--server", paramLabel = "URL", description = "Keyward server, https://... (default: config"
+            + " 'server').")
+    String server;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding your token (mode 0600;"
+            + " default: config 'token_file', else the KEYWARD_TOKEN environment variable).")
+    Path tokenFile;
+
+    @Option(names = "--ttl", paramLabel = "DURATION", description = "Requested lifetime, e.g. 8h, 30m, 1h30m"
+            + " (default: the server's policy default).")
+    String ttl;
+
+    @Option(names = "--principals", paramLabel = "a,b", split = ",", description = "Requested principals"
+            + " (default: the server's policy default, usually your username).")
+    List<String> principals = new ArrayList<>();
+
+    @Option(names = "--no-agent", description = "Do not load the key and certificate into ssh-agent.")
+    boolean noAgent;
+
+    @Option(names = "--insecure-http", description = "Allow plain http:// to a non-loopback server (the token"
+            + " crosses the network readable).")
+    boolean insecureHttp;
+
+    @Option(names = "--accept-new-ca", description = "Trust the user CA keys the server publishes now, replacing"
+            + " those pinned at your first login (after a CA rotation; check the fingerprints with your admins).")
+    boolean acceptNewCa;
+
+    @Override
+    public Integer call() throws IOException {
+        CliEnv env = root.env;
+        PrintWriter out = root.spec.commandLine().getOut();
+        CliConfig cfg = keyOptions.load(env);
+        URI base = ServerUrl.parse(Optional.ofNullable(server).or(cfg::server).orElseThrow(() ->
+                new InvalidInputException("no server: pass --server https://... or put 'server = https://...' in "
+                        + env.configDir().resolve("config"))), insecureHttp);
+        Optional<String> requestedTtl = Optional.ofNullable(ttl).map(LoginCommand::checkTtl);
+        List<String> requestedPrincipals = checkPrincipals(principals);
+        Credential credential = Credential.resolve(Optional.ofNullable(tokenFile).or(cfg::tokenFile), env);
+        Path key = keyOptions.explicitKey(env, cfg).orElseGet(() -> UserKeys.defaultKey(env, out));
+        SshPublicKey publicKey = UserKeys.publicKey(key);
+
+        KeywardClient client = new KeywardClient(base, HTTP_TIMEOUT);
+        List<SshPublicKey> listed = client.userCaKeys();
+        CaPins pins = CaPins.load(env.configDir());
+        List<SshPublicKey> pinned = acceptNewCa ? List.of() : pins.pinned(base);
+        String line = client.issueUserCert(credential, publicKey, requestedTtl, requestedPrincipals).certificateLine();
+        Instant now = env.clock().instant();
+        SignedCertificate cert = CertVerifier.verify(line, publicKey, listed, pinned, now);
+
+        if (pinned.isEmpty()) {
+            pins.pin(base, listed);
+            out.println("Pinned the user CA keys of " + base + " in " + pins.file() + ": "
+                    + String.join(", ", listed.stream().map(SshPublicKey::fingerprint).toList()));
+        }
+        CertFiles.write(key, cert, publicKey.comment());
+        Certificate c = cert.certificate();
+        out.println("Certificate " + CertFiles.certPath(key));
+        out.println("  serial:      " + Long.toUnsignedString(c.serial()));
+        out.println("  principals:  " + StatusCommand.principals(c));
+        out.println("  valid until: " + c.validBeforeInstant() + " ("
+                + Durations.format(Duration.between(now, c.validBeforeInstant())) + ")");
+        loadIntoAgent(env, out, key, Duration.between(now, c.validBeforeInstant()));
+        return 0;
+    }
+
+    private void loadIntoAgent(CliEnv env, PrintWriter out, Path key, Duration lifetime) {
+        if (noAgent) {
+            return;
+        }
+        Optional<SshAgent> agent = SshAgent.of(env);
+        if (agent.isEmpty()) {
+            out.println("  ssh-agent:   not running (SSH_AUTH_SOCK is unset); ssh uses the certificate file");
+            return;
+        }
+        SshAgent.Outcome r = agent.get().add(key, lifetime);
+        if (r.ok()) {
+            out.println("  ssh-agent:   key and certificate loaded for " + Durations.format(lifetime));
+        } else {
+            // The certificate is written and usable with ssh -i; the agent is a convenience, so this only warns.
+            root.spec.commandLine().getErr().println("keyward: warning: ssh-add failed, the certificate is not in"
+                    + " ssh-agent: " + r.message());
+        }
+    }
+
+    static String checkTtl(String t) {
+        Optional<Duration> d = Durations.parse(t);
+        if (d.isEmpty() || d.get().isZero()) {
+            throw new InvalidInputException("--ttl '" + t + "' is not a duration like 8h, 30m or 1h30m");
+        }
+        return t;
+    }
+
+    static List<String> checkPrincipals(List<String> given) {
+        List<String> out = new ArrayList<>();
+        for (String p : given) {
+            String s = p.strip();
+            if (s.isEmpty()) {
+                throw new InvalidInputException("--principals has an empty name (use a,b without spaces or empty"
+                        + " entries)");
+            }
+            if (s.length() > Certificate.MAX_PRINCIPAL_LENGTH || !s.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+                throw new InvalidInputException("--principals '" + s + "' is not a user name (visible ASCII, at most "
+                        + Certificate.MAX_PRINCIPAL_LENGTH + " characters)");
+            }
+            if (!out.contains(s)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.keyward.cli.cert;
+
+import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.io.AtomicFiles;
+import dev.keyward.ca.key.KeyPolicy;
+import dev.keyward.ca.key.PublicKeyParser;
+import dev.keyward.ca.key.SshPublicKey;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trust on first use for user CA keys: {@code ~/.config/keyward/user_ca_pins} holds, per server URL, the user
+ * CA keys that server published at the engineer's first login ({@code <server URL> <key type> <base64>} lines).
+ * Later logins accept only certificates signed by a pinned key, so a server impostor (a wrong URL, a hijacked
+ * DNS name with a valid TLS certificate) cannot hand out certificates from its own CA. A CA rotation needs
+ * {@code keyward login --accept-new-ca}, which re-pins what the server publishes then.
+ */
+public final class CaPins {
+    public static final String FILE_NAME = "user_ca_pins";
+    private static final PublicKeyParser PARSER = new PublicKeyParser(new KeyPolicy(2048));
+
+    private final Path file;
+    private final Map<String, List<SshPublicKey>> byServer;
+
+    private CaPins(Path file, Map<String, List<SshPublicKey>> byServer) {
+        this.file = file;
+        this.byServer = byServer;
+    }
+
+    public static CaPins load(Path configDir) {
+        Path file = configDir.resolve(FILE_NAME);
+        Map<String, List<SshPublicKey>> m = new LinkedHashMap<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return new CaPins(file, m);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read " + file + ": " + e.getMessage());
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split(" ", 2);
+            try {
+                if (parts.length < 2) {
+                    throw new InvalidInputException("expected '<server URL> <public key>'");
+                }
+                m.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(PARSER.parseLine(parts[1]));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(file + " line " + (i + 1) + ": " + e.getMessage()
+                        + " (fix or delete the line; the next login pins the server's keys again)");
+            }
+        }
+        return new CaPins(file, m);
+    }
+
+    /** The keys pinned for {@code server}; empty if none were. */
+    public List<SshPublicKey> pinned(URI server) {
+        return List.copyOf(byServer.getOrDefault(server.toString(), List.of()));
+    }
+
+    /** Replaces the pins of {@code server} and writes the file atomically. */
+    public void pin(URI server, List<SshPublicKey> keys) throws IOException {
+        byServer.put(server.toString(), List.copyOf(keys));
+        StringBuilder b = new StringBuilder("# user CA keys pinned by keyward login (trust on first use)\n");
+        byServer.forEach((s, ks) -> ks.forEach(k -> b.append(s).append(' ').append(k.toOpenSshWithoutComment())
+                .append('\n')));
+        Files.createDirectories(file.getParent());
+        AtomicFiles.write(file, b.toString().getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+    }
+
+    public Path file() {
+        return file;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.keyward.cli.config;
+
+import dev.keyward.ca.InvalidInputException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/**
+ * The server's base URL. It carries the engineer's bearer credential, so it must be {@code https://}; plain
+ * {@code http://} is accepted for a loopback host (a server on this machine, tests) or with
+ * {@code --insecure-http}.
+ */
+public final class ServerUrl {
+    private ServerUrl() {
+    }
+
+    public static URI parse(String text, boolean insecureHttp) {
+        URI u;
+        try {
+            u = new URI(text.strip());
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException("server URL '" + text + "' is not a URL: " + e.getReason());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new InvalidInputException("server URL '" + text + "' must start with https://");
+        }
+        if (u.getHost() == null || u.getHost().isEmpty()) {
+            throw new InvalidInputException("server URL '" + text + "' has no host");
+        }
+        if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new InvalidInputException("server URL '" + text + "' must be only scheme, host, port and path"
+                    + " (no user, query or fragment)");
+        }
+        if (scheme.equals("http") && !insecureHttp && !isLoopback(u.getHost())) {
+            throw new InvalidInputException("server URL '" + text + "' is plain http to a remote host: the token"
+                    + " would cross the network readable; use https:// (or --insecure-http if you must)");
+        }
+        String path = u.getRawPath() == null ? "" : u.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return URI.create(scheme + "://" + u.getRawAuthority() + path);
+    }
+
+    /** Loopback by name ({@code localhost}) or by literal address; names are not resolved. */
+    static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+") && !h.contains(":")) {
+            return false; // a DNS name: resolving it would let DNS decide whether the token goes out in clear
+        }
+        try {
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

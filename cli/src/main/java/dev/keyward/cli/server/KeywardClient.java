@@ -1,0 +1,141 @@
+package dev.keyward.cli.server;
+
+import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.key.KeyPolicy;
+import dev.keyward.ca.key.PublicKeyParser;
+import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.cli.config.Credential;
+import dev.keyward.cli.json.Json;
+import dev.keyward.cli.json.JsonException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The two calls {@code keyward login} makes: {@code GET /api/v1/ca/user} (the trusted user CA keys) and
+ * {@code POST /api/v1/certs/user}. No redirects are followed (a redirect could carry the token elsewhere);
+ * answers are capped at {@link #MAX_BODY} bytes; every failure is a {@link ServerException} with a message for
+ * the engineer.
+ */
+public final class KeywardClient {
+    static final int MAX_BODY = 256 * 1024;
+    private static final String USER_AGENT = "keyward-cli/0.1";
+
+    private final URI base;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    public KeywardClient(URI base, Duration timeout) {
+        this.base = base;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** The fields of a {@code 201} from {@code POST /certs/user} that the CLI uses. */
+    public record IssuedCert(String certificateLine) {
+    }
+
+    /** The user CA public keys the server publishes (TrustedUserCAKeys content). */
+    public List<SshPublicKey> userCaKeys() {
+        String body = send(request("/api/v1/ca/user").GET().build(), 200, "fetching the user CA keys");
+        PublicKeyParser parser = new PublicKeyParser(new KeyPolicy(2048));
+        List<SshPublicKey> keys = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                try {
+                    keys.add(parser.parseLine(line));
+                } catch (InvalidInputException e) {
+                    throw new ServerException("the server's user CA key list is not valid: " + e.getMessage());
+                }
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new ServerException("the server publishes no user CA key at " + base + "/api/v1/ca/user");
+        }
+        return keys;
+    }
+
+    /** {@code POST /api/v1/certs/user} with our public key and the optional TTL and principals. */
+    public IssuedCert issueUserCert(Credential credential, SshPublicKey key, Optional<String> ttl,
+            List<String> principals) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("public_key", key.toOpenSshWithoutComment());
+        ttl.ifPresent(t -> body.put("ttl", t));
+        if (!principals.isEmpty()) {
+            body.put("principals", principals);
+        }
+        HttpRequest req = request("/api/v1/certs/user").header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + credential.value())
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))).build();
+        String answer = send(req, 201, "requesting a certificate");
+        try {
+            Object cert = Json.parseObject(answer).get("certificate");
+            if (cert instanceof String line && !line.isBlank()) {
+                return new IssuedCert(line.strip());
+            }
+            throw new ServerException("the server's answer has no certificate");
+        } catch (JsonException e) {
+            throw new ServerException("the server's answer is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("User-Agent", USER_AGENT)
+                .header("Accept", "application/json, application/problem+json");
+    }
+
+    private String send(HttpRequest req, int expected, String what) {
+        HttpResponse<InputStream> resp;
+        try {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerException("interrupted while " + what, e);
+        } catch (HttpConnectTimeoutException e) {
+            throw new ServerException("cannot reach the Keyward server at " + base + ": connection timed out", e);
+        } catch (HttpTimeoutException e) {
+            throw new ServerException("the Keyward server at " + base + " did not answer within "
+                    + timeout.toSeconds() + " s", e);
+        } catch (ConnectException e) {
+            throw new ServerException("cannot reach the Keyward server at " + base + ": connection refused"
+                    + " (is the server running, and is the URL right?)", e);
+        } catch (IOException e) {
+            throw new ServerException("cannot reach the Keyward server at " + base + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : Printable.clean(e.getMessage(), 200)),
+                    e);
+        }
+        byte[] bytes;
+        try (InputStream in = resp.body()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            throw new ServerException("the connection to " + base + " broke while " + what, e);
+        }
+        if (bytes.length > MAX_BODY) {
+            throw new ServerException("the server's answer is larger than " + MAX_BODY + " bytes");
+        }
+        String body = new String(bytes, StandardCharsets.UTF_8);
+        int status = resp.statusCode();
+        if (status == expected) {
+            return body;
+        }
+        if (status >= 300 && status < 400) {
+            throw new ServerException("the server answered with a redirect (HTTP " + status + ") while " + what
+                    + "; use the server's exact URL" + resp.headers().firstValue("Location")
+                            .map(l -> " (it points to " + Printable.clean(l, 200) + ")").orElse(""));
+        }
+        throw Problem.toException(status, body, what);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.keyward.cli.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A stand-in for the Keyward server on 127.0.0.1 (the JDK's HttpServer) whose answers a test chooses, for cases a
+ * real server never produces: a certificate for another key, from another CA. Records each request body.
+ */
+public final class FakeServer implements AutoCloseable {
+    /** One canned answer. */
+    public record Answer(int status, String contentType, String body) {
+    }
+
+    private final HttpServer server;
+    public final List<String> requests = new CopyOnWriteArrayList<>();
+
+    public FakeServer(String caUserBody, Function<String, Answer> issue) throws IOException {
+        this(0, caUserBody, issue);
+    }
+
+    /** On a given port: the same server URL with other answers (a CA rotation). */
+    public static FakeServer onPort(int port, String caUserBody, Function<String, Answer> issue) throws IOException {
+        return new FakeServer(port, caUserBody, issue);
+    }
+
+    private FakeServer(int port, String caUserBody, Function<String, Answer> issue) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/api/v1/ca/user", ex -> reply(ex, new Answer(200, "text/plain", caUserBody)));
+        server.createContext("/api/v1/certs/user", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(ex.getRequestHeaders().getFirst("Authorization") + " " + body);
+            reply(ex, issue.apply(body));
+        });
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private static void reply(HttpExchange ex, Answer a) throws IOException {
+        byte[] b = a.body().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", a.contentType());
+        ex.sendResponseHeaders(a.status(), b.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
