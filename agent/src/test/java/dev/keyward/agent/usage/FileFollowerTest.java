@@ -183,4 +183,84 @@ class FileFollowerTest {
         assertEquals(one, two);
         assertEquals(r1.position(), r2.position());
     }
+
+    /** The event without its id (which covers the line's bytes, terminator included). */
+    static UsageEvent noId(UsageEvent e) {
+        return new UsageEvent("", e.time(), e.account(), e.fingerprint(), e.keyType(), e.certSerial(), e.keyId(),
+                e.caFingerprint(), e.sourceIp(), e.sourcePort(), e.kind(), e.detail());
+    }
+
+    @Test
+    void crlfLinesGiveTheSameEventsAsLfLines() throws Exception {
+        StringBuilder lf = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            lf.append(noise(i)).append(accepted(i));
+            if (i % 10 == 0) {
+                lf.append("Nov 29 10:00:02 host sshd[").append(9000 + i).append("]: Certificate invalid: expired\n")
+                        .append("Nov 29 10:00:02 host sshd[").append(9000 + i).append("]: Failed publickey for u")
+                        .append(i).append(" from 10.0.0.9 port 4").append(i).append(" ssh2: ED25519-CERT SHA256:c")
+                        .append(" ID key ").append(i).append(" (serial ").append(i).append(") CA ED25519 SHA256:ca\n");
+            }
+        }
+        Path a = dir.resolve("lf.log");
+        Path b = dir.resolve("crlf.log");
+        Files.writeString(a, lf);
+        Files.writeString(b, lf.toString().replace("\n", "\r\n"));
+        List<UsageEvent> ea = follower(a).read(null).events();
+        List<UsageEvent> eb = follower(b).read(null).events();
+        assertEquals(220, ea.size());
+        assertEquals(ea.stream().map(FileFollowerTest::noId).toList(), eb.stream().map(FileFollowerTest::noId).toList());
+        UsageEvent invalid = eb.stream().filter(e -> e.kind().equals("cert_invalid")).findFirst().orElseThrow();
+        assertEquals("expired", invalid.detail());
+        assertEquals("SHA256:ca", invalid.caFingerprint());
+        assertEquals("key 0", invalid.keyId());
+    }
+
+    @Test
+    void copiesFromMappingsGiveWhatReadsGive() throws Exception {
+        // several buffers, with CRLF lines, a line longer than the buffer, a valid line of 100 KB (a long key ID)
+        // and a last line still being written
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        for (int i = 0; sb.length() < 9_500_000; i++, n++) {
+            String a = accepted(i);
+            sb.append(noise(i)).append(i % 5 == 0 ? a.replace("\n", "\r\n") : a);
+            if (i == 1000) {
+                sb.append("x".repeat(FileFollower.BUFFER + 10)).append(" Accepted publickey for huge\n");
+            }
+            if (i == 3000) {
+                sb.append("Nov 29 10:00:00 host sshd[1]: Accepted publickey for long from 10.0.0.1 port 1 ssh2:")
+                        .append(" RSA-CERT SHA256:f ID ").append("k".repeat(100_000))
+                        .append(" (serial 5) CA ED25519 SHA256:ca\n");
+            }
+        }
+        String partial = accepted(999_999).substring(0, 50);
+        sb.append(partial);
+        Path log = dir.resolve("big.log");
+        Files.writeString(log, sb, StandardCharsets.US_ASCII);
+        long saved = FileFollower.MAP_MIN;
+        FileFollower.Result read;
+        FileFollower.Result mapped;
+        try {
+            FileFollower.MAP_MIN = Long.MAX_VALUE;
+            read = follower(log).read(null);
+            FileFollower.MAP_MIN = 0;
+            mapped = follower(log).read(null);
+        } finally {
+            FileFollower.MAP_MIN = saved;
+        }
+        assertEquals(read.events(), mapped.events());
+        assertEquals(read.position(), mapped.position());
+        assertEquals(Files.size(log) - partial.length(), mapped.position().offset());
+        List<UsageEvent> ev = mapped.events();
+        assertEquals(n + 1, ev.size()); // and not "huge", whose line was skipped
+        assertEquals(ev.size(), ports(ev).size());
+        assertTrue(ev.stream().noneMatch(e -> e.account().equals("huge")));
+        UsageEvent longId = ev.stream().filter(e -> e.account().equals("long")).findFirst().orElseThrow();
+        assertEquals(100_000, longId.keyId().length());
+        assertEquals("5", longId.certSerial());
+        for (UsageEvent e : ev) {
+            assertTrue(e.fingerprint().startsWith("SHA256:") && e.fingerprint().indexOf('\r') < 0, e.toString());
+        }
+    }
 }
