@@ -143,7 +143,7 @@ public final class FileFollower {
                 final long base = bufStart;
                 int split = lastNl + 1 >= PARALLEL_MIN ? splitPoint(buf, lastNl + 1) : -1;
                 if (split > 0) {
-                    // two halves, split at a line boundary: the second is parsed on another core while this
+                    // two parts, split at a line boundary: the second is parsed on another core while this
                     // thread parses the first; the assembler then takes both halves' lines in file order
                     if (helper == null) {
                         helper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -247,9 +247,12 @@ public final class FileFollower {
     private SshdMessage helperParser;
     private Ids helperIds;
 
-    /** Just after the first newline at or after the middle of {@code buf[0, to)}; -1 if there is none. */
+    /**
+     * Just after the first newline at or after 40% of {@code buf[0, to)}; -1 if there is none. This thread takes
+     * the smaller part: it also fills the buffer and assembles both parts' lines.
+     */
     private static int splitPoint(byte[] buf, int to) {
-        for (int i = to / 2; i < to - 1; i++) {
+        for (int i = (int) (to * 0.4); i < to - 1; i++) {
             if (buf[i] == '\n') {
                 return i + 1;
             }
