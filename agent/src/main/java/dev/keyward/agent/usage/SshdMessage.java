@@ -55,7 +55,6 @@ public final class SshdMessage {
     private long lastMinuteEpoch;
     private long lastStampEpoch;
     private String lastType = "";
-    private final StringCache cache = new StringCache();
 
     /** {@code now} stands for lines without a timestamp and picks the year of syslog lines (which have none). */
     public SshdMessage(ZoneId zone, long nowEpoch) {
@@ -225,7 +224,7 @@ public final class SshdMessage {
             if (s < 0) {
                 return null;
             }
-            keyId = cache.get(b, id0 + ID.length, s);
+            keyId = str(b, id0 + ID.length, s);
             int close = indexOf(b, (byte) ')', s, end);
             if (close < 0) {
                 return null;
@@ -235,13 +234,13 @@ public final class SshdMessage {
             if (startsWith(b, ca0, end, CA)) {
                 int ct1 = indexOf(b, (byte) ' ', ca0 + CA.length, end);
                 if (ct1 > 0) {
-                    caType = cache.get(b, ca0 + CA.length, ct1);
-                    caFp = stripped(b, ct1 + 1, end);
+                    caType = str(b, ca0 + CA.length, ct1);
+                    caFp = str(b, ct1 + 1, end).strip();
                 }
             }
         }
-        return new LogLine(kind, time, pid, cache.get(b, i, userEnd), str(b, ip0, ipEnd), port, type,
-                cache.get(b, t1 + 1, f1), keyId, serial, caType, caFp, null);
+        return new LogLine(kind, time, pid, str(b, i, userEnd), str(b, ip0, ipEnd), port, type, str(b, t1 + 1, f1),
+                keyId, serial, caType, caFp, null);
     }
 
     /**
@@ -375,7 +374,12 @@ public final class SshdMessage {
     }
 
     private static int indexOf(byte[] b, byte c, int from, int end) {
-        return LogScanner.indexOf(b, (c & 0xffL) * 0x0101010101010101L, from, end);
+        for (int i = from; i < end; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int lastIndexOf(byte[] b, byte[] w, int from, int end) {
@@ -385,17 +389,6 @@ public final class SshdMessage {
             }
         }
         return -1;
-    }
-
-    /** {@code str(b, s, e).strip()}, through the cache. */
-    private String stripped(byte[] b, int s, int e) {
-        while (s < e && Character.isWhitespace((char) (b[s] & 0xff))) {
-            s++;
-        }
-        while (e > s && Character.isWhitespace((char) (b[e - 1] & 0xff))) {
-            e--;
-        }
-        return cache.get(b, s, e);
     }
 
     private static String str(byte[] b, int s, int e) {
