@@ -143,7 +143,7 @@ public final class FileFollower {
                 final long base = bufStart;
                 int split = lastNl + 1 >= PARALLEL_MIN ? splitPoint(buf, lastNl + 1) : -1;
                 if (split > 0) {
-                    // two parts, split at a line boundary: the second is parsed on another core while this
+                    // two halves, split at a line boundary: the second is parsed on another core while this
                     // thread parses the first; the assembler then takes both halves' lines in file order
                     if (helper == null) {
                         helper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -247,12 +247,9 @@ public final class FileFollower {
     private SshdMessage helperParser;
     private Ids helperIds;
 
-    /**
-     * Just after the first newline at or after 40% of {@code buf[0, to)}; -1 if there is none. This thread takes
-     * the smaller part: it also fills the buffer and assembles both parts' lines.
-     */
+    /** Just after the first newline at or after the middle of {@code buf[0, to)}; -1 if there is none. */
     private static int splitPoint(byte[] buf, int to) {
-        for (int i = (int) (to * 0.4); i < to - 1; i++) {
+        for (int i = to / 2; i < to - 1; i++) {
             if (buf[i] == '\n') {
                 return i + 1;
             }
@@ -323,7 +320,7 @@ public final class FileFollower {
     }
 
     /** Event ids: {@code f<dev>.<ino>.<generation>.<offset>.<crc32c>}, all hex. */
-    static final class Ids {
+    private static final class Ids {
         private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         private final byte[] id; // the prefix, then room for the two numbers
         private final int prefix;

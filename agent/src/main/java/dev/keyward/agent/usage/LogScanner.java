@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * (both {@code Accepted} and {@code Failed publickey for}), {@code revoked by file } and
  * {@code Certificate inva}. A probe reads the two bytes at the end of the current window; a pair that occurs in
  * no window lets the search skip 15 bytes, so a typical auth.log is read at a fraction of its bytes. Only a line
- * that contains a window is handed on, as the byte range of the whole line. Nothing is allocated.
+ * that contains a window is handed on, as the byte range of the whole line; nothing is allocated but the
+ * arrays holding those ranges.
  */
 public final class LogScanner {
     /** Receives one candidate line: bytes [start, end) of {@code buf}, no terminator. */
@@ -21,7 +22,11 @@ public final class LogScanner {
             "revoked by file ".getBytes(StandardCharsets.US_ASCII),
             "Certificate inva".getBytes(StandardCharsets.US_ASCII)};
     private static final int M = 16;
-    /** Shift for the byte pair ending at the probe: how far the window can move without missing a match. */
+    /**
+     * Shift for the byte pair ending at the probe: how far the window can move without missing a match. A pair is
+     * indexed by the low seven bits of each byte, so that the table (16 KiB) stays in the L1 cache; the windows are
+     * ASCII, and a non-ASCII byte only shares an entry with an ASCII one, whose shift is then merely smaller.
+     */
     private static final byte[] SHIFT = new byte[1 << 14];
     private static final byte[] FAILED = "Faile".getBytes(StandardCharsets.US_ASCII);
 
