@@ -125,6 +125,7 @@ public final class FileFollower {
                 src.map(size);
             }
             Ids ids = new Ids(pos.dev(), pos.ino(), pos.generation());
+            LogScanner.Scratch scratch = new LogScanner.Scratch();
             while (true) {
                 int n = src.read(bufStart + filled, buf, filled, buf.length - filled);
                 if (n <= 0) {
@@ -153,12 +154,13 @@ public final class FileFollower {
                         });
                         helperParser = parser.copy();
                         helperIds = new Ids(pos.dev(), pos.ino(), pos.generation());
+                        helperScratch = new LogScanner.Scratch();
                     }
                     final byte[] b2 = buf;
                     final int to = lastNl + 1;
                     java.util.concurrent.Future<Parsed> second = helper.submit(
-                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds));
-                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids);
+                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds, helperScratch));
+                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids, scratch);
                     first.feed(asm);
                     try {
                         second.get().feed(asm);
@@ -180,7 +182,7 @@ public final class FileFollower {
                         if (l != null) {
                             asm.accept(l, ids.of(base + s, b, s, e));
                         }
-                    });
+                    }, scratch);
                 }
                 if (asm.completed() >= BATCH) {
                     sink.accept(asm.drain());
@@ -197,6 +199,7 @@ public final class FileFollower {
                 helper = null;
                 helperParser = null;
                 helperIds = null;
+                helperScratch = null;
             }
         }
     }
@@ -246,6 +249,7 @@ public final class FileFollower {
     private java.util.concurrent.ExecutorService helper;
     private SshdMessage helperParser;
     private Ids helperIds;
+    private LogScanner.Scratch helperScratch;
 
     /** Just after the first newline at or after the middle of {@code buf[0, to)}; -1 if there is none. */
     private static int splitPoint(byte[] buf, int to) {
@@ -267,7 +271,8 @@ public final class FileFollower {
         private final java.util.ArrayList<String> ids = new java.util.ArrayList<>();
         private final java.util.BitSet failed = new java.util.BitSet();
 
-        static Parsed of(byte[] buf, int from, int to, long base, SshdMessage parser, Ids idGen) {
+        static Parsed of(byte[] buf, int from, int to, long base, SshdMessage parser, Ids idGen,
+                LogScanner.Scratch scratch) {
             Parsed p = new Parsed();
             LogScanner.scan(buf, from, to, (b, s, e, f) -> {
                 LogLine l = parser.parse(b, s, e);
@@ -278,7 +283,7 @@ public final class FileFollower {
                     p.lines.add(l);
                     p.ids.add(idGen.of(base + s, b, s, e));
                 }
-            });
+            }, scratch);
             return p;
         }
 

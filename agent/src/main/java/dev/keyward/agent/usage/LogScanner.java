@@ -57,7 +57,17 @@ public final class LogScanner {
      * mostly waits on loads; four independent ones keep the core busy.
      */
     public static void scan(byte[] buf, int from, int to, LineSink sink) {
-        Hits[] hits = new Hits[K];
+        scan(buf, from, to, sink, new Scratch());
+    }
+
+    /** Room for the candidate lines' ranges, reused from one {@code scan} to the next by one thread. */
+    public static final class Scratch {
+        private final Hits[] hits = {new Hits(), new Hits(), new Hits(), new Hits()};
+    }
+
+    /** {@link #scan(byte[], int, int, LineSink)} keeping the ranges in {@code scratch} (one thread's own). */
+    public static void scan(byte[] buf, int from, int to, LineSink sink, Scratch scratch) {
+        Hits[] hits = scratch.hits;
         int[] at = new int[K + 1];
         at[0] = from;
         at[K] = to;
@@ -69,8 +79,8 @@ public final class LogScanner {
             }
             at[k] = p;
         }
-        for (int k = 0; k < K; k++) {
-            hits[k] = new Hits();
+        for (Hits h : hits) {
+            h.n = 0;
         }
         final byte[] shift = SHIFT;
         int i0 = at[0] + M - 1;

@@ -82,6 +82,7 @@ class LogScannerTest {
     @Test
     void findsWhatALineByLineSearchFinds() {
         Random r = new Random(7);
+        LogScanner.Scratch scratch = new LogScanner.Scratch(); // one for all rounds, as a reader keeps one
         for (int round = 0; round < 60; round++) {
             int size = round % 3 == 0 ? r.nextInt(2000) : LogScanner.INTERLEAVE_MIN + r.nextInt(300_000);
             byte[] b = randomLog(r, size, round % 2 == 0);
@@ -95,7 +96,11 @@ class LogScannerTest {
                 from = p;
             }
             int to = r.nextBoolean() ? b.length : from + r.nextInt(b.length - from + 1);
-            assertEquals(naive(b, from, to), scanned(b, from, to), "round " + round);
+            List<Hit> expected = naive(b, from, to);
+            assertEquals(expected, scanned(b, from, to), "round " + round);
+            List<Hit> reused = new ArrayList<>();
+            LogScanner.scan(b, from, to, (buf, s, e, failed) -> reused.add(new Hit(s, e, failed)), scratch);
+            assertEquals(expected, reused, "round " + round + ", scratch reused");
         }
     }
 
