@@ -112,22 +112,18 @@ public final class FileFollower {
     private ReadPosition readFrom(Path path, ReadPosition pos, EventAssembler asm, EventSink sink)
             throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            Source src = new Source(ch);
             long offset = pos.offset();
-            long size = ch.size();
-            if (size < offset) {
+            if (ch.size() < offset) {
                 offset = 0; // truncated and rotated: all of it is new
             }
-            byte[] buf = new byte[(int) Math.min(BUFFER, Math.max(64 * 1024, size - offset + 1))];
+            byte[] buf = new byte[(int) Math.min(BUFFER, Math.max(64 * 1024, ch.size() - offset + 1))];
             int filled = 0;
-            long bufStart = offset; // file offset of buf[0]; the next read is at bufStart + filled
-            if (size - offset >= MAP_MIN) {
-                src.map(size);
-            }
+            ch.position(offset);
+            long bufStart = offset; // file offset of buf[0]
             Ids ids = new Ids(pos.dev(), pos.ino(), pos.generation());
             LogScanner.Scratch scratch = new LogScanner.Scratch();
             while (true) {
-                int n = src.read(bufStart + filled, buf, filled, buf.length - filled);
+                int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
                 if (n <= 0) {
                     break;
                 }
@@ -201,45 +197,6 @@ public final class FileFollower {
                 helperIds = null;
                 helperScratch = null;
             }
-        }
-    }
-
-    /** A read of at least this much copies the file from a memory mapping instead of read(2). */
-    static long MAP_MIN = 16L * 1024 * 1024; // not final: tests compare both paths
-
-    /**
-     * Where the bytes come from: read(2) copies the page cache into a JDK buffer and that into the heap array
-     * (about 2 GB/s here); in a big read each buffer's worth is instead mapped and copied into the array once
-     * (about 5 GB/s). The mappings are small and short-lived (the JDK unmaps each once it is garbage). Bytes past
-     * the size at the start (appended meanwhile) are read(2) as usual. A file cut under a mapping
-     * (copytruncate) faults; the JVM raises that as an InternalError, and the rest is read(2), which sees the
-     * new end.
-     */
-    private static final class Source {
-        private final FileChannel ch;
-        private long mapEnd = -1;
-
-        Source(FileChannel ch) {
-            this.ch = ch;
-        }
-
-        /** Copies through mappings up to file offset {@code to}. */
-        void map(long to) {
-            mapEnd = to;
-        }
-
-        /** Up to {@code len} bytes at file offset {@code at} into {@code buf[off..]}; -1 at the end. */
-        int read(long at, byte[] buf, int off, int len) throws IOException {
-            if (at < mapEnd) {
-                int n = (int) Math.min(len, mapEnd - at);
-                try {
-                    ch.map(FileChannel.MapMode.READ_ONLY, at, n).get(0, buf, off, n);
-                    return n;
-                } catch (InternalError e) {
-                    mapEnd = -1; // the file shrank under the mapping
-                }
-            }
-            return ch.read(ByteBuffer.wrap(buf, off, len), at);
         }
     }
 

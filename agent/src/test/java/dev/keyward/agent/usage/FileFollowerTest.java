@@ -217,9 +217,9 @@ class FileFollowerTest {
     }
 
     @Test
-    void copiesFromMappingsGiveWhatReadsGive() throws Exception {
+    void aBigLogWithCrlfLinesLongLinesAndAnUnfinishedLastLine() throws Exception {
         // several buffers, with CRLF lines, a line longer than the buffer, a valid line of 100 KB (a long key ID)
-        // and a last line still being written
+        // and a last line still being written; one thread and two find the same
         StringBuilder sb = new StringBuilder();
         int n = 0;
         for (int i = 0; sb.length() < 9_500_000; i++, n++) {
@@ -238,21 +238,21 @@ class FileFollowerTest {
         sb.append(partial);
         Path log = dir.resolve("big.log");
         Files.writeString(log, sb, StandardCharsets.US_ASCII);
-        long saved = FileFollower.MAP_MIN;
-        FileFollower.Result read;
-        FileFollower.Result mapped;
+        int saved = FileFollower.PARALLEL_MIN;
+        FileFollower.Result one;
+        FileFollower.Result two;
         try {
-            FileFollower.MAP_MIN = Long.MAX_VALUE;
-            read = follower(log).read(null);
-            FileFollower.MAP_MIN = 0;
-            mapped = follower(log).read(null);
+            FileFollower.PARALLEL_MIN = Integer.MAX_VALUE;
+            one = follower(log).read(null);
+            FileFollower.PARALLEL_MIN = 64 * 1024;
+            two = follower(log).read(null);
         } finally {
-            FileFollower.MAP_MIN = saved;
+            FileFollower.PARALLEL_MIN = saved;
         }
-        assertEquals(read.events(), mapped.events());
-        assertEquals(read.position(), mapped.position());
-        assertEquals(Files.size(log) - partial.length(), mapped.position().offset());
-        List<UsageEvent> ev = mapped.events();
+        assertEquals(one.events(), two.events());
+        assertEquals(one.position(), two.position());
+        assertEquals(Files.size(log) - partial.length(), two.position().offset());
+        List<UsageEvent> ev = two.events();
         assertEquals(n + 1, ev.size()); // and not "huge", whose line was skipped
         assertEquals(ev.size(), ports(ev).size());
         assertTrue(ev.stream().noneMatch(e -> e.account().equals("huge")));
