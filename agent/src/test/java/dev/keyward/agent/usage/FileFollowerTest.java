@@ -138,6 +138,17 @@ class FileFollowerTest {
         assertEquals(n, new HashSet<>(ev.stream().map(UsageEvent::id).toList()).size());
     }
 
+    /** Reads {@code log} from the start on one thread, or on two for every buffer of 64 KiB and more. */
+    FileFollower.Result readOn(Path log, int threads) throws Exception {
+        int saved = FileFollower.PARALLEL_MIN;
+        try {
+            FileFollower.PARALLEL_MIN = threads == 1 ? Integer.MAX_VALUE : 64 * 1024;
+            return follower(log).read(null);
+        } finally {
+            FileFollower.PARALLEL_MIN = saved;
+        }
+    }
+
     @Test
     void twoThreadsFindTheSameEventsAsOne() throws Exception {
         // > 2 buffers of 4 MiB, with revocations and invalid certificates whose Failed line follows at once, a
@@ -162,21 +173,10 @@ class FileFollowerTest {
         }
         Path log = dir.resolve("big.log");
         Files.writeString(log, sb, StandardCharsets.US_ASCII);
-        int saved = FileFollower.PARALLEL_MIN;
-        List<UsageEvent> one;
-        List<UsageEvent> two;
-        FileFollower.Result r1;
-        FileFollower.Result r2;
-        try {
-            FileFollower.PARALLEL_MIN = Integer.MAX_VALUE;
-            r1 = follower(log).read(null);
-            FileFollower.PARALLEL_MIN = 64 * 1024;
-            r2 = follower(log).read(null);
-        } finally {
-            FileFollower.PARALLEL_MIN = saved;
-        }
-        one = r1.events();
-        two = r2.events();
+        FileFollower.Result r1 = readOn(log, 1);
+        FileFollower.Result r2 = readOn(log, 2);
+        List<UsageEvent> one = r1.events();
+        List<UsageEvent> two = r2.events();
         assertTrue(one.size() > 30_000, "events: " + one.size());
         assertTrue(one.stream().anyMatch(e -> e.kind().equals("revoked")));
         assertTrue(one.stream().anyMatch(e -> e.kind().equals("cert_invalid")));
@@ -238,17 +238,8 @@ class FileFollowerTest {
         sb.append(partial);
         Path log = dir.resolve("big.log");
         Files.writeString(log, sb, StandardCharsets.US_ASCII);
-        int saved = FileFollower.PARALLEL_MIN;
-        FileFollower.Result one;
-        FileFollower.Result two;
-        try {
-            FileFollower.PARALLEL_MIN = Integer.MAX_VALUE;
-            one = follower(log).read(null);
-            FileFollower.PARALLEL_MIN = 64 * 1024;
-            two = follower(log).read(null);
-        } finally {
-            FileFollower.PARALLEL_MIN = saved;
-        }
+        FileFollower.Result one = readOn(log, 1);
+        FileFollower.Result two = readOn(log, 2);
         assertEquals(one.events(), two.events());
         assertEquals(one.position(), two.position());
         assertEquals(Files.size(log) - partial.length(), two.position().offset());
