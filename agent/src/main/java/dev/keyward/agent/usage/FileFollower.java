@@ -121,6 +121,7 @@ public final class FileFollower {
             ch.position(offset);
             long bufStart = offset; // file offset of buf[0]
             Ids ids = new Ids(pos.dev(), pos.ino(), pos.generation());
+            LogScanner.Scratch scratch = new LogScanner.Scratch();
             while (true) {
                 int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
                 if (n <= 0) {
@@ -149,12 +150,13 @@ public final class FileFollower {
                         });
                         helperParser = parser.copy();
                         helperIds = new Ids(pos.dev(), pos.ino(), pos.generation());
+                        helperScratch = new LogScanner.Scratch();
                     }
                     final byte[] b2 = buf;
                     final int to = lastNl + 1;
                     java.util.concurrent.Future<Parsed> second = helper.submit(
-                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds));
-                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids);
+                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds, helperScratch));
+                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids, scratch);
                     first.feed(asm);
                     try {
                         second.get().feed(asm);
@@ -176,7 +178,7 @@ public final class FileFollower {
                         if (l != null) {
                             asm.accept(l, ids.of(base + s, b, s, e));
                         }
-                    });
+                    }, scratch);
                 }
                 if (asm.completed() >= BATCH) {
                     sink.accept(asm.drain());
@@ -193,6 +195,7 @@ public final class FileFollower {
                 helper = null;
                 helperParser = null;
                 helperIds = null;
+                helperScratch = null;
             }
         }
     }
@@ -203,6 +206,7 @@ public final class FileFollower {
     private java.util.concurrent.ExecutorService helper;
     private SshdMessage helperParser;
     private Ids helperIds;
+    private LogScanner.Scratch helperScratch;
 
     /** Just after the first newline at or after the middle of {@code buf[0, to)}; -1 if there is none. */
     private static int splitPoint(byte[] buf, int to) {
@@ -224,7 +228,8 @@ public final class FileFollower {
         private final java.util.ArrayList<String> ids = new java.util.ArrayList<>();
         private final java.util.BitSet failed = new java.util.BitSet();
 
-        static Parsed of(byte[] buf, int from, int to, long base, SshdMessage parser, Ids idGen) {
+        static Parsed of(byte[] buf, int from, int to, long base, SshdMessage parser, Ids idGen,
+                LogScanner.Scratch scratch) {
             Parsed p = new Parsed();
             LogScanner.scan(buf, from, to, (b, s, e, f) -> {
                 LogLine l = parser.parse(b, s, e);
@@ -235,7 +240,7 @@ public final class FileFollower {
                     p.lines.add(l);
                     p.ids.add(idGen.of(base + s, b, s, e));
                 }
-            });
+            }, scratch);
             return p;
         }
 
@@ -278,18 +283,35 @@ public final class FileFollower {
 
     /** Event ids: {@code f<dev>.<ino>.<generation>.<offset>.<crc32c>}, all hex. */
     private static final class Ids {
-        private final String prefix;
+        private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        private final byte[] id; // the prefix, then room for the two numbers
+        private final int prefix;
         private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
 
         Ids(long dev, long ino, long generation) {
-            this.prefix = "f" + Long.toHexString(dev) + "." + Long.toHexString(ino) + "." + Long.toHexString(generation)
-                    + ".";
+            byte[] p = ("f" + Long.toHexString(dev) + "." + Long.toHexString(ino) + "." + Long.toHexString(generation)
+                    + ".").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            this.prefix = p.length;
+            this.id = java.util.Arrays.copyOf(p, p.length + 16 + 1 + 8);
         }
 
         String of(long offset, byte[] b, int s, int e) {
             crc.reset();
             crc.update(b, s, e - s);
-            return prefix + Long.toHexString(offset) + "." + Long.toHexString(crc.getValue());
+            int n = hex(offset, prefix);
+            id[n++] = '.';
+            n = hex(crc.getValue(), n);
+            return new String(id, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+
+        /** {@code Long.toHexString(v)} written at {@code at}; returns the index after it. */
+        private int hex(long v, int at) {
+            int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(v) + 3) / 4);
+            for (int k = digits - 1; k >= 0; k--) {
+                id[at + k] = HEX[(int) (v & 15)];
+                v >>>= 4;
+            }
+            return at + digits;
         }
     }
 }

@@ -51,6 +51,8 @@ public final class SshdMessage {
     private final long nowEpoch;
     private final int currentYear;
     private byte[] lastStamp = new byte[0];
+    private byte[] lastMinute = new byte[0]; // yyyy-MM-ddTHH:mm and the zone of the last RFC 3339 stamp
+    private long lastMinuteEpoch;
     private long lastStampEpoch;
     private String lastType = "";
 
@@ -84,7 +86,7 @@ public final class SshdMessage {
             if (sp < 0) {
                 return null;
             }
-            time = stamp(b, start, sp, true);
+            time = rfc3339(b, start, sp);
             if (time == Long.MIN_VALUE) {
                 return null;
             }
@@ -92,7 +94,7 @@ public final class SshdMessage {
         } else if (n > 16 && b[start + 3] == ' ' && b[start + 6] == ' ' && b[start + 9] == ':' && b[start + 12] == ':'
                 && month(b, start) > 0) {
             // the hour's start comes from java.time (zone rules, DST) once per hour; minutes and seconds are added
-            time = stamp(b, start, start + 9, false);
+            time = stamp(b, start, start + 9);
             int mi = twoDigits(b, start + 10);
             int se = twoDigits(b, start + 13);
             if (time == Long.MIN_VALUE || mi < 0 || mi > 59 || se < 0 || se > 60) {
@@ -241,22 +243,54 @@ public final class SshdMessage {
                 keyId, serial, caType, caFp, null);
     }
 
-    /** The epoch second of a timestamp, reusing the last result when the bytes are the same. */
-    private long stamp(byte[] b, int s, int e, boolean rfc3339) {
+    /**
+     * The epoch second of an RFC 3339 stamp ({@code 2026-11-29T15:06:26[.123456](Z|+01:00)}), Long.MIN_VALUE if
+     * invalid. Lines mostly share the minute and the zone of the line before, while high-precision stamps differ
+     * in every line: the minute's start is kept, keyed on the bytes up to the minute plus the zone, and then only
+     * the seconds are read. Anything else goes to java.time.
+     */
+    private long rfc3339(byte[] b, int s, int e) {
+        int sec = -1;
+        int z = -1; // start of the zone
+        if (e - s >= 20 && b[s + 16] == ':') {
+            sec = twoDigits(b, s + 17);
+            z = s + 19;
+            if (b[z] == '.') {
+                z++;
+                while (z < e && z < s + 29 && digit(b[z])) {
+                    z++;
+                }
+                if (z == s + 20 || (z < e && digit(b[z]))) {
+                    z = -1; // no fraction digits, or more than nine
+                }
+            }
+        }
+        boolean shape = z > 0 && sec >= 0 && sec <= 59;
+        if (shape && e - z == lastMinute.length - 16 && Arrays.equals(b, s, s + 16, lastMinute, 0, 16)
+                && Arrays.equals(b, z, e, lastMinute, 16, lastMinute.length)) {
+            return lastMinuteEpoch + sec;
+        }
+        long t;
+        try {
+            t = OffsetDateTime.parse(str(b, s, e)).toEpochSecond();
+        } catch (DateTimeParseException ex) {
+            return Long.MIN_VALUE;
+        }
+        if (shape) {
+            byte[] key = Arrays.copyOf(Arrays.copyOfRange(b, s, s + 16), 16 + e - z);
+            System.arraycopy(b, z, key, 16, e - z);
+            lastMinute = key;
+            lastMinuteEpoch = t - sec;
+        }
+        return t;
+    }
+
+    /** The start of the hour of a syslog stamp ({@code MMM dd HH}), reusing the last result for the same bytes. */
+    private long stamp(byte[] b, int s, int e) {
         if (e - s == lastStamp.length && Arrays.equals(b, s, e, lastStamp, 0, lastStamp.length)) {
             return lastStampEpoch;
         }
-        long t;
-        String text = str(b, s, e);
-        if (rfc3339) {
-            try {
-                t = OffsetDateTime.parse(text).toEpochSecond();
-            } catch (DateTimeParseException ex) {
-                return Long.MIN_VALUE;
-            }
-        } else {
-            t = syslogTime(text);
-        }
+        long t = syslogTime(str(b, s, e));
         lastStamp = Arrays.copyOfRange(b, s, e);
         lastStampEpoch = t;
         return t;

@@ -138,6 +138,17 @@ class FileFollowerTest {
         assertEquals(n, new HashSet<>(ev.stream().map(UsageEvent::id).toList()).size());
     }
 
+    /** Reads {@code log} from the start on one thread, or on two for every buffer of 64 KiB and more. */
+    FileFollower.Result readOn(Path log, int threads) throws Exception {
+        int saved = FileFollower.PARALLEL_MIN;
+        try {
+            FileFollower.PARALLEL_MIN = threads == 1 ? Integer.MAX_VALUE : 64 * 1024;
+            return follower(log).read(null);
+        } finally {
+            FileFollower.PARALLEL_MIN = saved;
+        }
+    }
+
     @Test
     void twoThreadsFindTheSameEventsAsOne() throws Exception {
         // > 2 buffers of 4 MiB, with revocations and invalid certificates whose Failed line follows at once, a
@@ -162,25 +173,85 @@ class FileFollowerTest {
         }
         Path log = dir.resolve("big.log");
         Files.writeString(log, sb, StandardCharsets.US_ASCII);
-        int saved = FileFollower.PARALLEL_MIN;
-        List<UsageEvent> one;
-        List<UsageEvent> two;
-        FileFollower.Result r1;
-        FileFollower.Result r2;
-        try {
-            FileFollower.PARALLEL_MIN = Integer.MAX_VALUE;
-            r1 = follower(log).read(null);
-            FileFollower.PARALLEL_MIN = 64 * 1024;
-            r2 = follower(log).read(null);
-        } finally {
-            FileFollower.PARALLEL_MIN = saved;
-        }
-        one = r1.events();
-        two = r2.events();
+        FileFollower.Result r1 = readOn(log, 1);
+        FileFollower.Result r2 = readOn(log, 2);
+        List<UsageEvent> one = r1.events();
+        List<UsageEvent> two = r2.events();
         assertTrue(one.size() > 30_000, "events: " + one.size());
         assertTrue(one.stream().anyMatch(e -> e.kind().equals("revoked")));
         assertTrue(one.stream().anyMatch(e -> e.kind().equals("cert_invalid")));
         assertEquals(one, two);
         assertEquals(r1.position(), r2.position());
+    }
+
+    /** The event without its id (which covers the line's bytes, terminator included). */
+    static UsageEvent noId(UsageEvent e) {
+        return new UsageEvent("", e.time(), e.account(), e.fingerprint(), e.keyType(), e.certSerial(), e.keyId(),
+                e.caFingerprint(), e.sourceIp(), e.sourcePort(), e.kind(), e.detail());
+    }
+
+    @Test
+    void crlfLinesGiveTheSameEventsAsLfLines() throws Exception {
+        StringBuilder lf = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            lf.append(noise(i)).append(accepted(i));
+            if (i % 10 == 0) {
+                lf.append("Nov 29 10:00:02 host sshd[").append(9000 + i).append("]: Certificate invalid: expired\n")
+                        .append("Nov 29 10:00:02 host sshd[").append(9000 + i).append("]: Failed publickey for u")
+                        .append(i).append(" from 10.0.0.9 port 4").append(i).append(" ssh2: ED25519-CERT SHA256:c")
+                        .append(" ID key ").append(i).append(" (serial ").append(i).append(") CA ED25519 SHA256:ca\n");
+            }
+        }
+        Path a = dir.resolve("lf.log");
+        Path b = dir.resolve("crlf.log");
+        Files.writeString(a, lf);
+        Files.writeString(b, lf.toString().replace("\n", "\r\n"));
+        List<UsageEvent> ea = follower(a).read(null).events();
+        List<UsageEvent> eb = follower(b).read(null).events();
+        assertEquals(220, ea.size());
+        assertEquals(ea.stream().map(FileFollowerTest::noId).toList(), eb.stream().map(FileFollowerTest::noId).toList());
+        UsageEvent invalid = eb.stream().filter(e -> e.kind().equals("cert_invalid")).findFirst().orElseThrow();
+        assertEquals("expired", invalid.detail());
+        assertEquals("SHA256:ca", invalid.caFingerprint());
+        assertEquals("key 0", invalid.keyId());
+    }
+
+    @Test
+    void aBigLogWithCrlfLinesLongLinesAndAnUnfinishedLastLine() throws Exception {
+        // several buffers, with CRLF lines, a line longer than the buffer, a valid line of 100 KB (a long key ID)
+        // and a last line still being written; one thread and two find the same
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        for (int i = 0; sb.length() < 9_500_000; i++, n++) {
+            String a = accepted(i);
+            sb.append(noise(i)).append(i % 5 == 0 ? a.replace("\n", "\r\n") : a);
+            if (i == 1000) {
+                sb.append("x".repeat(FileFollower.BUFFER + 10)).append(" Accepted publickey for huge\n");
+            }
+            if (i == 3000) {
+                sb.append("Nov 29 10:00:00 host sshd[1]: Accepted publickey for long from 10.0.0.1 port 1 ssh2:")
+                        .append(" RSA-CERT SHA256:f ID ").append("k".repeat(100_000))
+                        .append(" (serial 5) CA ED25519 SHA256:ca\n");
+            }
+        }
+        String partial = accepted(999_999).substring(0, 50);
+        sb.append(partial);
+        Path log = dir.resolve("big.log");
+        Files.writeString(log, sb, StandardCharsets.US_ASCII);
+        FileFollower.Result one = readOn(log, 1);
+        FileFollower.Result two = readOn(log, 2);
+        assertEquals(one.events(), two.events());
+        assertEquals(one.position(), two.position());
+        assertEquals(Files.size(log) - partial.length(), two.position().offset());
+        List<UsageEvent> ev = two.events();
+        assertEquals(n + 1, ev.size()); // and not "huge", whose line was skipped
+        assertEquals(ev.size(), ports(ev).size());
+        assertTrue(ev.stream().noneMatch(e -> e.account().equals("huge")));
+        UsageEvent longId = ev.stream().filter(e -> e.account().equals("long")).findFirst().orElseThrow();
+        assertEquals(100_000, longId.keyId().length());
+        assertEquals("5", longId.certSerial());
+        for (UsageEvent e : ev) {
+            assertTrue(e.fingerprint().startsWith("SHA256:") && e.fingerprint().indexOf('\r') < 0, e.toString());
+        }
     }
 }
