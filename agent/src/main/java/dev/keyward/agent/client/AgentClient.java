@@ -1,6 +1,5 @@
 package dev.keyward.agent.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.agent.protocol.EnrollRequest;
 import dev.keyward.agent.protocol.EnrollResponse;
 import dev.keyward.agent.protocol.HostCertRequest;
@@ -46,7 +45,7 @@ public final class AgentClient {
 
     public EnrollResponse enroll(EnrollRequest req) throws IOException {
         return Json.read(send(post("/api/v1/hosts/enroll", Json.write(req), false), 200).body(),
-                EnrollResponse.class);
+                EnrollResponse::fromJson);
     }
 
     /**
@@ -64,16 +63,16 @@ public final class AgentClient {
     }
 
     public HostCertResponse renewHostCerts(String path, HostCertRequest req) throws IOException {
-        return Json.read(send(post(path, Json.write(req), true), 200).body(), HostCertResponse.class);
+        return Json.read(send(post(path, Json.write(req), true), 200).body(), HostCertResponse::fromJson);
     }
 
     public UsageAck usage(UsageBatch batch) throws IOException {
-        return Json.read(send(post("/api/v1/agent/usage", Json.write(batch), true), 200).body(), UsageAck.class);
+        return Json.read(send(post("/api/v1/agent/usage", Json.write(batch), true), 200).body(), UsageAck::fromJson);
     }
 
     public InventoryAck inventory(InventoryReport report) throws IOException {
         return Json.read(send(post("/api/v1/agent/inventory", Json.write(report), true), 200).body(),
-                InventoryAck.class);
+                InventoryAck::fromJson);
     }
 
     private Optional<Fetched> conditionalGet(String path, String etag, Duration requestTimeout) throws IOException {
@@ -133,9 +132,7 @@ public final class AgentClient {
 
     private static String errorMessage(byte[] body) {
         try {
-            JsonNode n = Json.MAPPER.readTree(body);
-            if (n != null && n.hasNonNull("error")) {
-                String m = n.get("error").asText();
+            if (Json.parseObject(body).get("error") instanceof String m) {
                 return ": " + (m.length() > 300 ? m.substring(0, 300) : m);
             }
         } catch (IOException | RuntimeException notJson) {

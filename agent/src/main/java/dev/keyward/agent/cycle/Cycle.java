@@ -130,12 +130,12 @@ public final class Cycle {
                     }
                 }
             }
-            desired = new StateValidator().validate(Json.read(doc, AgentState.class));
+            desired = new StateValidator().validate(Json.read(doc, AgentState::fromJson));
         } catch (InvalidStateException e) {
             failures.add("state: " + e.getMessage() + "; nothing changed");
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (dev.keyward.agent.protocol.JsonException e) {
             failures.add("state: the document is not valid JSON for the state schema ("
-                    + e.getOriginalMessage() + "); nothing changed");
+                    + e.getMessage() + "); nothing changed");
         } catch (IOException e) {
             failures.add("state: " + e.getMessage() + "; nothing changed");
         }
