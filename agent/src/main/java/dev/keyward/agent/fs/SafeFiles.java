@@ -489,8 +489,10 @@ public final class SafeFiles implements AutoCloseable {
         try {
             Set<OpenOption> opts = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
+            // created with its final mode (or less, after the umask), owned by the agent: never more open than
+            // the file it replaces will be
             try (SeekableByteChannel ch = dir.newByteChannel(tmp, opts,
-                    PosixFilePermissions.asFileAttribute(Ownership.perms(0600)))) {
+                    PosixFilePermissions.asFileAttribute(Ownership.perms(mode & 0777)))) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -501,7 +503,7 @@ public final class SafeFiles implements AutoCloseable {
                     fc.force(true);
                 }
             }
-            setOwnerAndMode(dir, tmp.toString(), uid, gid, mode);
+            fixOwnerAndMode(dir, dirPath, tmp.toString(), uid, gid, mode);
             if (staged) {
                 stage(new Pending(dir, dirPath, tmp, name));
                 moved = true; // the temp file now belongs to the pending list
@@ -605,6 +607,25 @@ public final class SafeFiles implements AutoCloseable {
         dirtyDirs.clear();
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * {@link #setOwnerAndMode} for a file the agent just created in {@code dirPath}: one lstat, and a change only
+     * where it differs (each change through a SecureDirectoryStream opens the file once more; a root-owned 0644
+     * file created by root under umask 022 needs none). Numeric ids by path, as {@link Ownership#uidOf}:
+     * information only (PosixFileAttributes#owner would look the name up in /etc/passwd each time); every change
+     * goes through the directory's descriptor.
+     */
+    private static void fixOwnerAndMode(SecureDirectoryStream<Path> dir, Path dirPath, String name, int uid, int gid,
+            int mode) throws IOException {
+        java.util.Map<String, Object> a = Files.readAttributes(dirPath.resolve(name), "unix:uid,gid,mode",
+                LinkOption.NOFOLLOW_LINKS);
+        boolean chown = Ownership.canChown();
+        int setUid = chown && uid >= 0 && (Integer) a.get("uid") != uid ? uid : -1;
+        int setGid = chown && gid >= 0 && (Integer) a.get("gid") != gid ? gid : -1;
+        if (setUid >= 0 || setGid >= 0 || ((Integer) a.get("mode") & 07777) != mode) {
+            setOwnerAndMode(dir, name, setUid, setGid, mode);
         }
     }
 
