@@ -2,12 +2,11 @@ package dev.keyward.agent.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A strict RFC 8259 parser into plain values: {@code Map<String, Object>} (insertion order), {@code List<Object>},
+ * A strict RFC 8259 parser into plain values: {@code Map<String, Object>} (document order, unmodifiable), {@code List<Object>},
  * {@code String}, {@code Long} (integers that fit), {@link Json.BigNumber} (every other number, kept as text),
  * {@code Boolean} and {@code null}. It refuses what lenient parsers let through, because a document the server
  * did not mean is safer rejected than guessed at: duplicate field names, trailing data after the value,
@@ -98,27 +97,25 @@ final class JsonParser {
 
     private Map<String, Object> object() throws JsonException {
         enter();
-        Map<String, Object> m = new LinkedHashMap<>();
+        JsonMap m = new JsonMap();
         if (pos < b.length && b[pos] == '}') {
             pos++;
             depth--;
-            return m;
+            return m.done();
         }
         while (true) {
             if (pos >= b.length || b[pos] != '"') {
                 throw error("expected a field name");
             }
             int at = pos;
-            String name = string();
+            String name = name();
             skipBlanks();
             if (pos >= b.length || b[pos] != ':') {
                 throw error("expected ':' after a field name");
             }
             pos++;
             skipBlanks();
-            int size = m.size();
-            m.put(name, value());
-            if (m.size() == size) {
+            if (!m.add(name, value())) {
                 pos = at;
                 throw error("duplicate field \"" + name + "\"");
             }
@@ -129,7 +126,7 @@ final class JsonParser {
             } else if (pos < b.length && b[pos] == '}') {
                 pos++;
                 depth--;
-                return m;
+                return m.done();
             } else {
                 throw error("expected ',' or '}' in an object");
             }
@@ -213,6 +210,45 @@ final class JsonParser {
             pos++;
         }
         return pos - from;
+    }
+
+    /**
+     * A field name: short printable ASCII names come from a small cache, so the names of 30,000 objects are a
+     * handful of strings rather than 60,000.
+     */
+    private String name() throws JsonException {
+        int start = pos + 1;
+        int h = 0;
+        int i = start;
+        while (i < b.length && i - start <= 32 && b[i] >= 0x20 && b[i] != '"' && b[i] != '\\') {
+            h = 31 * h + b[i];
+            i++;
+        }
+        if (i >= b.length || b[i] != '"' || i - start > 32) {
+            return string();
+        }
+        int slot = (h ^ (h >>> 8)) & (names.length - 1);
+        String cached = names[slot];
+        if (cached == null || !sameAscii(cached, start, i - start)) {
+            cached = new String(b, start, i - start, StandardCharsets.ISO_8859_1);
+            names[slot] = cached;
+        }
+        pos = i + 1;
+        return cached;
+    }
+
+    private final String[] names = new String[256];
+
+    private boolean sameAscii(String s, int from, int len) {
+        if (s.length() != len) {
+            return false;
+        }
+        for (int k = 0; k < len; k++) {
+            if (s.charAt(k) != b[from + k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String string() throws JsonException {
