@@ -209,6 +209,11 @@ public final class SafeFiles implements AutoCloseable {
         if (c != null) {
             return readFinal(c.sds(), base, parts);
         }
+        // most accounts have no ~/.ssh: one lstat says so, without opening the home and walking it (a missing
+        // file is all this answers; anything that exists takes the walk below, which does the checking)
+        if (!Files.exists(base.resolve(parts[0]), LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(base)) {
+            return Optional.empty();
+        }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
@@ -259,23 +264,25 @@ public final class SafeFiles implements AutoCloseable {
     private boolean write(Path base, String relative, byte[] content, FileSpec spec, boolean cache)
             throws IOException {
         String ck = contentKey(base, relative);
-        contents.remove(ck);
-        boolean changed = writeUncached(base, relative, content, spec, cache);
+        Optional<byte[]> known = contents.remove(ck);
+        byte[] knownBytes = known == null ? null : known.orElse(null);
+        boolean changed = writeUncached(base, relative, content, spec, cache, knownBytes);
         if (!dryRun) {
-            contents.put(ck, Optional.of(content.clone()));
+            contents.put(ck, Optional.of(!changed && knownBytes != null ? knownBytes : content.clone()));
         }
         return changed;
     }
 
-    private boolean writeUncached(Path base, String relative, byte[] content, FileSpec spec, boolean cache)
-            throws IOException {
+    /** {@code known}: the content this instance read from the file in this cycle, if it did (null if not). */
+    private boolean writeUncached(Path base, String relative, byte[] content, FileSpec spec, boolean cache,
+            byte[] known) throws IOException {
         String[] parts = split(relative);
         String hostPath = paths.hostPath(base.resolve(relative));
         List<String> notes = new ArrayList<>();
         String key = cache ? dirKey(base, parts) : null;
         Dir c = cachedDir(key);
         if (c != null) {
-            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes);
+            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes, known);
         }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
@@ -337,14 +344,14 @@ public final class SafeFiles implements AutoCloseable {
             if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
                 open.remove(dir);
             }
-            return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes);
+            return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes, known);
         } finally {
             closeAll(open);
         }
     }
 
     private boolean writeFinal(SecureDirectoryStream<Path> dir, Path dirPath, String[] parts, Path base,
-            String hostPath, byte[] content, FileSpec spec, List<String> notes) throws IOException {
+            String hostPath, byte[] content, FileSpec spec, List<String> notes, byte[] known) throws IOException {
         String name = parts[parts.length - 1];
         PosixFileAttributes a = attrs(dir, name);
         byte[] old = null;
@@ -357,7 +364,9 @@ public final class SafeFiles implements AutoCloseable {
                 throw new UnsafePathException("refusing to write " + hostPath + ": it is a symbolic link");
             }
             checkRegular(a, base, parts);
-            old = readAll(dir, name);
+            // the plan read this file moments ago through the same checks: its content is not read twice (a
+            // file of the same size that root rewrote in between is repaired by the next cycle)
+            old = known != null && known.length == a.size() ? known : readAll(dir, name);
             int existing = Ownership.mode(a.permissions());
             if ((existing & ~spec.allowed()) != 0) {
                 mode = existing & spec.allowed();
