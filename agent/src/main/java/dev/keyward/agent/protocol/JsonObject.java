@@ -72,28 +72,27 @@ public final class JsonObject {
 
     /** An array of strings (elements may be null); null when absent or null. */
     public List<String> strings(String name) throws JsonException {
-        List<?> l = list(name);
-        if (l == null) {
-            return null;
-        }
-        JsonObject holder = new JsonObject(null, this, name);
-        List<String> out = new ArrayList<>(l.size());
-        for (int i = 0; i < l.size(); i++) {
-            out.add(holder.string(l.get(i), i));
-        }
-        return out;
+        return elements(name, (holder, v, i) -> holder.string(v, i));
     }
 
     /** An array of objects (elements may be null); null when absent or null. */
     public <T> List<T> objects(String name, Reader<T> r) throws JsonException {
+        return elements(name, (holder, v, i) -> holder.object(v, i, r));
+    }
+
+    private interface Element<T> {
+        T read(JsonObject holder, Object v, int i) throws JsonException;
+    }
+
+    private <T> List<T> elements(String name, Element<T> e) throws JsonException {
         List<?> l = list(name);
         if (l == null) {
             return null;
         }
-        JsonObject holder = new JsonObject(null, this, name);
+        JsonObject holder = new JsonObject(null, this, name); // for the path in messages: name[i]
         List<T> out = new ArrayList<>(l.size());
         for (int i = 0; i < l.size(); i++) {
-            out.add(holder.object(l.get(i), i, r));
+            out.add(e.read(holder, l.get(i), i));
         }
         return out;
     }

@@ -87,20 +87,24 @@ final class JsonParser {
         return v;
     }
 
-    private void enter() throws JsonException {
+    /** Past an opening bracket; true (and out again) when {@code close} follows at once. */
+    private boolean enter(char close) throws JsonException {
         if (++depth > MAX_DEPTH) {
             throw error("nested deeper than " + MAX_DEPTH + " levels");
         }
-        pos++; // the opening bracket
+        pos++;
         skipBlanks();
+        if (pos < b.length && b[pos] == close) {
+            pos++;
+            depth--;
+            return true;
+        }
+        return false;
     }
 
     private Map<String, Object> object() throws JsonException {
-        enter();
         JsonMap m = new JsonMap();
-        if (pos < b.length && b[pos] == '}') {
-            pos++;
-            depth--;
+        if (enter('}')) {
             return m.done();
         }
         while (true) {
@@ -119,42 +123,37 @@ final class JsonParser {
                 pos = at;
                 throw error("duplicate field \"" + name + "\"");
             }
-            skipBlanks();
-            if (pos < b.length && b[pos] == ',') {
-                pos++;
-                skipBlanks();
-            } else if (pos < b.length && b[pos] == '}') {
-                pos++;
-                depth--;
+            if (!next('}')) {
                 return m.done();
-            } else {
-                throw error("expected ',' or '}' in an object");
             }
         }
     }
 
     private List<Object> array() throws JsonException {
-        enter();
         List<Object> l = new ArrayList<>();
-        if (pos < b.length && b[pos] == ']') {
-            pos++;
-            depth--;
+        if (enter(']')) {
             return l;
         }
-        while (true) {
+        do {
             l.add(value());
+        } while (next(']'));
+        return l;
+    }
+
+    /** After a member: true past a comma (another member follows), false past {@code close} (the end). */
+    private boolean next(char close) throws JsonException {
+        skipBlanks();
+        if (pos < b.length && b[pos] == ',') {
+            pos++;
             skipBlanks();
-            if (pos < b.length && b[pos] == ',') {
-                pos++;
-                skipBlanks();
-            } else if (pos < b.length && b[pos] == ']') {
-                pos++;
-                depth--;
-                return l;
-            } else {
-                throw error("expected ',' or ']' in an array");
-            }
+            return true;
         }
+        if (pos < b.length && b[pos] == close) {
+            pos++;
+            depth--;
+            return false;
+        }
+        throw error("expected ',' or '" + close + "'");
     }
 
     /** {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?}: a Long when integral and in range. */
