@@ -41,7 +41,7 @@ public final class StatusCommand implements Callable<Integer> {
             describe(config, store, s, files, m);
         }
         if (json) {
-            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+            System.out.println(Json.pretty(m));
         } else {
             m.forEach((k, v) -> {
                 if (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?>) {

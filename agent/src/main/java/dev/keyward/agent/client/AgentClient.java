@@ -1,6 +1,5 @@
 package dev.keyward.agent.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.agent.protocol.EnrollRequest;
 import dev.keyward.agent.protocol.EnrollResponse;
 import dev.keyward.agent.protocol.HostCertRequest;
@@ -12,17 +11,26 @@ import dev.keyward.agent.protocol.UsageAck;
 import dev.keyward.agent.protocol.UsageBatch;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Talks to the Keyward server. Every call but enrollment carries {@code Authorization: Bearer <credential>}.
  * Responses are capped at {@link #MAX_BODY} bytes; an error status becomes a {@link ServerException} with the
  * server's {@code {"error": "..."}} message when it sent one.
+ *
+ * <p>Plain {@link HttpURLConnection}, not {@code java.net.http.HttpClient}: the agent makes one request at a time,
+ * and HttpClient starts a selector thread and loads the whole TLS stack (and the CA certificates) when it is
+ * built, even for an {@code http://} server, which was a tenth of an idle agent's memory. Over https the TLS
+ * stack loads with the first request, with the JDK's default trust store and host name verification as before.
+ * No proxy (as before), no redirects, and request bodies are streamed with a fixed length, so a POST is never
+ * silently re-sent.
  */
 public final class AgentClient {
     static final int MAX_BODY = 64 * 1024 * 1024;
@@ -31,13 +39,18 @@ public final class AgentClient {
     private final URI base;
     private final String credential;
     private final Duration timeout;
-    private final HttpClient http;
+    private final SSLSocketFactory tls;
 
     public AgentClient(URI base, String credential, Duration timeout) {
+        this(base, credential, timeout, null);
+    }
+
+    /** With {@code tls} null, https uses the JDK's default socket factory (its trust store). */
+    AgentClient(URI base, String credential, Duration timeout, SSLSocketFactory tls) {
         this.base = base;
         this.credential = credential;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.tls = tls;
     }
 
     /** A body with the validator that came with it. */
@@ -45,8 +58,7 @@ public final class AgentClient {
     }
 
     public EnrollResponse enroll(EnrollRequest req) throws IOException {
-        return Json.read(send(post("/api/v1/hosts/enroll", Json.write(req), false), 200).body(),
-                EnrollResponse.class);
+        return Json.read(post("/api/v1/hosts/enroll", Json.write(req), false).body(), EnrollResponse::fromJson);
     }
 
     /**
@@ -64,78 +76,98 @@ public final class AgentClient {
     }
 
     public HostCertResponse renewHostCerts(String path, HostCertRequest req) throws IOException {
-        return Json.read(send(post(path, Json.write(req), true), 200).body(), HostCertResponse.class);
+        return Json.read(post(path, Json.write(req), true).body(), HostCertResponse::fromJson);
     }
 
     public UsageAck usage(UsageBatch batch) throws IOException {
-        return Json.read(send(post("/api/v1/agent/usage", Json.write(batch), true), 200).body(), UsageAck.class);
+        return Json.read(post("/api/v1/agent/usage", Json.write(batch), true).body(), UsageAck::fromJson);
     }
 
     public InventoryAck inventory(InventoryReport report) throws IOException {
-        return Json.read(send(post("/api/v1/agent/inventory", Json.write(report), true), 200).body(),
-                InventoryAck.class);
+        return Json.read(post("/api/v1/agent/inventory", Json.write(report), true).body(), InventoryAck::fromJson);
     }
 
     private Optional<Fetched> conditionalGet(String path, String etag, Duration requestTimeout) throws IOException {
-        HttpRequest.Builder b = request(path, true).timeout(requestTimeout).GET();
+        HttpURLConnection c = open(path, true, requestTimeout);
+        c.setRequestMethod("GET");
         if (etag != null && !etag.isEmpty()) {
-            b.header("If-None-Match", etag);
+            c.setRequestProperty("If-None-Match", etag);
         }
-        Fetched f = send(b.build(), 200, 304);
-        return f == null ? Optional.empty() : Optional.of(f);
+        return Optional.ofNullable(exchange(c, null, 200, 304));
     }
 
-    private HttpRequest post(String path, byte[] body, boolean auth) {
-        return request(path, auth).timeout(timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    private Fetched post(String path, byte[] body, boolean auth) throws IOException {
+        HttpURLConnection c = open(path, auth, timeout);
+        c.setRequestMethod("POST");
+        c.setRequestProperty("Content-Type", "application/json");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(body.length);
+        return exchange(c, body, 200);
     }
 
-    private HttpRequest.Builder request(String path, boolean auth) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("User-Agent", USER_AGENT)
-                .header("Accept", "application/json");
+    private HttpURLConnection open(String path, boolean auth, Duration requestTimeout) throws IOException {
+        if (auth && (credential == null || credential.isEmpty())) {
+            throw new IllegalStateException("no host credential: run 'keyward-agent enroll' first");
+        }
+        HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection(Proxy.NO_PROXY);
+        if (tls != null && c instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(tls);
+        }
+        c.setInstanceFollowRedirects(false);
+        c.setUseCaches(false);
+        c.setConnectTimeout(millis(timeout));
+        c.setReadTimeout(millis(requestTimeout));
+        c.setRequestProperty("User-Agent", USER_AGENT);
+        c.setRequestProperty("Accept", "application/json");
         if (auth) {
-            if (credential == null || credential.isEmpty()) {
-                throw new IllegalStateException("no host credential: run 'keyward-agent enroll' first");
-            }
-            b.header("Authorization", "Bearer " + credential);
+            c.setRequestProperty("Authorization", "Bearer " + credential);
         }
-        return b;
+        return c;
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 
     /** Sends; returns null for 304 when allowed, the body for an expected status, else throws. */
-    private Fetched send(HttpRequest req, int... expected) throws IOException {
-        HttpResponse<InputStream> resp;
+    private Fetched exchange(HttpURLConnection c, byte[] body, int... expected) throws IOException {
+        String what = c.getRequestMethod() + " " + c.getURL().getPath();
+        int status;
         try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServerException("interrupted", e);
+            if (body != null) {
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            status = c.getResponseCode();
         } catch (IOException e) {
-            throw new ServerException(req.method() + " " + req.uri().getPath() + ": server unreachable ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+            c.disconnect();
+            throw new ServerException(what + ": server unreachable (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         }
-        byte[] body;
-        try (InputStream in = resp.body()) {
-            body = in.readNBytes(MAX_BODY + 1);
+        byte[] answer;
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            answer = in == null ? new byte[0] : in.readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            c.disconnect();
+            throw new ServerException(what + ": reading the answer failed (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         }
-        if (body.length > MAX_BODY) {
-            throw new ServerException(resp.statusCode(), req.uri().getPath() + ": response larger than " + MAX_BODY);
+        if (answer.length > MAX_BODY) {
+            c.disconnect();
+            throw new ServerException(status, c.getURL().getPath() + ": response larger than " + MAX_BODY);
         }
-        int status = resp.statusCode();
         for (int e : expected) {
             if (status == e) {
-                return status == 304 ? null : new Fetched(body, resp.headers().firstValue("ETag").orElse(null));
+                return status == 304 ? null : new Fetched(answer, c.getHeaderField("ETag"));
             }
         }
-        throw new ServerException(status, req.method() + " " + req.uri().getPath() + " answered " + status
-                + errorMessage(body));
+        throw new ServerException(status, what + " answered " + status + errorMessage(answer));
     }
 
     private static String errorMessage(byte[] body) {
         try {
-            JsonNode n = Json.MAPPER.readTree(body);
-            if (n != null && n.hasNonNull("error")) {
-                String m = n.get("error").asText();
+            if (Json.parseObject(body).get("error") instanceof String m) {
                 return ": " + (m.length() > 300 ? m.substring(0, 300) : m);
             }
         } catch (IOException | RuntimeException notJson) {

@@ -1,7 +1,9 @@
 package dev.keyward.agent.cycle;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.keyward.agent.protocol.JsonException;
+import dev.keyward.agent.protocol.JsonObject;
+import dev.keyward.agent.protocol.JsonWritable;
+import dev.keyward.agent.protocol.JsonWriter;
 import dev.keyward.agent.usage.ReadPosition;
 import java.util.List;
 
@@ -21,10 +23,25 @@ import java.util.List;
  * @param logPosition    where the log follower stopped
  * @param journalCursor  where the journal source stopped
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record AgentStatus(String server, String hostId, String stateEtag, String krlEtag, long trustVersion,
         long krlVersion, String lastAttempt, String lastSuccess, List<String> lastErrors, String inventoryHash,
-        ReadPosition logPosition, String journalCursor) {
+        ReadPosition logPosition, String journalCursor) implements JsonWritable {
+
+    public static AgentStatus fromJson(JsonObject o) throws JsonException {
+        return new AgentStatus(o.string("server"), o.string("host_id"), o.string("state_etag"), o.string("krl_etag"),
+                o.longValue("trust_version"), o.longValue("krl_version"), o.string("last_attempt"),
+                o.string("last_success"), o.strings("last_errors"), o.string("inventory_hash"),
+                o.object("log_position", ReadPosition::fromJson), o.string("journal_cursor"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("server", server).field("host_id", hostId).field("state_etag", stateEtag)
+                .field("krl_etag", krlEtag).field("trust_version", trustVersion).field("krl_version", krlVersion)
+                .field("last_attempt", lastAttempt).field("last_success", lastSuccess).field("last_errors", lastErrors)
+                .field("inventory_hash", inventoryHash).field("log_position", logPosition)
+                .field("journal_cursor", journalCursor).endObject();
+    }
 
     public static AgentStatus empty() {
         return new AgentStatus(null, null, null, null, -1, -1, null, null, List.of(), null, null, null);

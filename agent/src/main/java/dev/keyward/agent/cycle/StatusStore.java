@@ -34,7 +34,7 @@ public final class StatusStore {
 
     public AgentStatus load() throws IOException {
         try {
-            return Json.read(Files.readAllBytes(dir.resolve("status.json")), AgentStatus.class);
+            return Json.read(Files.readAllBytes(dir.resolve("status.json")), AgentStatus::fromJson);
         } catch (NoSuchFileException e) {
             return AgentStatus.empty();
         }

@@ -2,13 +2,12 @@ package dev.keyward.agent.fs;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
-/** Collects the changes of a cycle and prints them: a unified-style diff in dry-run, one line each otherwise. */
+/**
+ * Prints the changes of a cycle as they happen: a unified-style diff in dry-run, one line each otherwise. Nothing
+ * is kept (a first cycle on a large host changes 10,000 files).
+ */
 public final class ChangeSink {
-    private final List<FileChange> changes = Collections.synchronizedList(new ArrayList<>());
     private final PrintStream out;
     private final boolean diff;
 
@@ -23,7 +22,6 @@ public final class ChangeSink {
     }
 
     public void record(FileChange change) {
-        changes.add(change);
         if (out == null) {
             return;
         }
@@ -42,12 +40,6 @@ public final class ChangeSink {
                         : change.before() == null ? "created" : change.contentChanged() ? "updated" : "repaired";
                 out.println(what + " " + change.hostPath() + (change.note().isEmpty() ? "" : " (" + change.note() + ")"));
             }
-        }
-    }
-
-    public List<FileChange> changes() {
-        synchronized (changes) {
-            return List.copyOf(changes);
         }
     }
 

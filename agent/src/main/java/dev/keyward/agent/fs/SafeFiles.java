@@ -209,6 +209,11 @@ public final class SafeFiles implements AutoCloseable {
         if (c != null) {
             return readFinal(c.sds(), base, parts);
         }
+        // most accounts have no ~/.ssh: one lstat says so, without opening the home and walking it (a missing
+        // file is all this answers; anything that exists takes the walk below, which does the checking)
+        if (!Files.exists(base.resolve(parts[0]), LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(base)) {
+            return Optional.empty();
+        }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
             SecureDirectoryStream<Path> dir = openBase(base, open);
@@ -259,23 +264,25 @@ public final class SafeFiles implements AutoCloseable {
     private boolean write(Path base, String relative, byte[] content, FileSpec spec, boolean cache)
             throws IOException {
         String ck = contentKey(base, relative);
-        contents.remove(ck);
-        boolean changed = writeUncached(base, relative, content, spec, cache);
+        Optional<byte[]> known = contents.remove(ck);
+        byte[] knownBytes = known == null ? null : known.orElse(null);
+        boolean changed = writeUncached(base, relative, content, spec, cache, knownBytes);
         if (!dryRun) {
-            contents.put(ck, Optional.of(content.clone()));
+            contents.put(ck, Optional.of(!changed && knownBytes != null ? knownBytes : content.clone()));
         }
         return changed;
     }
 
-    private boolean writeUncached(Path base, String relative, byte[] content, FileSpec spec, boolean cache)
-            throws IOException {
+    /** {@code known}: the content this instance read from the file in this cycle, if it did (null if not). */
+    private boolean writeUncached(Path base, String relative, byte[] content, FileSpec spec, boolean cache,
+            byte[] known) throws IOException {
         String[] parts = split(relative);
         String hostPath = paths.hostPath(base.resolve(relative));
         List<String> notes = new ArrayList<>();
         String key = cache ? dirKey(base, parts) : null;
         Dir c = cachedDir(key);
         if (c != null) {
-            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes);
+            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes, known);
         }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
@@ -337,14 +344,14 @@ public final class SafeFiles implements AutoCloseable {
             if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
                 open.remove(dir);
             }
-            return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes);
+            return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes, known);
         } finally {
             closeAll(open);
         }
     }
 
     private boolean writeFinal(SecureDirectoryStream<Path> dir, Path dirPath, String[] parts, Path base,
-            String hostPath, byte[] content, FileSpec spec, List<String> notes) throws IOException {
+            String hostPath, byte[] content, FileSpec spec, List<String> notes, byte[] known) throws IOException {
         String name = parts[parts.length - 1];
         PosixFileAttributes a = attrs(dir, name);
         byte[] old = null;
@@ -357,7 +364,9 @@ public final class SafeFiles implements AutoCloseable {
                 throw new UnsafePathException("refusing to write " + hostPath + ": it is a symbolic link");
             }
             checkRegular(a, base, parts);
-            old = readAll(dir, name);
+            // the plan read this file moments ago through the same checks: its content is not read twice (a
+            // file of the same size that root rewrote in between is repaired by the next cycle)
+            old = known != null && known.length == a.size() ? known : readAll(dir, name);
             int existing = Ownership.mode(a.permissions());
             if ((existing & ~spec.allowed()) != 0) {
                 mode = existing & spec.allowed();
@@ -489,8 +498,10 @@ public final class SafeFiles implements AutoCloseable {
         try {
             Set<OpenOption> opts = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
+            // created with its final mode (or less, after the umask), owned by the agent: never more open than
+            // the file it replaces will be
             try (SeekableByteChannel ch = dir.newByteChannel(tmp, opts,
-                    PosixFilePermissions.asFileAttribute(Ownership.perms(0600)))) {
+                    PosixFilePermissions.asFileAttribute(Ownership.perms(mode & 0777)))) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -501,7 +512,7 @@ public final class SafeFiles implements AutoCloseable {
                     fc.force(true);
                 }
             }
-            setOwnerAndMode(dir, tmp.toString(), uid, gid, mode);
+            fixOwnerAndMode(dir, dirPath, tmp.toString(), uid, gid, mode);
             if (staged) {
                 stage(new Pending(dir, dirPath, tmp, name));
                 moved = true; // the temp file now belongs to the pending list
@@ -605,6 +616,25 @@ public final class SafeFiles implements AutoCloseable {
         dirtyDirs.clear();
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * {@link #setOwnerAndMode} for a file the agent just created in {@code dirPath}: one lstat, and a change only
+     * where it differs (each change through a SecureDirectoryStream opens the file once more; a root-owned 0644
+     * file created by root under umask 022 needs none). Numeric ids by path, as {@link Ownership#uidOf}:
+     * information only (PosixFileAttributes#owner would look the name up in /etc/passwd each time); every change
+     * goes through the directory's descriptor.
+     */
+    private static void fixOwnerAndMode(SecureDirectoryStream<Path> dir, Path dirPath, String name, int uid, int gid,
+            int mode) throws IOException {
+        java.util.Map<String, Object> a = Files.readAttributes(dirPath.resolve(name), "unix:uid,gid,mode",
+                LinkOption.NOFOLLOW_LINKS);
+        boolean chown = Ownership.canChown();
+        int setUid = chown && uid >= 0 && (Integer) a.get("uid") != uid ? uid : -1;
+        int setGid = chown && gid >= 0 && (Integer) a.get("gid") != gid ? gid : -1;
+        if (setUid >= 0 || setGid >= 0 || ((Integer) a.get("mode") & 07777) != mode) {
+            setOwnerAndMode(dir, name, setUid, setGid, mode);
         }
     }
 

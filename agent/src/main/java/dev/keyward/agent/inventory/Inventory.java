@@ -8,7 +8,7 @@ import dev.keyward.agent.keys.KeyLine;
 import dev.keyward.agent.keys.RawLines;
 import dev.keyward.agent.protocol.InventoryKey;
 import dev.keyward.agent.protocol.InventoryReport;
-import dev.keyward.agent.protocol.Json;
+import dev.keyward.agent.protocol.JsonWriter;
 import dev.keyward.agent.trust.TrustFiles;
 import dev.keyward.ca.InvalidInputException;
 import java.io.IOException;
@@ -48,7 +48,8 @@ public final class Inventory {
             warnings.addAll(s.warnings());
         }
         List<InventoryKey> sorted = List.copyOf(keys);
-        return new InventoryReport(TrustFiles.sha256Hex(InventoryJson.write(sorted)), sorted);
+        byte[] json = new JsonWriter(sorted.size() * 256 + 2).any(sorted).toBytes();
+        return new InventoryReport(TrustFiles.sha256Hex(json), sorted);
     }
 
     private record AccountScan(List<InventoryKey> keys, List<String> warnings) {

@@ -1,7 +1,5 @@
 package dev.keyward.agent.protocol;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
@@ -11,6 +9,14 @@ import java.util.List;
  * @param hostname  the host's name as it sees itself (informational; the server keeps the registered one)
  * @param hostKeys  the host's public keys, one OpenSSH public-key line each
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record EnrollRequest(String joinToken, String hostname, List<String> hostKeys) {
+public record EnrollRequest(String joinToken, String hostname, List<String> hostKeys) implements JsonWritable {
+    public static EnrollRequest fromJson(JsonObject o) throws JsonException {
+        return new EnrollRequest(o.string("join_token"), o.string("hostname"), o.strings("host_keys"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("join_token", joinToken).field("hostname", hostname).field("host_keys", hostKeys)
+                .endObject();
+    }
 }

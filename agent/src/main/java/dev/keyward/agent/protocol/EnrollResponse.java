@@ -1,7 +1,5 @@
 package dev.keyward.agent.protocol;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
@@ -11,6 +9,14 @@ import java.util.List;
  * @param credential the host's bearer credential for {@code /api/v1/agent/*}; shown once, stored hashed
  * @param hostCerts  one OpenSSH host certificate line per host key the server certified
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record EnrollResponse(String hostId, String credential, List<String> hostCerts) {
+public record EnrollResponse(String hostId, String credential, List<String> hostCerts) implements JsonWritable {
+    public static EnrollResponse fromJson(JsonObject o) throws JsonException {
+        return new EnrollResponse(o.string("host_id"), o.string("credential"), o.strings("host_certs"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("host_id", hostId).field("credential", credential).field("host_certs", hostCerts)
+                .endObject();
+    }
 }

@@ -1,10 +1,15 @@
 package dev.keyward.agent.protocol;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /** Answer to a renewal: one OpenSSH host certificate line per requested key the server certified. */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record HostCertResponse(List<String> hostCerts) {
+public record HostCertResponse(List<String> hostCerts) implements JsonWritable {
+    public static HostCertResponse fromJson(JsonObject o) throws JsonException {
+        return new HostCertResponse(o.strings("host_certs"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("host_certs", hostCerts).endObject();
+    }
 }

@@ -1,5 +1,13 @@
 package dev.keyward.agent.protocol;
 
 /** The inventory hash the server now holds for this host. */
-public record InventoryAck(String hash) {
+public record InventoryAck(String hash) implements JsonWritable {
+    public static InventoryAck fromJson(JsonObject o) throws JsonException {
+        return new InventoryAck(o.string("hash"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("hash", hash).endObject();
+    }
 }

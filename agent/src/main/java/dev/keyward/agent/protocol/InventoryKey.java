@@ -1,7 +1,5 @@
 package dev.keyward.agent.protocol;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
@@ -18,7 +16,18 @@ import java.util.List;
  * @param options     options, each verbatim
  * @param problem     why Keyward's key policy would refuse the key (weak, unknown type), empty if none
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record InventoryKey(String account, String file, int line, String source, String type, int bits,
-        String fingerprint, String comment, List<String> options, String problem) {
+        String fingerprint, String comment, List<String> options, String problem) implements JsonWritable {
+    public static InventoryKey fromJson(JsonObject o) throws JsonException {
+        return new InventoryKey(o.string("account"), o.string("file"), o.intValue("line"), o.string("source"),
+                o.string("type"), o.intValue("bits"), o.string("fingerprint"), o.string("comment"),
+                o.strings("options"), o.string("problem"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("account", account).field("file", file).field("line", line).field("source", source)
+                .field("type", type).field("bits", bits).field("fingerprint", fingerprint).field("comment", comment)
+                .field("options", options).field("problem", problem).endObject();
+    }
 }

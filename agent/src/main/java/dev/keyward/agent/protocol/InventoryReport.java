@@ -1,7 +1,5 @@
 package dev.keyward.agent.protocol;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
@@ -11,6 +9,13 @@ import java.util.List;
  * @param hash hex SHA-256 over the keys (see PROTOCOL-agent.md); idempotent: the same hash twice is a no-op
  * @param keys the keys, sorted by account, file and line
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record InventoryReport(String hash, List<InventoryKey> keys) {
+public record InventoryReport(String hash, List<InventoryKey> keys) implements JsonWritable {
+    public static InventoryReport fromJson(JsonObject o) throws JsonException {
+        return new InventoryReport(o.string("hash"), o.objects("keys", InventoryKey::fromJson));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("hash", hash).field("keys", keys).endObject();
+    }
 }

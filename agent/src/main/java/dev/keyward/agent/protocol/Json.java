@@ -1,30 +1,80 @@
 package dev.keyward.agent.protocol;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
-/** The one JSON mapper of the agent: unknown fields ignored, nulls kept out of the agent's own documents. */
+/**
+ * The agent's JSON: a strict parser ({@link JsonParser}), typed reading of records ({@link JsonObject}) and a
+ * writer ({@link JsonWriter}). Hand-written rather than a data-binding library: the agent reads a handful of
+ * record types, and a library's start-up (class loading, reflection, JIT) cost more than the parsing in every
+ * one-shot cycle, and most of the idle agent's metaspace. Unknown fields are ignored (either side may add
+ * optional fields); nulls are written as nulls except where a record says otherwise.
+ */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
+    /** Documents larger than this are refused unread (the same cap as the client's response bodies). */
+    public static final int MAX_BYTES = 64 * 1024 * 1024;
+
+    /** A number that is not an integer in the range of a long, kept as written. */
+    public record BigNumber(String text) {
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
 
     private Json() {
     }
 
-    public static byte[] write(Object o) {
-        try {
-            return MAPPER.writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize " + o.getClass().getSimpleName(), e);
+    /** Any JSON value as plain Java values (see {@link JsonParser}). */
+    public static Object parse(byte[] json) throws JsonException {
+        if (json.length > MAX_BYTES) {
+            throw new JsonException("JSON document of " + json.length + " bytes is larger than " + MAX_BYTES);
         }
+        return JsonParser.parse(json);
     }
 
-    public static <T> T read(byte[] json, Class<T> type) throws IOException {
-        return MAPPER.readValue(json, type);
+    /** A document whose top level is an object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(byte[] json) throws JsonException {
+        Object v = parse(json);
+        if (v instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        throw new JsonException("expected a JSON object at the top level");
     }
+
+    /** A record from a document whose top level is its object. */
+    public static <T> T read(byte[] json, JsonObject.Reader<T> reader) throws JsonException {
+        return reader.read(new JsonObject(parseObject(json), null, null));
+    }
+
+    /** Records from a document whose top level is an array of their objects (no nulls). */
+    public static <T> List<T> readList(byte[] json, JsonObject.Reader<T> reader) throws JsonException {
+        Object v = parse(json);
+        if (!(v instanceof List<?> l)) {
+            throw new JsonException("expected a JSON array at the top level");
+        }
+        List<T> out = new ArrayList<>(l.size());
+        for (int i = 0; i < l.size(); i++) {
+            if (!(l.get(i) instanceof Map<?, ?> m)) {
+                throw new JsonException("[" + i + "]: expected an object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = (Map<String, Object>) m;
+            out.add(reader.read(new JsonObject(fields, null, i)));
+        }
+        return out;
+    }
+
+    /** Compact UTF-8 JSON of a record, a list or map of them, or a plain value (see {@link JsonWriter#any}). */
+    public static byte[] write(Object value) {
+        return new JsonWriter(256).any(value).toBytes();
+    }
+
+    /** Indented JSON for people. */
+    public static String pretty(Object value) {
+        return JsonWriter.pretty(value);
+    }
+
 }

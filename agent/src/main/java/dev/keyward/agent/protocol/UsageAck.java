@@ -3,5 +3,13 @@ package dev.keyward.agent.protocol;
 import java.util.List;
 
 /** The ids the server stored (or had stored before): the agent deletes exactly these from its spool. */
-public record UsageAck(List<String> acknowledged) {
+public record UsageAck(List<String> acknowledged) implements JsonWritable {
+    public static UsageAck fromJson(JsonObject o) throws JsonException {
+        return new UsageAck(o.strings("acknowledged"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("acknowledged", acknowledged).endObject();
+    }
 }

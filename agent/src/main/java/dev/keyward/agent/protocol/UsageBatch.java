@@ -3,5 +3,13 @@ package dev.keyward.agent.protocol;
 import java.util.List;
 
 /** {@code POST /api/v1/agent/usage}: a batch of events; the answer acknowledges the ids it stored. */
-public record UsageBatch(List<UsageEvent> events) {
+public record UsageBatch(List<UsageEvent> events) implements JsonWritable {
+    public static UsageBatch fromJson(JsonObject o) throws JsonException {
+        return new UsageBatch(o.objects("events", UsageEvent::fromJson));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("events", events).endObject();
+    }
 }

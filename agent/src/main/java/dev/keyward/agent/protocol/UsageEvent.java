@@ -1,8 +1,5 @@
 package dev.keyward.agent.protocol;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
  * One key use (or refused use) seen in sshd's log.
@@ -22,9 +19,21 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param detail        for failures, sshd's reason ({@code expired}, {@code name is not a listed principal},
  *                      the KRL file); empty for accepted logins
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record UsageEvent(String id, String time, String account, String fingerprint, String keyType,
         String certSerial, String keyId, String caFingerprint, String sourceIp, Integer sourcePort, String kind,
-        String detail) {
+        String detail) implements JsonWritable {
+    public static UsageEvent fromJson(JsonObject o) throws JsonException {
+        return new UsageEvent(o.string("id"), o.string("time"), o.string("account"), o.string("fingerprint"),
+                o.string("key_type"), o.string("cert_serial"), o.string("key_id"), o.string("ca_fingerprint"),
+                o.string("source_ip"), o.integer("source_port"), o.string("kind"), o.string("detail"));
+    }
+
+    /** Null fields are left out (the spool and the wire carry no empty certificate fields for plain keys). */
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().optional("id", id).optional("time", time).optional("account", account)
+                .optional("fingerprint", fingerprint).optional("key_type", keyType).optional("cert_serial", certSerial)
+                .optional("key_id", keyId).optional("ca_fingerprint", caFingerprint).optional("source_ip", sourceIp)
+                .optional("source_port", sourcePort).optional("kind", kind).optional("detail", detail).endObject();
+    }
 }

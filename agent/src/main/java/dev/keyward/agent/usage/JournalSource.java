@@ -1,6 +1,5 @@
 package dev.keyward.agent.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.agent.protocol.Json;
 import dev.keyward.agent.protocol.UsageEvent;
 import java.io.BufferedReader;
@@ -12,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,9 +72,9 @@ public final class JournalSource {
             if (line.isBlank()) {
                 continue;
             }
-            JsonNode e = Json.MAPPER.readTree(line);
+            Map<String, Object> e = Json.parseObject(line.getBytes(StandardCharsets.UTF_8));
             n++;
-            String c = e.path("__CURSOR").asText(null);
+            String c = e.get("__CURSOR") instanceof String s ? s : null;
             if (c != null) {
                 cursor = c;
             }
@@ -82,8 +82,8 @@ public final class JournalSource {
             if (msg == null) {
                 continue;
             }
-            int pid = e.path("_PID").asInt(e.path("SYSLOG_PID").asInt(-1));
-            long micros = e.path("__REALTIME_TIMESTAMP").asLong(System.currentTimeMillis() * 1000);
+            int pid = (int) number(e.get("_PID"), number(e.get("SYSLOG_PID"), -1));
+            long micros = number(e.get("__REALTIME_TIMESTAMP"), System.currentTimeMillis() * 1000);
             LogLine l = parser.parse(msg, pid, micros / 1_000_000);
             if (l != null) {
                 sha.reset();
@@ -96,17 +96,32 @@ public final class JournalSource {
     }
 
     /** journald gives MESSAGE as a string, or as an array of bytes when it is not valid UTF-8. */
-    private static String message(JsonNode m) {
-        if (m == null || m.isNull()) {
+    private static String message(Object m) {
+        if (m == null) {
             return null;
         }
-        if (m.isArray()) {
-            byte[] b = new byte[m.size()];
+        if (m instanceof List<?> l) {
+            byte[] b = new byte[l.size()];
             for (int i = 0; i < b.length; i++) {
-                b[i] = (byte) m.get(i).asInt();
+                b[i] = (byte) number(l.get(i), 0);
             }
             return new String(b, StandardCharsets.ISO_8859_1);
         }
-        return m.asText();
+        return m instanceof String s ? s : null;
+    }
+
+    /** journald writes numbers as strings ({@code "_PID":"1234"}); either form, else {@code dflt}. */
+    private static long number(Object v, long dflt) {
+        if (v instanceof Long l) {
+            return l;
+        }
+        if (v instanceof String s) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                return dflt;
+            }
+        }
+        return dflt;
     }
 }

@@ -1,5 +1,10 @@
 package dev.keyward.agent.usage;
 
+import dev.keyward.agent.protocol.JsonException;
+import dev.keyward.agent.protocol.JsonObject;
+import dev.keyward.agent.protocol.JsonWritable;
+import dev.keyward.agent.protocol.JsonWriter;
+
 /**
  * Where the follower stopped: the file's identity and the offset of the first byte not yet consumed (the start
  * of a line). {@code generation} rises on each truncation, so event ids from before and after one differ.
@@ -9,5 +14,14 @@ package dev.keyward.agent.usage;
  * @param offset     bytes consumed
  * @param generation truncations seen for this inode
  */
-public record ReadPosition(long dev, long ino, long offset, long generation) {
+public record ReadPosition(long dev, long ino, long offset, long generation) implements JsonWritable {
+    public static ReadPosition fromJson(JsonObject o) throws JsonException {
+        return new ReadPosition(o.longValue("dev"), o.longValue("ino"), o.longValue("offset"), o.longValue("generation"));
+    }
+
+    @Override
+    public void writeJson(JsonWriter w) {
+        w.beginObject().field("dev", dev).field("ino", ino).field("offset", offset).field("generation", generation)
+                .endObject();
+    }
 }

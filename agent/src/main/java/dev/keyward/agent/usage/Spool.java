@@ -1,6 +1,5 @@
 package dev.keyward.agent.usage;
 
-import com.fasterxml.jackson.databind.JavaType;
 import dev.keyward.agent.protocol.Json;
 import dev.keyward.agent.protocol.UsageEvent;
 import dev.keyward.ca.io.AtomicFiles;
@@ -23,9 +22,6 @@ import java.util.TreeMap;
  * is kept is a contiguous history. Files leave the spool only when every event in them was acknowledged.
  */
 public final class Spool {
-    private static final JavaType LIST = Json.MAPPER.getTypeFactory().constructCollectionType(List.class,
-            UsageEvent.class);
-
     private final Path dir;
     private final int maxEvents;
 
@@ -95,7 +91,7 @@ public final class Spool {
     }
 
     public List<UsageEvent> read(Segment s) throws IOException {
-        return Json.MAPPER.readValue(Files.readAllBytes(s.file()), LIST);
+        return Json.readList(Files.readAllBytes(s.file()), UsageEvent::fromJson);
     }
 
     /** Removes acknowledged events from a segment: the file goes when all are, else keeps the rest. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.agent.protocol.AgentState;
 import dev.keyward.agent.protocol.Json;
@@ -52,12 +51,12 @@ class AgentAgainstServerContractTest {
     }
 
     /** Signs every host key of a renewal or enrollment request with {@code ca}, as the server would. */
-    byte[] signHostKeys(JsonNode req, Path ca, String validity) throws Exception {
+    byte[] signHostKeys(Map<String, Object> req, Path ca, String validity) throws Exception {
         List<String> certs = new ArrayList<>();
         int i = 0;
-        for (JsonNode k : req.get("host_keys")) {
+        for (Object k : (List<?>) req.get("host_keys")) {
             Path pub = tmp.resolve("req" + System.nanoTime() + "-" + i++ + ".pub");
-            Files.writeString(pub, k.asText() + "\n");
+            Files.writeString(pub, k + "\n");
             Cmd.run(List.of("ssh-keygen", "-q", "-s", ca.toString(), "-h", "-I", "host", "-n", "127.0.0.1",
                     "-V", validity, pub.toString())).orThrow();
             certs.add(Files.readString(Path.of(pub.toString().replace(".pub", "-cert.pub"))).strip());
@@ -77,7 +76,7 @@ class AgentAgainstServerContractTest {
         try (StubServer server = new StubServer()) {
             server.enroll = req -> {
                 try {
-                    assertEquals("jt-1", req.get("join_token").asText());
+                    assertEquals("jt-1", req.get("join_token"));
                     return signHostKeys(req, hostCa, "-1m:+1d");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -104,9 +103,9 @@ class AgentAgainstServerContractTest {
             assertTrue(Files.readString(t.keywardFile(user)).contains(key));
             assertArrayEquals(server.krl, Files.readAllBytes(root.resolve("etc/ssh/keyward/revoked_keys")));
             assertEquals(1, server.usageEvents.size());
-            assertEquals("10.1.1.1", server.usageEvents.get(0).get("source_ip").asText());
+            assertEquals("10.1.1.1", server.usageEvents.get(0).get("source_ip"));
             assertEquals(1, server.inventories.size());
-            assertEquals(1, server.inventories.get(0).get("keys").size());
+            assertEquals(1, ((List<?>) server.inventories.get(0).get("keys")).size());
 
             server.requests.clear();
             assertEquals(0, agent("once"));

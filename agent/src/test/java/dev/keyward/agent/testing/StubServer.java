@@ -1,6 +1,5 @@
 package dev.keyward.agent.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.keyward.agent.protocol.Json;
@@ -26,11 +25,11 @@ public final class StubServer implements AutoCloseable {
     private final HttpServer server;
     public volatile byte[] state = "{}".getBytes(StandardCharsets.UTF_8);
     public volatile byte[] krl = new byte[0];
-    public volatile Function<JsonNode, byte[]> hostCerts = req -> "{\"host_certs\":[]}".getBytes(StandardCharsets.UTF_8);
-    public volatile Function<JsonNode, byte[]> enroll = req -> "{}".getBytes(StandardCharsets.UTF_8);
+    public volatile Function<Map<String, Object>, byte[]> hostCerts = req -> "{\"host_certs\":[]}".getBytes(StandardCharsets.UTF_8);
+    public volatile Function<Map<String, Object>, byte[]> enroll = req -> "{}".getBytes(StandardCharsets.UTF_8);
     public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
-    public final List<JsonNode> usageEvents = Collections.synchronizedList(new ArrayList<>());
-    public final List<JsonNode> inventories = Collections.synchronizedList(new ArrayList<>());
+    public final List<Map<String, Object>> usageEvents = Collections.synchronizedList(new ArrayList<>());
+    public final List<Map<String, Object>> inventories = Collections.synchronizedList(new ArrayList<>());
     public final Map<String, String> lastHeaders = Collections.synchronizedMap(new LinkedHashMap<>());
 
     public StubServer() throws IOException {
@@ -54,7 +53,7 @@ public final class StubServer implements AutoCloseable {
             requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + (inm == null ? "" : " If-None-Match"));
             byte[] body = ex.getRequestBody().readAllBytes();
             if (path.equals("/api/v1/hosts/enroll")) {
-                reply(ex, 200, enroll.apply(Json.MAPPER.readTree(body)), null);
+                reply(ex, 200, enroll.apply(Json.parseObject(body)), null);
                 return;
             }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
@@ -65,20 +64,22 @@ public final class StubServer implements AutoCloseable {
             switch (path) {
                 case "/api/v1/agent/state" -> conditional(ex, state, inm);
                 case "/api/v1/krl" -> conditional(ex, krl, inm);
-                case "/api/v1/agent/host-certs" -> reply(ex, 200, hostCerts.apply(Json.MAPPER.readTree(body)), null);
+                case "/api/v1/agent/host-certs" -> reply(ex, 200, hostCerts.apply(Json.parseObject(body)), null);
                 case "/api/v1/agent/usage" -> {
-                    JsonNode events = Json.MAPPER.readTree(body).get("events");
+                    List<?> events = (List<?>) Json.parseObject(body).get("events");
                     List<String> ids = new ArrayList<>();
-                    for (JsonNode e : events) {
-                        usageEvents.add(e);
-                        ids.add(e.get("id").asText());
+                    for (Object e : events) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> event = (Map<String, Object>) e;
+                        usageEvents.add(event);
+                        ids.add((String) event.get("id"));
                     }
                     reply(ex, 200, Json.write(Map.of("acknowledged", ids)), null);
                 }
                 case "/api/v1/agent/inventory" -> {
-                    JsonNode inv = Json.MAPPER.readTree(body);
+                    Map<String, Object> inv = Json.parseObject(body);
                     inventories.add(inv);
-                    reply(ex, 200, Json.write(Map.of("hash", inv.get("hash").asText())), null);
+                    reply(ex, 200, Json.write(Map.of("hash", inv.get("hash"))), null);
                 }
                 default -> reply(ex, 404, "{\"error\":\"no such route\"}".getBytes(StandardCharsets.UTF_8), null);
             }

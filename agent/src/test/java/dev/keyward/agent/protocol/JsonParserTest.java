@@ -1,0 +1,126 @@
+package dev.keyward.agent.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** The parser accepts RFC 8259 JSON and refuses everything else, with the byte offset of the problem. */
+class JsonParserTest {
+    static Object parse(String s) throws JsonException {
+        return Json.parse(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static JsonException refused(byte[] doc) {
+        return assertThrows(JsonException.class, () -> Json.parse(doc));
+    }
+
+    static JsonException refused(String doc) {
+        return refused(doc.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void parsesEveryKindOfValue() throws Exception {
+        Object v = parse(" {\"s\":\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00é😀\",\"n\":-12,\"z\":0,\"t\":true,"
+                + "\"f\":false,\"nul\":null,\"a\":[1,[],{}],\"o\":{\"x\":{}},\"big\":18446744073709551616,"
+                + "\"frac\":1.5e-3,\"min\":-9223372036854775808}\r\n\t");
+        Map<?, ?> m = (Map<?, ?>) v;
+        assertEquals("a\"\\/\b\f\n\r\té😀é😀", m.get("s"));
+        assertEquals(-12L, m.get("n"));
+        assertEquals(0L, m.get("z"));
+        assertEquals(Boolean.TRUE, m.get("t"));
+        assertEquals(Boolean.FALSE, m.get("f"));
+        assertTrue(m.containsKey("nul"));
+        assertNull(m.get("nul"));
+        assertEquals(List.of(1L, List.of(), Map.of()), m.get("a"));
+        assertEquals(new Json.BigNumber("18446744073709551616"), m.get("big"));
+        assertEquals(new Json.BigNumber("1.5e-3"), m.get("frac"));
+        assertEquals(Long.MIN_VALUE, m.get("min"));
+        assertEquals(List.of("s", "n", "z", "t", "f", "nul", "a", "o", "big", "frac", "min"), List.copyOf(m.keySet()),
+                "fields keep their order");
+        assertEquals("x", parse("\"x\""));
+        assertNull(parse("null"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "{", "}", "[", "[1,]", "[,1]", "{\"a\":1,}", "{,}", "{\"a\" 1}", "{\"a\":}",
+        "{a:1}", "{'a':1}", "[1 2]", "tru", "nul", "True", "NaN", "Infinity", "-", "01", "-01", "1.", ".5", "1e", "1e+",
+        "+1", "0x10", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", "\"\\'\"", "[1]]", "{} {}", "{\"a\":1}x",
+        "\"a\" \"b\"", "[1]\u0000", "/* c */ {}", "{} // c"})
+    void refusesMalformedJson(String doc) {
+        assertTrue(refused(doc).getMessage().startsWith("invalid JSON at byte "));
+    }
+
+    @Test
+    void refusesDuplicateFieldNames() {
+        assertTrue(refused("{\"mode\":\"a\",\"mode\":\"b\"}").getMessage().contains("duplicate field \"mode\""));
+        refused("{\"a\":{\"x\":1,\"y\":2,\"x\":null}}");
+        refused("{\"a\":null,\"a\":null}");
+        refused("{\"\\u0061\":1,\"a\":2}"); // the same name, escaped once
+    }
+
+    @Test
+    void refusesControlCharactersAndBadEscapesInStrings() {
+        refused("\"tab\there\"");
+        refused("\"new\nline\"");
+        refused("\"nul\u0000\"");
+        refused("\"\\U0041\"");
+        refused("\"\\\"");
+    }
+
+    @Test
+    void refusesUnpairedSurrogates() {
+        assertTrue(refused("\"\\uD83D\"").getMessage().contains("unpaired surrogate"));
+        refused("\"\\uDE00\"");
+        refused("\"\\uD83Dx\"");
+        refused("\"\\uD83D\\u0041\"");
+        refused("\"\\uD83D\\uD83D\"");
+        refused("\"\\uDE00\\uD83D\"");
+    }
+
+    @Test
+    void refusesInvalidUtf8() {
+        refused(new byte[] {'"', (byte) 0xC3, '"'}); // truncated
+        refused(new byte[] {'"', (byte) 0xC0, (byte) 0xAF, '"'}); // overlong '/'
+        refused(new byte[] {'"', (byte) 0xE0, (byte) 0x80, (byte) 0xAF, '"'}); // overlong
+        refused(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'}); // an encoded surrogate
+        refused(new byte[] {'"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"'}); // above U+10FFFF
+        refused(new byte[] {'"', (byte) 0x80, '"'}); // a lone continuation byte
+        refused(new byte[] {'"', (byte) 0xFF, '"'});
+        refused(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'}); // a byte-order mark
+        refused(new byte[] {'{', (byte) 0xC3, (byte) 0xA9, '}'}); // non-ASCII outside a string
+    }
+
+    @Test
+    void refusesNestingDeeperThanTheLimit() throws Exception {
+        String ok = "[".repeat(JsonParser.MAX_DEPTH) + "]".repeat(JsonParser.MAX_DEPTH);
+        parse(ok);
+        String deep = "[".repeat(JsonParser.MAX_DEPTH + 1) + "]".repeat(JsonParser.MAX_DEPTH + 1);
+        assertTrue(refused(deep).getMessage().contains("nested deeper than"));
+        refused("{\"a\":".repeat(100_000)); // no stack overflow either
+    }
+
+    @Test
+    void refusesOverlongNumbersAndOversizedDocuments() {
+        refused("1".repeat(JsonParser.MAX_NUMBER_CHARS + 1));
+        JsonException big = assertThrows(JsonException.class, () -> Json.parse(new byte[Json.MAX_BYTES + 1]));
+        assertTrue(big.getMessage().contains("larger than"));
+    }
+
+    @Test
+    void topLevelShapeIsChecked() {
+        assertThrows(JsonException.class, () -> Json.parseObject("[]".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(JsonException.class, () -> Json.parseObject("null".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(JsonException.class, () -> Json.readList("{}".getBytes(StandardCharsets.UTF_8),
+                UsageEvent::fromJson));
+        assertThrows(JsonException.class, () -> Json.readList("[null]".getBytes(StandardCharsets.UTF_8),
+                UsageEvent::fromJson));
+    }
+}
