@@ -19,7 +19,7 @@ public final class OnceCommand implements Callable<Integer> {
 
     @Option(names = "--state-file", paramLabel = "FILE",
             description = "apply this desired-state document (JSON, as GET /api/v1/agent/state returns) instead of"
-                    + " asking the server; usage is then spooled but not sent, and no inventory is taken")
+                    + " asking the server; usage and inventory are then not sent")
     Path stateFile;
 
     @Option(names = "--krl-file", paramLabel = "FILE", description = "with --state-file: the KRL to install")

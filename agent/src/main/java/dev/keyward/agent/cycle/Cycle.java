@@ -48,8 +48,7 @@ import java.util.Optional;
  * <li>KRL (validated, never downgraded), trusted user CA keys, authorized_keys (with the bulk-purge guard);</li>
  * <li>host certificates due for renewal, the drop-in, then {@code sshd -t} and one reload if anything sshd reads
  * at start-up changed;</li>
- * <li>usage events from sshd's log into the spool, the spool to the server; the inventory when it changed (not
- * scanned at all for a local state document, which has no server to send it to).</li>
+ * <li>usage events from sshd's log into the spool, the spool to the server; the inventory when it changed.</li>
  * </ol>
  * A state document is remembered (with its ETag) only when every step that depends on it succeeded, so a partly
  * applied document is fetched and applied again next time.
@@ -332,15 +331,11 @@ public final class Cycle {
 
     private void inventory(Source source, SafeFiles files, List<String> notes, List<String> warnings)
             throws IOException {
-        if (source.client() == null) {
-            return; // a local state document: no server to report to, and the scan (30,000 keys parsed and
-            // fingerprinted, 7 MB of JSON hashed on a large host) would be thrown away
-        }
         Inventory inv = new Inventory(files, Passwd.read(paths));
         InventoryReport report = inv.scan();
         warnings.addAll(inv.warnings());
         AgentStatus status = store.load();
-        if (report.hash().equals(status.inventoryHash()) || dryRun) {
+        if (report.hash().equals(status.inventoryHash()) || source.client() == null || dryRun) {
             return;
         }
         var ack = source.client().inventory(report);
