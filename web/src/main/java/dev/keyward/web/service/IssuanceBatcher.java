@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * one fsync. Every caller still gets its certificate only after that commit, so the durability promise is
  * unchanged; under load the per-certificate cost of the lock and the fsync is shared by the batch.
  *
- * <p>Two workers take turns: while one waits for its commit (holding the chain lock), the other is already
- * signing the next batch. A request that fails on its own (revoked key or key ID, invalid certificate) fails
+ * <p>The number of workers is the caller's choice; the server uses one, so that what arrives during a commit
+ * waits for it and becomes the next, larger batch (several workers split the load into small batches, and the
+ * per-transaction cost of PostgreSQL's commit dominates). A request that fails on its own (revoked key or key ID, invalid certificate) fails
  * alone; a failed transaction fails every request of its batch, and none of their certificates leaves.
  */
 final class IssuanceBatcher implements AutoCloseable {

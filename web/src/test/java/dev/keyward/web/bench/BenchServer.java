@@ -167,10 +167,15 @@ public final class BenchServer {
         }
 
         // --- 3. open loop at a fixed offered rate
+        Thread.sleep(2000); // let the backlog of the 64-client run drain before offering a steady rate
+        long[] gc0 = clientGc();
         Run open = openLoop(rate, seconds);
+        long[] gc1 = clientGc();
         printf("%nHTTP issuance, open loop at %,d certs/s offered for %.0f s: %,.0f/s done, p50 %.2f ms, p99 %.2f ms,"
                 + " max %.2f ms, errors %d%n", rate, seconds, open.perSecond(), open.lat().millis(0.5),
                 open.lat().millis(0.99), open.lat().millis(1.0), open.errors());
+        printf("  (the load generator's own GC meanwhile: %d collections, %d ms of pauses or cycles)%n", gc1[0] - gc0[0],
+                gc1[1] - gc0[1]);
 
         if (late.sum() > 0) {
             printf("  %,d requests not sent: still queued 5 s after they were due (the server fell behind)%n", late.sum());
@@ -272,6 +277,17 @@ public final class BenchServer {
         }
         printf("%nwarm-up: %.0f s of issuance at 16 clients; the server's JIT compiler threads used %.0f%% of a CPU in"
                 + " its last 5 s%n", (System.nanoTime() - start) / 1e9, 100 * jitShare);
+    }
+
+    /** Collections and their total time in ms so far, over every collector of this JVM (the load generator). */
+    private static long[] clientGc() {
+        long n = 0;
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, b.getCollectionCount());
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {n, ms};
     }
 
     /** CPU ms of one raw signature (2 threads), and of signing + PostgreSQL + load generator per issued cert. */
