@@ -80,7 +80,7 @@ public final class PublicKeyParser {
                 if (pk.length != 32) {
                     throw new InvalidInputException("Ed25519 public key must be 32 bytes, got " + pk.length);
                 }
-                if (!Ed25519.validatePublicKeyPartial(pk, 0)) {
+                if (!validEd25519Point(pk)) {
                     throw new InvalidInputException("Ed25519 public key is not a point on the curve");
                 }
                 if (type == KeyType.SK_ED25519) {
@@ -186,5 +186,29 @@ public final class PublicKeyParser {
         }
         return rest == n ? new String[] {s.substring(0, typeEnd), s.substring(b64, b64End)}
                 : new String[] {s.substring(0, typeEnd), s.substring(b64, b64End), s.substring(rest)};
+    }
+
+    /** Ed25519 points already found on the curve: the check (a square root in the field) is most of a parse. */
+    private static final java.util.Set<java.nio.ByteBuffer> VALID_ED25519 = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int VALID_ED25519_MAX = 8192;
+
+    /**
+     * Whether the 32 bytes are an Ed25519 point on the curve. The answer depends on the bytes alone, so points that
+     * passed are remembered (up to {@value #VALID_ED25519_MAX}, then forgotten all at once): engineers and hosts
+     * present the same few keys again and again. Only successes are remembered.
+     */
+    static boolean validEd25519Point(byte[] pk) {
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(pk);
+        if (VALID_ED25519.contains(key)) {
+            return true;
+        }
+        if (!Ed25519.validatePublicKeyPartial(pk, 0)) {
+            return false;
+        }
+        if (VALID_ED25519.size() >= VALID_ED25519_MAX) {
+            VALID_ED25519.clear();
+        }
+        VALID_ED25519.add(java.nio.ByteBuffer.wrap(pk.clone()));
+        return true;
     }
 }

@@ -160,4 +160,39 @@ class PublicKeyParserTest {
             assertEquals(List.of(s.split("[ \t]+", 3)), List.of(PublicKeyParser.splitFields(s)), "'" + s + "'");
         }
     }
+
+    static String ed25519Line(byte[] pk) {
+        SshWriter w = new SshWriter();
+        w.string("ssh-ed25519");
+        w.string(pk);
+        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(w.toByteArray());
+    }
+
+    @Test
+    void ed25519PointsOffTheCurveAreRefusedEveryTimeAndValidOnesParseAgain() {
+        byte[] bad = null;
+        for (int y = 2; y < 1000 && bad == null; y++) {
+            byte[] candidate = new byte[32];
+            candidate[0] = (byte) y;
+            candidate[1] = (byte) (y >> 8);
+            if (!org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartial(candidate, 0)) {
+                bad = candidate;
+            }
+        }
+        assertTrue(bad != null);
+        for (int i = 0; i < 3; i++) {
+            assertMessage(ed25519Line(bad), "not a point on the curve");
+        }
+        java.security.PublicKey pub;
+        try {
+            pub = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+        byte[] spki = pub.getEncoded();
+        byte[] good = java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+        SshPublicKey first = parser.parseLine(ed25519Line(good));
+        assertEquals(first, parser.parseLine(ed25519Line(good)));
+        assertMessage(ed25519Line(bad), "not a point on the curve");
+    }
 }
