@@ -5,17 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.ca.cert.CertificateCodec;
+import dev.keyward.ca.json.Json;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.TestKeys;
 import dev.keyward.cli.config.CliEnv;
-import dev.keyward.cli.json.Json;
-import dev.keyward.cli.testing.FakeServer;
 import dev.keyward.cli.testing.FakeServer.Answer;
+import dev.keyward.cli.testing.FakeServer;
 import dev.keyward.cli.testing.TestCa;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -69,7 +70,8 @@ class KeywardCliTest {
     }
 
     static Answer created(String certLine) {
-        return new Answer(201, "application/json", Json.write(Map.of("serial", 42, "certificate", certLine)));
+        return new Answer(201, "application/json", new String(Json.write(Map.of("serial", 42, "certificate", certLine)),
+                StandardCharsets.UTF_8));
     }
 
     Path cert() {
@@ -90,7 +92,8 @@ class KeywardCliTest {
             assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(cert())));
             String request = server.requests.get(0);
             assertTrue(request.startsWith("Bearer kwt_test_secret {"), request);
-            Map<String, Object> body = Json.parseObject(request.substring(request.indexOf('{')));
+            Map<String, Object> body = Json.parseObject(request.substring(request.indexOf('{'))
+                    .getBytes(StandardCharsets.UTF_8));
             assertEquals(pub.toOpenSshWithoutComment(), body.get("public_key"));
             assertEquals("1h", body.get("ttl"));
             assertEquals(java.util.List.of("alice", "deploy"), body.get("principals"));

@@ -1,9 +1,9 @@
 package dev.keyward.agent.cli;
 
-import dev.keyward.agent.protocol.Json;
 import dev.keyward.agent.protocol.UsageEvent;
 import dev.keyward.agent.usage.FileFollower;
 import dev.keyward.agent.usage.SshdMessage;
+import dev.keyward.ca.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package dev.keyward.agent.cycle;
 
-import dev.keyward.agent.protocol.JsonException;
-import dev.keyward.agent.protocol.JsonObject;
-import dev.keyward.agent.protocol.JsonWritable;
-import dev.keyward.agent.protocol.JsonWriter;
 import dev.keyward.agent.usage.ReadPosition;
+import dev.keyward.ca.json.JsonException;
+import dev.keyward.ca.json.JsonObject;
+import dev.keyward.ca.json.JsonWritable;
+import dev.keyward.ca.json.JsonWriter;
 import java.util.List;
 
 /**

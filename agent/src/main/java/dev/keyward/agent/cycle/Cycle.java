@@ -9,7 +9,6 @@ import dev.keyward.agent.inventory.Inventory;
 import dev.keyward.agent.protocol.AgentState;
 import dev.keyward.agent.protocol.HostCertRequest;
 import dev.keyward.agent.protocol.InventoryReport;
-import dev.keyward.agent.protocol.Json;
 import dev.keyward.agent.protocol.UsageAck;
 import dev.keyward.agent.protocol.UsageBatch;
 import dev.keyward.agent.protocol.UsageEvent;
@@ -26,6 +25,7 @@ import dev.keyward.agent.usage.FileFollower;
 import dev.keyward.agent.usage.JournalSource;
 import dev.keyward.agent.usage.Spool;
 import dev.keyward.agent.usage.SshdMessage;
+import dev.keyward.ca.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -133,7 +133,7 @@ public final class Cycle {
             desired = new StateValidator().validate(Json.read(doc, AgentState::fromJson));
         } catch (InvalidStateException e) {
             failures.add("state: " + e.getMessage() + "; nothing changed");
-        } catch (dev.keyward.agent.protocol.JsonException e) {
+        } catch (dev.keyward.ca.json.JsonException e) {
             failures.add("state: the document is not valid JSON for the state schema ("
                     + e.getMessage() + "); nothing changed");
         } catch (IOException e) {

@@ -2,8 +2,8 @@ package dev.keyward.agent.cycle;
 
 import dev.keyward.agent.config.AgentConfig;
 import dev.keyward.agent.config.AgentPaths;
-import dev.keyward.agent.protocol.Json;
 import dev.keyward.ca.io.AtomicFiles;
+import dev.keyward.ca.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

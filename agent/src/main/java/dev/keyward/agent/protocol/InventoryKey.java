@@ -1,5 +1,9 @@
 package dev.keyward.agent.protocol;
 
+import dev.keyward.ca.json.JsonException;
+import dev.keyward.ca.json.JsonObject;
+import dev.keyward.ca.json.JsonWritable;
+import dev.keyward.ca.json.JsonWriter;
 import java.util.List;
 
 /**

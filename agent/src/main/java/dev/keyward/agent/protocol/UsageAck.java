@@ -1,5 +1,9 @@
 package dev.keyward.agent.protocol;
 
+import dev.keyward.ca.json.JsonException;
+import dev.keyward.ca.json.JsonObject;
+import dev.keyward.ca.json.JsonWritable;
+import dev.keyward.ca.json.JsonWriter;
 import java.util.List;
 
 /** The ids the server stored (or had stored before): the agent deletes exactly these from its spool. */

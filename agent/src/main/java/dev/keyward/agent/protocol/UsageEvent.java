@@ -1,5 +1,10 @@
 package dev.keyward.agent.protocol;
 
+import dev.keyward.ca.json.JsonObject;
+import dev.keyward.ca.json.JsonWriter;
+import dev.keyward.ca.json.JsonWritable;
+import dev.keyward.ca.json.JsonException;
+
 
 /**
  * One key use (or refused use) seen in sshd's log.

@@ -1,7 +1,7 @@
 package dev.keyward.agent.usage;
 
-import dev.keyward.agent.protocol.Json;
 import dev.keyward.agent.protocol.UsageEvent;
+import dev.keyward.ca.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,9 +1,10 @@
 package dev.keyward.agent.usage;
 
-import dev.keyward.agent.protocol.JsonException;
-import dev.keyward.agent.protocol.JsonObject;
-import dev.keyward.agent.protocol.JsonWritable;
-import dev.keyward.agent.protocol.JsonWriter;
+import dev.keyward.ca.json.JsonObject;
+import dev.keyward.ca.json.JsonWriter;
+import dev.keyward.ca.json.JsonWritable;
+import dev.keyward.ca.json.JsonException;
+
 
 /**
  * Where the follower stopped: the file's identity and the offset of the first byte not yet consumed (the start

@@ -1,8 +1,8 @@
 package dev.keyward.agent.usage;
 
-import dev.keyward.agent.protocol.Json;
 import dev.keyward.agent.protocol.UsageEvent;
 import dev.keyward.ca.io.AtomicFiles;
+import dev.keyward.ca.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

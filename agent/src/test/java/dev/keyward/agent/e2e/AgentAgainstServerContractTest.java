@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.agent.protocol.AgentState;
-import dev.keyward.agent.protocol.Json;
 import dev.keyward.agent.testing.StubServer;
 import dev.keyward.agent.testing.TestRoot;
+import dev.keyward.ca.json.Json;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
 import java.nio.charset.StandardCharsets;

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.agent.cycle.AgentStatus;
 import dev.keyward.agent.usage.ReadPosition;
+import dev.keyward.ca.json.Json;
+import dev.keyward.ca.json.JsonException;
+import dev.keyward.ca.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.keyward.agent.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.keyward.agent.protocol.Json;
+import dev.keyward.ca.json.Json;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,12 +1,12 @@
 package dev.keyward.cli.server;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.json.Json;
+import dev.keyward.ca.json.JsonException;
 import dev.keyward.ca.key.KeyPolicy;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.cli.config.Credential;
-import dev.keyward.cli.json.Json;
-import dev.keyward.cli.json.JsonException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -50,7 +50,8 @@ public final class KeywardClient {
 
     /** The user CA public keys the server publishes (TrustedUserCAKeys content). */
     public List<SshPublicKey> userCaKeys() {
-        String body = send(request("/api/v1/ca/user").GET().build(), 200, "fetching the user CA keys");
+        String body = new String(send(request("/api/v1/ca/user").GET().build(), 200, "fetching the user CA keys"),
+                StandardCharsets.UTF_8);
         PublicKeyParser parser = new PublicKeyParser(new KeyPolicy(2048));
         List<SshPublicKey> keys = new ArrayList<>();
         for (String line : body.split("\n")) {
@@ -79,8 +80,8 @@ public final class KeywardClient {
         }
         HttpRequest req = request("/api/v1/certs/user").header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + credential.value())
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))).build();
-        String answer = send(req, 201, "requesting a certificate");
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body))).build();
+        byte[] answer = send(req, 201, "requesting a certificate");
         try {
             Object cert = Json.parseObject(answer).get("certificate");
             if (cert instanceof String line && !line.isBlank()) {
@@ -97,7 +98,8 @@ public final class KeywardClient {
                 .header("Accept", "application/json, application/problem+json");
     }
 
-    private String send(HttpRequest req, int expected, String what) {
+    /** The body of an answer with the {@code expected} status, as sent (JSON is parsed from the bytes). */
+    private byte[] send(HttpRequest req, int expected, String what) {
         HttpResponse<InputStream> resp;
         try {
             resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -126,16 +128,15 @@ public final class KeywardClient {
         if (bytes.length > MAX_BODY) {
             throw new ServerException("the server's answer is larger than " + MAX_BODY + " bytes");
         }
-        String body = new String(bytes, StandardCharsets.UTF_8);
         int status = resp.statusCode();
         if (status == expected) {
-            return body;
+            return bytes;
         }
         if (status >= 300 && status < 400) {
             throw new ServerException("the server answered with a redirect (HTTP " + status + ") while " + what
                     + "; use the server's exact URL" + resp.headers().firstValue("Location")
                             .map(l -> " (it points to " + Printable.clean(l, 200) + ")").orElse(""));
         }
-        throw Problem.toException(status, body, what);
+        throw Problem.toException(status, new String(bytes, StandardCharsets.UTF_8), what);
     }
 }

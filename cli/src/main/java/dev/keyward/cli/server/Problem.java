@@ -1,7 +1,8 @@
 package dev.keyward.cli.server;
 
-import dev.keyward.cli.json.Json;
-import dev.keyward.cli.json.JsonException;
+import dev.keyward.ca.json.Json;
+import dev.keyward.ca.json.JsonException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,7 +34,7 @@ final class Problem {
 
     private static Optional<String> member(String body, String name) {
         try {
-            Map<String, Object> m = Json.parseObject(body);
+            Map<String, Object> m = Json.parseObject(body.getBytes(StandardCharsets.UTF_8));
             return m.get(name) instanceof String s && !s.isBlank() ? Optional.of(Printable.clean(s, 300))
                     : Optional.empty();
         } catch (JsonException notJson) {

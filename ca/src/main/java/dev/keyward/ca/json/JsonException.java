@@ -1,4 +1,4 @@
-package dev.keyward.agent.protocol;
+package dev.keyward.ca.json;
 
 import java.io.IOException;
 
@@ -7,6 +7,7 @@ import java.io.IOException;
  * so callers that already treat unreadable input as "change nothing" need no new case.
  */
 public final class JsonException extends IOException {
+    /** @param message what is wrong and where (a byte offset, or a field's path) */
     public JsonException(String message) {
         super(message);
     }

@@ -1,4 +1,4 @@
-package dev.keyward.agent.protocol;
+package dev.keyward.ca.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * A parsed JSON object read as a record: typed getters that fail with the field's path
- * ({@code accounts.deploy.keys[2].id: expected a string}). The rules are the ones the agent had with Jackson
+ * ({@code accounts.deploy.keys[2].id: expected a string}). Instances come from {@link Json#read} and
+ * {@link Json#readList}, and from the getters for nested objects. The rules are the ones the agent had with Jackson
  * (unknown fields ignored; an absent or null reference field is null; an absent or null primitive field is an
  * error) without Jackson's coercions: a number is never read as a string, nor a string or a fraction as a number.
  */
@@ -33,10 +34,12 @@ public final class JsonObject {
         return java.util.Collections.unmodifiableMap(fields);
     }
 
+    /** A string field; null when absent or null. */
     public String string(String name) throws JsonException {
         return string(fields.get(name), name);
     }
 
+    /** An integer field that must be present, not null and fit a long. */
     public long longValue(String name) throws JsonException {
         Object v = fields.get(name);
         if (v instanceof Long l) {
@@ -45,6 +48,7 @@ public final class JsonObject {
         throw wrong(name, v, "an integer from -2^63 to 2^63-1");
     }
 
+    /** An integer field that must be present, not null and fit an int. */
     public int intValue(String name) throws JsonException {
         Object v = fields.get(name);
         if (v instanceof Long l && l == l.intValue()) {
@@ -58,6 +62,7 @@ public final class JsonObject {
         return fields.get(name) == null ? null : intValue(name);
     }
 
+    /** A boolean field that must be present and not null. */
     public boolean bool(String name) throws JsonException {
         Object v = fields.get(name);
         if (v instanceof Boolean b) {
@@ -66,6 +71,7 @@ public final class JsonObject {
         throw wrong(name, v, "true or false");
     }
 
+    /** An object field read by {@code r}; null when absent or null. */
     public <T> T object(String name, Reader<T> r) throws JsonException {
         return object(fields.get(name), name, r);
     }

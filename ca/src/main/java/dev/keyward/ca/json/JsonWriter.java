@@ -1,4 +1,4 @@
-package dev.keyward.agent.protocol;
+package dev.keyward.ca.json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -20,10 +20,12 @@ public final class JsonWriter {
     /** A value was just completed at this level, so the next name or element needs a comma. */
     private boolean comma;
 
+    /** @param capacity the initial buffer size in bytes (it grows as needed) */
     public JsonWriter(int capacity) {
         buf = new byte[Math.max(16, capacity)];
     }
 
+    /** The bytes written so far. */
     public byte[] toBytes() {
         return Arrays.copyOf(buf, n);
     }
@@ -54,18 +56,16 @@ public final class JsonWriter {
         return this;
     }
 
-    /** A field name; its value follows. Names are ASCII and need no escaping. */
+    /** A field name, escaped as string values are; its value follows. */
     public JsonWriter name(String name) {
         separate();
-        ensure(name.length() + 3);
-        buf[n++] = '"';
-        ascii(name);
-        buf[n++] = '"';
-        buf[n++] = ':';
+        string(name);
+        raw(':');
         comma = false;
         return this;
     }
 
+    /** A string, or {@code null}. */
     public JsonWriter value(String s) {
         separate();
         if (s == null) {

@@ -1,4 +1,4 @@
-package dev.keyward.agent.protocol;
+package dev.keyward.ca.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** The parser accepts RFC 8259 JSON and refuses everything else, with the byte offset of the problem. */
+/**
+ * The codec's own cases: the parser accepts RFC 8259 JSON and refuses everything else, with the byte offset of the
+ * problem; the writer writes what the parser reads back. (The agent's records and their Jackson-identical bytes are
+ * tested in the agent, ProtocolJsonTest.)
+ */
 class JsonParserTest {
     static Object parse(String s) throws JsonException {
         return Json.parse(s.getBytes(StandardCharsets.UTF_8));
@@ -53,7 +58,8 @@ class JsonParserTest {
     @ValueSource(strings = {"", " ", "{", "}", "[", "[1,]", "[,1]", "{\"a\":1,}", "{,}", "{\"a\" 1}", "{\"a\":}",
         "{a:1}", "{'a':1}", "[1 2]", "tru", "nul", "True", "NaN", "Infinity", "-", "01", "-01", "1.", ".5", "1e", "1e+",
         "+1", "0x10", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", "\"\\'\"", "[1]]", "{} {}", "{\"a\":1}x",
-        "\"a\" \"b\"", "[1]\u0000", "/* c */ {}", "{} // c"})
+        "\"a\" \"b\"", "[1]\u0000", "/* c */ {}", "{} // c", "[01]", "[1.]", "[-]", "[1e]", "[tru]", "'x'",
+        "[\"\\u12\"]", "[\"\\q\"]", "[\"\\u\uFF10041\"]"})
     void refusesMalformedJson(String doc) {
         assertTrue(refused(doc).getMessage().startsWith("invalid JSON at byte "));
     }
@@ -64,6 +70,7 @@ class JsonParserTest {
         refused("{\"a\":{\"x\":1,\"y\":2,\"x\":null}}");
         refused("{\"a\":null,\"a\":null}");
         refused("{\"\\u0061\":1,\"a\":2}"); // the same name, escaped once
+        refused("{\"a\":1,\"a\":2}");
     }
 
     @Test
@@ -71,6 +78,7 @@ class JsonParserTest {
         refused("\"tab\there\"");
         refused("\"new\nline\"");
         refused("\"nul\u0000\"");
+        refused("{\"a\":\"x\ny\"}");
         refused("\"\\U0041\"");
         refused("\"\\\"");
     }
@@ -83,6 +91,8 @@ class JsonParserTest {
         refused("\"\\uD83D\\u0041\"");
         refused("\"\\uD83D\\uD83D\"");
         refused("\"\\uDE00\\uD83D\"");
+        refused("[\"\\ud800\"]"); // lower-case hex
+        refused("[\"\\udc00x\"]");
     }
 
     @Test
@@ -116,11 +126,66 @@ class JsonParserTest {
 
     @Test
     void topLevelShapeIsChecked() {
+        JsonObject.Reader<String> id = o -> o.string("id");
         assertThrows(JsonException.class, () -> Json.parseObject("[]".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(JsonException.class, () -> Json.parseObject("[1]".getBytes(StandardCharsets.UTF_8)));
         assertThrows(JsonException.class, () -> Json.parseObject("null".getBytes(StandardCharsets.UTF_8)));
-        assertThrows(JsonException.class, () -> Json.readList("{}".getBytes(StandardCharsets.UTF_8),
-                UsageEvent::fromJson));
-        assertThrows(JsonException.class, () -> Json.readList("[null]".getBytes(StandardCharsets.UTF_8),
-                UsageEvent::fromJson));
+        assertThrows(JsonException.class, () -> Json.readList("{}".getBytes(StandardCharsets.UTF_8), id));
+        assertThrows(JsonException.class, () -> Json.readList("[null]".getBytes(StandardCharsets.UTF_8), id));
+    }
+
+    @Test
+    void parsesAnIssuedCertificateAnswer() throws Exception {
+        Map<String, Object> m = Json.parseObject("""
+                {"serial": 42, "type": "user", "principals": ["alice", "deploy-1"], "revoked_at": null,
+                 "certificate": "ssh-ed25519-cert-v01@openssh.com AAAA\\u0041 c\\"x", "ok": true, "f": -1.5e3}"""
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(42L, m.get("serial"));
+        assertEquals(List.of("alice", "deploy-1"), m.get("principals"));
+        assertTrue(m.containsKey("revoked_at"));
+        assertNull(m.get("revoked_at"));
+        assertEquals("ssh-ed25519-cert-v01@openssh.com AAAAA c\"x", m.get("certificate"));
+        assertEquals(Boolean.TRUE, m.get("ok"));
+        assertEquals(new Json.BigNumber("-1.5e3"), m.get("f"));
+    }
+
+    @Test
+    void keepsSurrogatePairs() throws Exception {
+        assertEquals(List.of("\uD83D\uDD11"), parse("[\"\\ud83d\\udd11\"]"));
+        assertEquals(List.of("\uD83D\uDD11"), parse("[\"\uD83D\uDD11\"]"));
+    }
+
+    @Test
+    void writesWhatItParses() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("public_key", "ssh-ed25519 AAAA \"q\"\\\n\t\u0001\b\u001f\u00e9\uD83D\uDD11");
+        m.put("principals", List.of("a", "b"));
+        m.put("n", 7L);
+        m.put("i", -3);
+        m.put("ok", false);
+        m.put("x", null);
+        m.put("o", Map.of("k", List.of()));
+        byte[] json = Json.write(m);
+        assertEquals("{\"public_key\":\"ssh-ed25519 AAAA \\\"q\\\"\\\\\\n\\t\\u0001\\b\\u001F\u00e9\\uD83D\\uDD11\","
+                + "\"principals\":[\"a\",\"b\"],\"n\":7,\"i\":-3,\"ok\":false,\"x\":null,\"o\":{\"k\":[]}}",
+                new String(json, StandardCharsets.UTF_8));
+        m.put("i", -3L);
+        assertEquals(m, Json.parse(json));
+    }
+
+    @Test
+    void namesAreEscapedAsStringsAre() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("plain_name", 1);
+        m.put("a\"b\\c\nd\u00e9", 2);
+        byte[] json = Json.write(m);
+        assertEquals("{\"plain_name\":1,\"a\\\"b\\\\c\\nd\u00e9\":2}", new String(json, StandardCharsets.UTF_8));
+        assertEquals(Map.of("plain_name", 1L, "a\"b\\c\nd\u00e9", 2L), Json.parse(json));
+    }
+
+    @Test
+    void refusesToWriteWhatIsNotJson() {
+        assertThrows(IllegalArgumentException.class, () -> Json.write(List.of(1.5)));
+        assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
     }
 }

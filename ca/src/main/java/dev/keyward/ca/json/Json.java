@@ -1,18 +1,19 @@
-package dev.keyward.agent.protocol;
+package dev.keyward.ca.json;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's JSON: a strict parser ({@link JsonParser}), typed reading of records ({@link JsonObject}) and a
- * writer ({@link JsonWriter}). Hand-written rather than a data-binding library: the agent reads a handful of
- * record types, and a library's start-up (class loading, reflection, JIT) cost more than the parsing in every
- * one-shot cycle, and most of the idle agent's metaspace. Unknown fields are ignored (either side may add
- * optional fields); nulls are written as nulls except where a record says otherwise.
+ * Keyward's JSON for the agent and the engineers' CLI: a strict parser ({@link JsonParser}), typed reading of
+ * records ({@link JsonObject}) and a writer ({@link JsonWriter}). Hand-written rather than a data-binding
+ * library: the agent reads a handful of record types, and a library's start-up (class loading, reflection, JIT)
+ * cost more than the parsing in every one-shot cycle, and most of the idle agent's metaspace; neither the agent
+ * nor the CLI carries Jackson. Unknown fields are ignored by {@link JsonObject} (either side may add optional
+ * fields); nulls are written as nulls except where a record says otherwise.
  */
 public final class Json {
-    /** Documents larger than this are refused unread (the same cap as the client's response bodies). */
+    /** Documents larger than this are refused unread (the same cap as the agent's HTTP client puts on bodies). */
     public static final int MAX_BYTES = 64 * 1024 * 1024;
 
     /** A number that is not an integer in the range of a long, kept as written. */
@@ -26,7 +27,13 @@ public final class Json {
     private Json() {
     }
 
-    /** Any JSON value as plain Java values (see {@link JsonParser}). */
+    /**
+     * Any JSON value, the whole of {@code json} (UTF-8), as plain Java values: {@code Map<String, Object>} (fields in
+     * document order, unmodifiable), {@code List<Object>}, {@code String}, {@code Long}, {@link BigNumber},
+     * {@code Boolean} and {@code null}. See {@link JsonParser} for what is refused.
+     *
+     * @throws JsonException if the document is not strict JSON, or is larger than {@link #MAX_BYTES}
+     */
     public static Object parse(byte[] json) throws JsonException {
         if (json.length > MAX_BYTES) {
             throw new JsonException("JSON document of " + json.length + " bytes is larger than " + MAX_BYTES);
@@ -34,7 +41,7 @@ public final class Json {
         return JsonParser.parse(json);
     }
 
-    /** A document whose top level is an object. */
+    /** A document whose top level is an object (see {@link #parse}). */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(byte[] json) throws JsonException {
         Object v = parse(json);
@@ -67,12 +74,16 @@ public final class Json {
         return out;
     }
 
-    /** Compact UTF-8 JSON of a record, a list or map of them, or a plain value (see {@link JsonWriter#any}). */
+    /**
+     * Compact UTF-8 JSON of a record, a list or map of them, or a plain value (see {@link JsonWriter#any}).
+     *
+     * @throws IllegalArgumentException for a value {@link JsonWriter#any} does not take
+     */
     public static byte[] write(Object value) {
         return new JsonWriter(256).any(value).toBytes();
     }
 
-    /** Indented JSON for people. */
+    /** Indented JSON for people (two spaces per level; the values {@link JsonWriter#any} takes). */
     public static String pretty(Object value) {
         return JsonWriter.pretty(value);
     }

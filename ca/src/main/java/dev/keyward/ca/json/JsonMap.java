@@ -1,4 +1,4 @@
-package dev.keyward.agent.protocol;
+package dev.keyward.ca.json;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;

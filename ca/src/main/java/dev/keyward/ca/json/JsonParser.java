@@ -1,4 +1,4 @@
-package dev.keyward.agent.protocol;
+package dev.keyward.ca.json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,11 +12,13 @@ import java.util.Map;
  * did not mean is safer rejected than guessed at: duplicate field names, trailing data after the value,
  * unescaped control characters, unknown escapes, unpaired surrogates (escaped or not), invalid or overlong UTF-8,
  * leading zeros, a byte-order mark, nesting deeper than {@link #MAX_DEPTH} and number literals longer than
- * {@link #MAX_NUMBER_CHARS}. The caller caps the document's size.
+ * {@link #MAX_NUMBER_CHARS}. {@link Json#parse} caps the document's size.
  */
 final class JsonParser {
-    static final int MAX_DEPTH = 64;
-    static final int MAX_NUMBER_CHARS = 1000;
+    /** Containers nested deeper than this are refused (no JSON the agent or the CLI exchanges comes near it). */
+    static final int MAX_DEPTH = 32;
+    /** Number literals longer than this are refused (a long is at most 20 characters). */
+    static final int MAX_NUMBER_CHARS = 100;
 
     private final byte[] b;
     private int pos;
