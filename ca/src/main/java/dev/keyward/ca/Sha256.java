@@ -28,4 +28,9 @@ public final class Sha256 {
         }
         return md.digest(); // digest() also resets it for the next use
     }
+
+    /** The digest of the concatenation of {@code parts}, as lower-case hex. */
+    public static String hex(byte[]... parts) {
+        return java.util.HexFormat.of().formatHex(of(parts));
+    }
 }

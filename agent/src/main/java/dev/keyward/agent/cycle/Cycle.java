@@ -25,6 +25,7 @@ import dev.keyward.agent.usage.FileFollower;
 import dev.keyward.agent.usage.JournalSource;
 import dev.keyward.agent.usage.Spool;
 import dev.keyward.agent.usage.SshdMessage;
+import dev.keyward.ca.Sha256;
 import dev.keyward.ca.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -223,7 +224,7 @@ public final class Cycle {
         if (installed.isPresent()) {
             // the state document names the KRL by version (the number inside it) and, optionally, its digest
             boolean sameDigest = d.krlSha256() != null
-                    && TrustFiles.sha256Hex(installed.get().encoded()).equals(d.krlSha256());
+                    && Sha256.hex(installed.get().encoded()).equals(d.krlSha256());
             if (sameDigest || (d.krlSha256() == null && installed.get().version() >= d.krlVersion())) {
                 return false;
             }

@@ -8,8 +8,8 @@ import dev.keyward.agent.keys.KeyLine;
 import dev.keyward.agent.keys.RawLines;
 import dev.keyward.agent.protocol.InventoryKey;
 import dev.keyward.agent.protocol.InventoryReport;
-import dev.keyward.agent.trust.TrustFiles;
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.Sha256;
 import dev.keyward.ca.json.JsonWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ public final class Inventory {
         }
         List<InventoryKey> sorted = List.copyOf(keys);
         byte[] json = new JsonWriter(sorted.size() * 256 + 2).any(sorted).toBytes();
-        return new InventoryReport(TrustFiles.sha256Hex(json), sorted);
+        return new InventoryReport(Sha256.hex(json), sorted);
     }
 
     private record AccountScan(List<InventoryKey> keys, List<String> warnings) {

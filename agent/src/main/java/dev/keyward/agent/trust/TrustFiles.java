@@ -5,13 +5,11 @@ import dev.keyward.agent.fs.FileSpec;
 import dev.keyward.agent.fs.SafeFiles;
 import dev.keyward.agent.sync.InvalidStateException;
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.Sha256;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.ca.krl.Krl;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -82,7 +80,7 @@ public final class TrustFiles {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidStateException("the server sent an empty KRL; keeping the installed one");
         }
-        if (sha256 != null && !sha256.equals(sha256Hex(bytes))) {
+        if (sha256 != null && !sha256.equals(Sha256.hex(bytes))) {
             throw new InvalidStateException("the KRL's SHA-256 does not match the state document; keeping the"
                     + " installed one");
         }
@@ -116,11 +114,4 @@ public final class TrustFiles {
                 SPEC);
     }
 
-    public static String sha256Hex(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

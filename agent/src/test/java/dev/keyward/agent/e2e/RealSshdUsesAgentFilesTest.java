@@ -1,5 +1,6 @@
 package dev.keyward.agent.e2e;
 
+import dev.keyward.ca.Sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,7 +10,6 @@ import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.agent.keys.KeyLine;
 import dev.keyward.agent.protocol.AgentState;
 import dev.keyward.agent.testing.TestRoot;
-import dev.keyward.agent.trust.TrustFiles;
 import dev.keyward.ca.json.Json;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
@@ -84,7 +84,7 @@ class RealSshdUsesAgentFilesTest {
             Cmd.run(List.of("ssh-keygen", "-q", "-k", "-z", "1", "-f", krl.toString(),
                     t.privateKey("desired") + ".pub")).orThrow();
             byte[] krlBytes = Files.readAllBytes(krl);
-            Path state2 = stateFile("state2.json", 1, TrustFiles.sha256Hex(krlBytes), Map.of(user,
+            Path state2 = stateFile("state2.json", 1, Sha256.hex(krlBytes), Map.of(user,
                     new AgentState.AccountState(List.of(new AgentState.DesiredKey("k1", desired, null, null, null, null)),
                             List.of())));
             assertEquals(0, once(root, state2, krl));
@@ -97,7 +97,7 @@ class RealSshdUsesAgentFilesTest {
             // a corrupt KRL (truncated) is refused; the installed one stays and logins go on working
             byte[] corrupt = java.util.Arrays.copyOf(krlBytes, krlBytes.length - 3);
             Path bad = Files.write(tmp.resolve("krl2"), corrupt);
-            Path state3 = stateFile("state3.json", 2, TrustFiles.sha256Hex(corrupt), Map.of(user,
+            Path state3 = stateFile("state3.json", 2, Sha256.hex(corrupt), Map.of(user,
                     new AgentState.AccountState(List.of(new AgentState.DesiredKey("k1", desired, null, null, null, null)),
                             List.of())));
             assertEquals(1, once(root, state3, bad));

@@ -1,10 +1,9 @@
 package dev.keyward.ca.krl;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.Sha256;
 import dev.keyward.ca.key.SshPublicKey;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,13 +161,6 @@ public final class KrlSpec {
         }
     }
 
-    static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
-    }
 
     /** Collects revocations; {@link #build()} validates, merges and sorts. Not thread-safe. */
     public static final class Builder {
@@ -237,7 +229,7 @@ public final class KrlSpec {
 
         /** Revokes a key by the SHA256 hash of its blob (KRL_SECTION_FINGERPRINT_SHA256). */
         public Builder revokeKeyHash(SshPublicKey key) {
-            sha256.add(sha256(key.blob()));
+            sha256.add(Sha256.of(key.blob()));
             return this;
         }
 

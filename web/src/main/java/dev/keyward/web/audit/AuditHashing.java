@@ -40,7 +40,7 @@ public final class AuditHashing {
             return HEX.formatHex(Sha256.of(HEX.parseHex(prevHashHex), canonical));
         } catch (IllegalArgumentException e) {
             // a prev_hash that is not hex cannot be the hash of anything: hash it as text so the mismatch shows
-            return HEX.formatHex(sha256((prevHashHex + "|").getBytes(StandardCharsets.UTF_8), canonical));
+            return HEX.formatHex(Sha256.of((prevHashHex + "|").getBytes(StandardCharsets.UTF_8), canonical));
         }
     }
 
@@ -63,9 +63,5 @@ public final class AuditHashing {
         out.write(':');
         out.writeBytes(b);
         out.write(',');
-    }
-
-    private static byte[] sha256(byte[] a, byte[] b) {
-        return Sha256.of(a, b);
     }
 }

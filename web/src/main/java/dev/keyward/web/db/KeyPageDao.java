@@ -53,7 +53,7 @@ public final class KeyPageDao {
     /**
      * Which keys to list. A key matches {@code account} and {@code host} when one of its locations does (an
      * inventory line or a static key for that host or for one of {@code hostLabels}). {@code WEAK} matches keys
-     * with any weak location: the service checks the flag itself too.
+     * with any weak location, as the service's weak flag does.
      */
     public record Filter(Optional<String> fingerprint, Optional<String> account, Optional<Long> hostId,
             List<String> hostLabels, Optional<Flag> flag, Instant unusedBefore, Instant oldBefore) {

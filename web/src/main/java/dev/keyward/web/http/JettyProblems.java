@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -46,16 +44,8 @@ final class JettyProblems extends ErrorHandler {
             case 400 -> "the HTTP request is malformed" + (reason == null || reason.isBlank() ? "" : ": " + reason);
             default -> reason == null || reason.isBlank() ? title : reason;
         };
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("type", Problems.TYPE_BASE + Problems.slug(status, null));
-        p.put("title", title);
-        p.put("status", status);
-        p.put("detail", detail);
-        if (path != null) {
-            p.put("instance", path);
-        }
         try {
-            return Json.MAPPER.writeValueAsBytes(p);
+            return Json.MAPPER.writeValueAsBytes(Problems.body(status, title, detail, null, path));
         } catch (JsonProcessingException e) {
             return ("{\"status\":" + status + "}").getBytes(StandardCharsets.US_ASCII);
         }

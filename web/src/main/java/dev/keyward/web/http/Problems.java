@@ -72,6 +72,16 @@ public final class Problems {
 
     public void render(Context ctx, int status, String title, String detail, String rule) {
         metrics.httpError(status);
+        Map<String, Object> p = body(status, title, detail, rule, ctx.path());
+        if (ctx.path().startsWith("/api/v1/agent/") || ctx.path().equals("/api/v1/hosts/enroll")) {
+            p.put("error", detail); // the agent protocol's message member (keyward-agent prints it)
+        }
+        Json.write(ctx, status, p);
+        ctx.contentType(CONTENT_TYPE);
+    }
+
+    /** The RFC 9457 members: type, title, status, detail, then rule and instance when given. */
+    static Map<String, Object> body(int status, String title, String detail, String rule, String instance) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("type", TYPE_BASE + slug(status, rule));
         p.put("title", title);
@@ -80,15 +90,13 @@ public final class Problems {
         if (rule != null) {
             p.put("rule", rule);
         }
-        p.put("instance", ctx.path());
-        if (ctx.path().startsWith("/api/v1/agent/") || ctx.path().equals("/api/v1/hosts/enroll")) {
-            p.put("error", detail); // the agent protocol's message member (keyward-agent prints it)
+        if (instance != null) {
+            p.put("instance", instance);
         }
-        Json.write(ctx, status, p);
-        ctx.contentType(CONTENT_TYPE);
+        return p;
     }
 
-    static String slug(int status, String rule) {
+    private static String slug(int status, String rule) {
         if (rule != null) {
             return "policy";
         }

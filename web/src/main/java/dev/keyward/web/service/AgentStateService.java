@@ -2,27 +2,25 @@ package dev.keyward.web.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.ca.Sha256;
 import dev.keyward.ca.cert.CertType;
-import dev.keyward.web.db.AuthorizedKeyDao;
 import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
+import dev.keyward.web.db.AuthorizedKeyDao;
 import dev.keyward.web.db.CaKeyDao;
 import dev.keyward.web.db.Database;
-import dev.keyward.web.db.HostDao;
 import dev.keyward.web.db.HostDao.Host;
+import dev.keyward.web.db.HostDao;
 import dev.keyward.web.db.InventoryDao;
 import dev.keyward.web.db.RevocationDao;
 import dev.keyward.web.db.UsageDao;
 import dev.keyward.web.service.AgentStateDocument.AccountState;
 import dev.keyward.web.service.AgentStateDocument.DesiredKey;
 import dev.keyward.web.service.AgentStateDocument.PurgeEntry;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,7 +92,7 @@ public final class AgentStateService {
         AgentStateDocument doc = document(host, clock.instant());
         try {
             byte[] body = mapper.writeValueAsBytes(doc);
-            return new Rendered(body, "\"" + sha256(body).substring(0, 40) + "\"");
+            return new Rendered(body, "\"" + Sha256.hex(body).substring(0, 40) + "\"");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render the agent state", e);
         }
@@ -239,11 +237,4 @@ public final class AgentStateService {
         return s;
     }
 
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -98,25 +98,7 @@ public final class KeyInventoryService {
                     host.map(HostDao.Host::labels).orElse(List.of()), q.flag(),
                     now.minus(Duration.ofDays(t.unusedDays())), now.minus(Duration.ofDays(t.oldDays())));
             KeyPageDao pages = new KeyPageDao(tx);
-            List<KeyEntry> page = new ArrayList<>();
-            Optional<String> after = q.cursor();
-            int offset = q.offset();
-            // The database filters weak keys by any location; the flag looks at the key's first location, so a
-            // key whose reports disagree on type or size is dropped here and the page is topped up.
-            while (page.size() < q.limit()) {
-                int want = q.limit() - page.size();
-                List<String> fingerprints = pages.page(filter, after, offset, want);
-                offset = 0;
-                for (KeyEntry e : entries(tx, fingerprints, now, t)) {
-                    if (q.flag().filter(KeyPageDao.Flag.WEAK::equals).isEmpty() || e.flags().contains("weak")) {
-                        page.add(e);
-                    }
-                }
-                if (fingerprints.size() < want) {
-                    break;
-                }
-                after = Optional.of(fingerprints.getLast());
-            }
+            List<KeyEntry> page = entries(tx, pages.page(filter, q.cursor(), q.offset(), q.limit()), now, t);
             Optional<String> next = page.size() == q.limit() ? Optional.of(page.getLast().fingerprint())
                     : Optional.empty();
             if (q.cursor().isPresent()) {
@@ -155,7 +137,7 @@ public final class KeyInventoryService {
             UsageDao.LastUse u = lastUse.get(r.hostId() + " " + r.account() + " " + r.fingerprint());
             b.add(new Location(names.get(r.hostId()), r.account(), r.file(), r.line(), r.source(), null, null,
                     u == null ? null : u.lastUsedAt().toString(), u == null ? null : u.sourceIp(),
-                    u == null ? 0 : u.uses()), "h" + r.hostId(), r.comment(), u);
+                    u == null ? 0 : u.uses()), "h" + r.hostId(), r.comment(), u, weak(r.keyType(), r.bits()));
         }
         for (StaticKey s : statics) {
             Builder b = byFp.computeIfAbsent(s.fingerprint(), f -> new Builder(f, s.keyType(), s.bits()));
@@ -164,7 +146,8 @@ public final class KeyInventoryService {
             b.add(new Location(s.hostId().map(names::get).orElse(null), s.account(), null, null, "static",
                     s.id(), s.hostLabel().orElse(null), u == null ? null : u.lastUsedAt().toString(),
                     u == null ? null : u.sourceIp(), u == null ? 0 : u.uses()),
-                    s.hostId().map(h -> "h" + h).orElse("l" + s.hostLabel().orElse("")), s.comment(), u);
+                    s.hostId().map(h -> "h" + h).orElse("l" + s.hostLabel().orElse("")), s.comment(), u,
+                    weak(s.keyType(), s.bits()));
         }
         // uses of keys no inventory lists (a file the agent does not scan, an account it does not manage)
         for (UsageDao.LastUse u : lastUse.values()) {
@@ -198,6 +181,8 @@ public final class KeyInventoryService {
         final Set<String> accounts = new HashSet<>();
         final Set<String> places = new HashSet<>();
         Instant lastUse;
+        /** Weak wherever any location reports it so (the same rule as KeyPageDao's flag filter). */
+        boolean weak;
 
         Builder(String fingerprint, String type, int bits) {
             this.fingerprint = fingerprint;
@@ -205,8 +190,9 @@ public final class KeyInventoryService {
             this.bits = bits;
         }
 
-        void add(Location l, String place, String comment, UsageDao.LastUse u) {
+        void add(Location l, String place, String comment, UsageDao.LastUse u, boolean weakHere) {
             locations.add(l);
+            weak |= weakHere;
             accounts.add(l.account());
             places.add(place);
             if (comment != null && !comment.isEmpty()) {
@@ -232,7 +218,7 @@ public final class KeyInventoryService {
             if (accounts.size() > 1 || places.size() > 1) {
                 flags.add("shared");
             }
-            if (weak(type, bits)) {
+            if (weak) {
                 flags.add("weak");
             }
             if (firstSeen != null && firstSeen.isBefore(now.minus(Duration.ofDays(t.oldDays())))) {

@@ -21,7 +21,7 @@ final class CpuTime {
     /** CPU milliseconds used so far by {@code pid}. */
     static double millis(long pid) {
         String[] f = fields(pid);
-        return f == null ? 0 : (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+        return f == null ? 0 : cpuMillis(f);
     }
 
     /** CPU milliseconds of {@code parent} and its direct children (PostgreSQL: the postmaster and its backends). */
@@ -31,7 +31,7 @@ final class CpuTime {
             for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
                 String[] f = fields(Long.parseLong(p.getFileName().toString()));
                 if (f != null && Long.parseLong(f[1]) == parent) {
-                    total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+                    total += cpuMillis(f);
                 }
             }
         } catch (IOException e) {
@@ -45,15 +45,11 @@ final class CpuTime {
         double total = 0;
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path t : tasks.toList()) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
-                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    if (comm.matches("C[12] CompilerThre.*")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended meanwhile
+                String comm = readOrNull(t.resolve("comm"));
+                String[] f = comm != null && comm.strip().matches("C[12] CompilerThre.*")
+                        ? fields(t.resolve("stat")) : null;
+                if (f != null) { // null: not a compiler thread, or it ended meanwhile
+                    total += cpuMillis(f);
                 }
             }
         } catch (IOException e) {
@@ -64,9 +60,21 @@ final class CpuTime {
 
     /** The fields after "(comm)": f[0] is state (field 3), f[1] ppid (4), f[11] utime (14), f[12] stime (15). */
     private static String[] fields(long pid) {
+        return fields(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    private static String[] fields(Path stat) {
+        String s = readOrNull(stat);
+        return s == null ? null : s.substring(s.lastIndexOf(')') + 2).split(" ");
+    }
+
+    private static double cpuMillis(String[] f) {
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+    }
+
+    private static String readOrNull(Path p) {
         try {
-            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
-            return s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Files.readString(p, StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
             return null;
         }
