@@ -38,7 +38,7 @@ public final class EventAssembler {
 
     public void accept(LogLine l, String id) {
         switch (l.kind()) {
-            case ACCEPTED -> events.add(event(id, "accepted", l, l, ""));
+            case ACCEPTED -> events.add(times.accepted(l, id));
             case REVOKED, CERT_INVALID -> {
                 Pending old = pending.put(l.pid(), new Pending(l, id));
                 if (old != null) {
@@ -79,36 +79,59 @@ public final class EventAssembler {
         events.add(event(p.id(), kind, p.line(), p.line(), p.line().detail()));
     }
 
-    private long lastEpoch = Long.MIN_VALUE;
-    private String lastTime;
-    private long lastHour = Long.MIN_VALUE;
-    private String lastHourPrefix;
+    private final Times times = new Times();
 
-    /** RFC 3339 in UTC ({@code 2026-11-29T10:05:07Z}); java.time formats the hour, the rest is two digits each. */
-    String time(long epoch) {
-        if (epoch == lastEpoch) {
+    /** A complete event built elsewhere (an accepted login, built where its line was parsed), in its place. */
+    public void accept(UsageEvent ready) {
+        events.add(ready);
+    }
+
+    /** RFC 3339 in UTC ({@code 2026-11-29T10:05:07Z}), for one thread; consecutive lines mostly share the hour. */
+    public static final class Times {
+        private long lastEpoch = Long.MIN_VALUE;
+        private String lastTime;
+        private long lastHour = Long.MIN_VALUE;
+        private String lastHourPrefix;
+
+        /** java.time formats the hour, the rest is two digits each. */
+        String time(long epoch) {
+            if (epoch == lastEpoch) {
+                return lastTime;
+            }
+            long hour = Math.floorDiv(epoch, 3600);
+            if (hour != lastHour) {
+                String full = Instant.ofEpochSecond(hour * 3600).toString(); // ...THH:00:00Z
+                lastHourPrefix = full.substring(0, full.length() - "00:00Z".length());
+                lastHour = hour;
+            }
+            int sec = (int) (epoch - hour * 3600);
+            int mi = sec / 60;
+            int se = sec % 60;
+            byte[] tail = {(byte) ('0' + mi / 10), (byte) ('0' + mi % 10), ':', (byte) ('0' + se / 10),
+                    (byte) ('0' + se % 10), 'Z'};
+            lastEpoch = epoch;
+            lastTime = lastHourPrefix.concat(new String(tail, java.nio.charset.StandardCharsets.ISO_8859_1));
             return lastTime;
         }
-        long hour = Math.floorDiv(epoch, 3600);
-        if (hour != lastHour) {
-            String full = Instant.ofEpochSecond(hour * 3600).toString(); // ...THH:00:00Z
-            lastHourPrefix = full.substring(0, full.length() - "00:00Z".length());
-            lastHour = hour;
+
+        /** The event of an accepted login: complete in its one line. */
+        public UsageEvent accepted(LogLine l, String id) {
+            return event(this, id, "accepted", l, l, "");
         }
-        int sec = (int) (epoch - hour * 3600);
-        int mi = sec / 60;
-        int se = sec % 60;
-        char[] tail = {(char) ('0' + mi / 10), (char) ('0' + mi % 10), ':', (char) ('0' + se / 10),
-                (char) ('0' + se % 10), 'Z'};
-        lastEpoch = epoch;
-        lastTime = lastHourPrefix.concat(new String(tail));
-        return lastTime;
+    }
+
+    String time(long epoch) {
+        return times.time(epoch);
     }
 
     private UsageEvent event(String id, String kind, LogLine when, LogLine who, String detail) {
+        return event(times, id, kind, when, who, detail);
+    }
+
+    private static UsageEvent event(Times times, String id, String kind, LogLine when, LogLine who, String detail) {
         String fp = who.fingerprint() != null ? who.fingerprint() : when.fingerprint();
         String type = who.keyType() != null ? who.keyType() : when.keyType();
-        return new UsageEvent(id, time(when.epochSecond()), who.account(), fp, type,
+        return new UsageEvent(id, times.time(when.epochSecond()), who.account(), fp, type,
                 who.serial(), who.keyId(), who.caFingerprint(), who.sourceIp(),
                 who.sourcePort() < 0 ? null : who.sourcePort(), kind, detail == null ? "" : detail);
     }

@@ -122,6 +122,7 @@ public final class FileFollower {
             long bufStart = offset; // file offset of buf[0]
             Ids ids = new Ids(pos.dev(), pos.ino(), pos.generation());
             LogScanner.Scratch scratch = new LogScanner.Scratch();
+            EventAssembler.Times times = new EventAssembler.Times();
             while (true) {
                 int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
                 if (n <= 0) {
@@ -151,12 +152,13 @@ public final class FileFollower {
                         helperParser = parser.copy();
                         helperIds = new Ids(pos.dev(), pos.ino(), pos.generation());
                         helperScratch = new LogScanner.Scratch();
+                        helperTimes = new EventAssembler.Times();
                     }
                     final byte[] b2 = buf;
                     final int to = lastNl + 1;
                     java.util.concurrent.Future<Parsed> second = helper.submit(
-                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds, helperScratch));
-                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids, scratch);
+                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds, helperScratch, helperTimes));
+                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids, scratch, times);
                     first.feed(asm);
                     try {
                         second.get().feed(asm);
@@ -196,6 +198,7 @@ public final class FileFollower {
                 helperParser = null;
                 helperIds = null;
                 helperScratch = null;
+                helperTimes = null;
             }
         }
     }
@@ -207,10 +210,17 @@ public final class FileFollower {
     private SshdMessage helperParser;
     private Ids helperIds;
     private LogScanner.Scratch helperScratch;
+    private EventAssembler.Times helperTimes;
 
-    /** Just after the first newline at or after the middle of {@code buf[0, to)}; -1 if there is none. */
+    /**
+     * The reading thread also reads the file, copies the unfinished line and assembles the events: the helper
+     * takes the larger part so that both finish together.
+     */
+    static final double HELPER_SHARE = 0.58;
+
+    /** Just after the first newline at or after {@code 1 - HELPER_SHARE} of {@code buf[0, to)}; -1 if none. */
     private static int splitPoint(byte[] buf, int to) {
-        for (int i = to / 2; i < to - 1; i++) {
+        for (int i = (int) (to * (1 - HELPER_SHARE)); i < to - 1; i++) {
             if (buf[i] == '\n') {
                 return i + 1;
             }
@@ -224,32 +234,45 @@ public final class FileFollower {
      * {@link #feed} applies the same rule as the sequential path, so the events are the same.
      */
     private static final class Parsed {
-        private final java.util.ArrayList<LogLine> lines = new java.util.ArrayList<>();
-        private final java.util.ArrayList<String> ids = new java.util.ArrayList<>();
+        /** In line order: a complete {@link UsageEvent} (accepted logins), or a {@link LogLine} and its id. */
+        private final java.util.ArrayList<Object> items = new java.util.ArrayList<>();
         private final java.util.BitSet failed = new java.util.BitSet();
 
         static Parsed of(byte[] buf, int from, int to, long base, SshdMessage parser, Ids idGen,
-                LogScanner.Scratch scratch) {
+                LogScanner.Scratch scratch, EventAssembler.Times times) {
             Parsed p = new Parsed();
             LogScanner.scan(buf, from, to, (b, s, e, f) -> {
                 LogLine l = parser.parse(b, s, e);
-                if (l != null) {
-                    if (f) {
-                        p.failed.set(p.lines.size());
-                    }
-                    p.lines.add(l);
-                    p.ids.add(idGen.of(base + s, b, s, e));
+                if (l == null) {
+                    return;
                 }
+                String id = idGen.of(base + s, b, s, e);
+                if (l.kind() == LogLine.Kind.ACCEPTED) {
+                    p.items.add(times.accepted(l, id)); // built here, on this part's thread
+                    return;
+                }
+                if (f) {
+                    p.failed.set(p.items.size());
+                }
+                p.items.add(l);
+                p.items.add(id);
             }, scratch);
             return p;
         }
 
         void feed(EventAssembler asm) {
-            for (int i = 0; i < lines.size(); i++) {
-                if (failed.get(i) && !asm.hasPending()) {
-                    continue; // a Failed line only matters right after a failure it completes
+            for (int i = 0; i < items.size(); i++) {
+                if (items.get(i) instanceof dev.keyward.agent.protocol.UsageEvent ready) {
+                    asm.accept(ready);
+                    continue;
                 }
-                asm.accept(lines.get(i), ids.get(i));
+                boolean skip = failed.get(i) && !asm.hasPending(); // a Failed line only matters right after a
+                // failure it completes
+                LogLine l = (LogLine) items.get(i);
+                String id = (String) items.get(++i);
+                if (!skip) {
+                    asm.accept(l, id);
+                }
             }
         }
     }

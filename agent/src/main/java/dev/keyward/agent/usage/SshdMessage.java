@@ -266,8 +266,8 @@ public final class SshdMessage {
             }
         }
         boolean shape = z > 0 && sec >= 0 && sec <= 59;
-        if (shape && e - z == lastMinute.length - 16 && Arrays.equals(b, s, s + 16, lastMinute, 0, 16)
-                && Arrays.equals(b, z, e, lastMinute, 16, lastMinute.length)) {
+        if (shape && e - z == lastMinute.length - 16 && same(b, s, lastMinute, 0, 16)
+                && same(b, z, lastMinute, 16, e - z)) {
             return lastMinuteEpoch + sec;
         }
         long t;
@@ -287,7 +287,7 @@ public final class SshdMessage {
 
     /** The start of the hour of a syslog stamp ({@code MMM dd HH}), reusing the last result for the same bytes. */
     private long stamp(byte[] b, int s, int e) {
-        if (e - s == lastStamp.length && Arrays.equals(b, s, e, lastStamp, 0, lastStamp.length)) {
+        if (e - s == lastStamp.length && same(b, s, lastStamp)) {
             return lastStampEpoch;
         }
         long t = syslogTime(str(b, s, e));
@@ -333,11 +333,30 @@ public final class SshdMessage {
 
     private static boolean isSshdProgram(byte[] b, int s, int e) {
         for (byte[] p : PROGRAMS) {
-            if (e - s == p.length && Arrays.equals(b, s, e, p, 0, p.length)) {
+            if (e - s == p.length && same(b, s, p)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * {@code w} at {@code b[at]} (the caller checked the bounds). The words are a few bytes long: a plain loop, as
+     * {@link Arrays#equals(byte[], int, int, byte[], int, int)} costs a range check and a call per use in the
+     * agent's C1-compiled code.
+     */
+    private static boolean same(byte[] b, int at, byte[] w) {
+        return same(b, at, w, 0, w.length);
+    }
+
+    /** {@code w[from, from + n)} at {@code b[at]}. */
+    private static boolean same(byte[] b, int at, byte[] w, int from, int n) {
+        for (int k = 0; k < n; k++) {
+            if (b[at + k] != w[from + k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int month(byte[] b, int s) {
@@ -366,11 +385,11 @@ public final class SshdMessage {
     }
 
     private static boolean startsWith(byte[] b, int at, int end, byte[] w) {
-        return at >= 0 && end - at >= w.length && Arrays.equals(b, at, at + w.length, w, 0, w.length);
+        return at >= 0 && end - at >= w.length && same(b, at, w);
     }
 
     private static boolean endsWith(byte[] b, int s, int e, byte[] w) {
-        return e - s >= w.length && Arrays.equals(b, e - w.length, e, w, 0, w.length);
+        return e - s >= w.length && same(b, e - w.length, w);
     }
 
     private static int indexOf(byte[] b, byte c, int from, int end) {
@@ -382,9 +401,14 @@ public final class SshdMessage {
         return -1;
     }
 
+    /**
+     * The last {@code w} (two bytes or more) in {@code b[from, end)}: one byte compare per position, the word only
+     * where its second byte is (the first of {@code " (serial "} is a space, as common as any).
+     */
     private static int lastIndexOf(byte[] b, byte[] w, int from, int end) {
+        byte second = w[1];
         for (int i = end - w.length; i >= from; i--) {
-            if (Arrays.equals(b, i, i + w.length, w, 0, w.length)) {
+            if (b[i + 1] == second && same(b, i, w)) {
                 return i;
             }
         }
