@@ -160,7 +160,7 @@ public final class Cycle {
             step(failures, "authorized_keys", () -> {
                 try {
                     AuthorizedKeysSync.Result r = new AuthorizedKeysSync(files, Passwd.read(paths), breakGlass,
-                            config.bulkPurgeThreshold(), Integer.getInteger("kw.threads", 4)).apply(d, now);
+                            config.bulkPurgeThreshold(), 4).apply(d, now);
                     warnings.addAll(r.warnings());
                     if (r.filesChanged() > 0) {
                         notes.add("authorized_keys: " + r.filesChanged() + " files changed, " + r.keysRemoved()
