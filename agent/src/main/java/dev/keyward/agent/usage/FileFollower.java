@@ -117,17 +117,15 @@ public final class FileFollower {
                 offset = 0; // truncated and rotated: all of it is new
             }
             byte[] buf = new byte[(int) Math.min(BUFFER, Math.max(64 * 1024, ch.size() - offset + 1))];
+            byte[] spare = null; // the second buffer, for reading ahead while the other core parses
             int filled = 0;
             ch.position(offset);
             long bufStart = offset; // file offset of buf[0]
             Ids ids = new Ids(pos.dev(), pos.ino(), pos.generation());
             LogScanner.Scratch scratch = new LogScanner.Scratch();
             EventAssembler.Times times = new EventAssembler.Times();
-            while (true) {
-                int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
-                if (n <= 0) {
-                    break;
-                }
+            int n = read(ch, buf, 0);
+            while (n > 0) {
                 filled += n;
                 int lastNl = lastNewline(buf, filled);
                 if (lastNl < 0) {
@@ -136,13 +134,17 @@ public final class FileFollower {
                         bufStart += filled;
                         filled = 0;
                     }
+                    n = read(ch, buf, filled);
                     continue;
                 }
                 final long base = bufStart;
-                int split = lastNl + 1 >= PARALLEL_MIN ? splitPoint(buf, lastNl + 1) : -1;
+                final int to = lastNl + 1;
+                final int rest = filled - to; // an unfinished line, read again with the next bytes
+                int split = to >= PARALLEL_MIN ? splitPoint(buf, to, mainShare) : -1;
                 if (split > 0) {
-                    // two halves, split at a line boundary: the second is parsed on another core while this
-                    // thread parses the first; the assembler then takes both halves' lines in file order
+                    // two parts, split at a line boundary: the second is parsed on another core while this thread
+                    // parses the first, then reads the next bytes into the other buffer; the assembler takes both
+                    // parts' lines in file order
                     if (helper == null) {
                         helper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                             Thread t = new Thread(r, "keyward-log-scan");
@@ -154,12 +156,19 @@ public final class FileFollower {
                         helperScratch = new LogScanner.Scratch();
                         helperTimes = new EventAssembler.Times();
                     }
+                    if (spare == null) {
+                        spare = new byte[buf.length];
+                    }
                     final byte[] b2 = buf;
-                    final int to = lastNl + 1;
                     java.util.concurrent.Future<Parsed> second = helper.submit(
                             () -> Parsed.of(b2, split, to, base, helperParser, helperIds, helperScratch, helperTimes));
                     Parsed first = Parsed.of(buf, 0, split, base, parser, ids, scratch, times);
                     first.feed(asm);
+                    System.arraycopy(buf, to, spare, 0, rest);
+                    n = read(ch, spare, rest);
+                    // the next split moves toward whichever thread finished first, so that both finish together
+                    // (what this thread does besides parsing, reading and assembling, varies with the log and the JIT)
+                    mainShare = second.isDone() ? Math.max(0.2, mainShare - 0.02) : Math.min(0.8, mainShare + 0.02);
                     try {
                         second.get().feed(asm);
                     } catch (InterruptedException e) {
@@ -171,8 +180,10 @@ public final class FileFollower {
                         }
                         throw new IOException(e.getCause());
                     }
+                    buf = spare; // the next bytes are there
+                    spare = b2;
                 } else {
-                    LogScanner.scan(buf, 0, lastNl + 1, (b, s, e, failed) -> {
+                    LogScanner.scan(buf, 0, to, (b, s, e, failed) -> {
                         if (failed && !asm.hasPending()) {
                             return; // a Failed line only matters right after a failure it completes
                         }
@@ -181,14 +192,14 @@ public final class FileFollower {
                             asm.accept(l, ids.of(base + s, b, s, e));
                         }
                     }, scratch);
+                    System.arraycopy(buf, to, buf, 0, rest);
+                    n = read(ch, buf, rest);
                 }
+                bufStart += to;
+                filled = rest;
                 if (asm.completed() >= BATCH) {
                     sink.accept(asm.drain());
                 }
-                int rest = filled - (lastNl + 1);
-                System.arraycopy(buf, lastNl + 1, buf, 0, rest);
-                bufStart += lastNl + 1;
-                filled = rest;
             }
             return new ReadPosition(pos.dev(), pos.ino(), bufStart, pos.generation());
         } finally {
@@ -203,6 +214,14 @@ public final class FileFollower {
         }
     }
 
+    /** Reads into {@code buf[from, length)}; the count, or -1 at the end of the file. */
+    private static int read(FileChannel ch, byte[] buf, int from) throws IOException {
+        return ch.read(ByteBuffer.wrap(buf, from, buf.length - from));
+    }
+
+    /** The reading thread's share of a buffer parsed on two threads: adjusted after each buffer. */
+    private double mainShare = 0.45;
+
     /** Buffers at least this full are parsed on two threads (a steady-state cycle reads far less). */
     static int PARALLEL_MIN = 1024 * 1024; // not final: tests compare both paths
 
@@ -212,15 +231,9 @@ public final class FileFollower {
     private LogScanner.Scratch helperScratch;
     private EventAssembler.Times helperTimes;
 
-    /**
-     * The reading thread also reads the file, copies the unfinished line and assembles the events: the helper
-     * takes the larger part so that both finish together.
-     */
-    static final double HELPER_SHARE = 0.58;
-
-    /** Just after the first newline at or after {@code 1 - HELPER_SHARE} of {@code buf[0, to)}; -1 if none. */
-    private static int splitPoint(byte[] buf, int to) {
-        for (int i = (int) (to * (1 - HELPER_SHARE)); i < to - 1; i++) {
+    /** Just after the first newline at or after {@code share} of {@code buf[0, to)}; -1 if there is none. */
+    private static int splitPoint(byte[] buf, int to, double share) {
+        for (int i = (int) (to * share); i < to - 1; i++) {
             if (buf[i] == '\n') {
                 return i + 1;
             }
