@@ -35,6 +35,7 @@ final class Agents {
     /** Prints a cycle's notes, warnings and failures; returns whether it succeeded. */
     static boolean print(CycleReport r, PrintStream out, PrintStream err) {
         r.notes().forEach(n -> out.println(n));
+        out.flush(); // stdout is buffered (KeywardAgentCli.main): the cycle's lines go out before its warnings
         r.warnings().forEach(w -> err.println("warning: " + w));
         r.failures().forEach(f -> err.println("failed: " + f));
         if (System.getenv("KEYWARD_AGENT_TIMINGS") != null) {

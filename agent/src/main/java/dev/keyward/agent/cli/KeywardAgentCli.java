@@ -46,6 +46,7 @@ public final class KeywardAgentCli implements Runnable {
         }
         return cl
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    System.out.flush(); // what the command printed before it failed comes first
                     if (e instanceof ConfigException || e instanceof dev.keyward.ca.InvalidInputException) {
                         cmd.getErr().println("keyward-agent: " + e.getMessage());
                         return 2;
@@ -57,6 +58,17 @@ public final class KeywardAgentCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // stdout buffered, flushed when a cycle ends and at exit: a first cycle on a large host prints a line per
+        // file it creates (10,000), which an auto-flushing System.out writes with a system call each
+        java.io.PrintStream out = new java.io.PrintStream(new java.io.BufferedOutputStream(
+                new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16), false, System.out.charset());
+        System.setOut(out);
+        int rc;
+        try {
+            rc = execute(args);
+        } finally {
+            out.flush();
+        }
+        System.exit(rc);
     }
 }

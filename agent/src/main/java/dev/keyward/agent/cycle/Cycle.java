@@ -92,7 +92,18 @@ public final class Cycle {
         }
     }
 
+    /** /etc/passwd, read once per cycle (the sync and the inventory both walk its accounts). */
+    private Passwd passwd;
+
+    private Passwd passwd() throws IOException {
+        if (passwd == null) {
+            passwd = Passwd.read(paths);
+        }
+        return passwd;
+    }
+
     private CycleReport run(Source source, int waitSeconds, SafeFiles files) throws IOException {
+        passwd = null;
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -159,7 +170,7 @@ public final class Cycle {
             });
             step(failures, "authorized_keys", () -> {
                 try {
-                    AuthorizedKeysSync.Result r = new AuthorizedKeysSync(files, Passwd.read(paths), breakGlass,
+                    AuthorizedKeysSync.Result r = new AuthorizedKeysSync(files, passwd(), breakGlass,
                             config.bulkPurgeThreshold(), 4).apply(d, now);
                     warnings.addAll(r.warnings());
                     if (r.filesChanged() > 0) {
@@ -332,7 +343,7 @@ public final class Cycle {
 
     private void inventory(Source source, SafeFiles files, List<String> notes, List<String> warnings)
             throws IOException {
-        Inventory inv = new Inventory(files, Passwd.read(paths));
+        Inventory inv = new Inventory(files, passwd());
         InventoryReport report = inv.scan();
         warnings.addAll(inv.warnings());
         AgentStatus status = store.load();
