@@ -210,8 +210,9 @@ public final class SafeFiles implements AutoCloseable {
             return readFinal(c.sds(), base, parts);
         }
         // most accounts have no ~/.ssh: one lstat says so, without opening the home and walking it (a missing
-        // file is all this answers; anything that exists takes the walk below, which does the checking)
-        if (!Files.exists(base.resolve(parts[0]), LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(base)) {
+        // file, or a missing home, is all this answers; anything that exists takes the walk below, which does the
+        // checking)
+        if (!Files.exists(base.resolve(parts[0]), LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();

@@ -59,7 +59,7 @@ public final class Inventory {
         List<InventoryKey> keys = new ArrayList<>();
         List<String> warns = new ArrayList<>(0);
         Path home = files.paths().resolve(a.home());
-        if (!a.home().equals("/") && Files.isDirectory(home)) {
+        if (!a.home().equals("/")) { // a missing home reads as no file (and the sync's read of it is reused)
             String host = (a.home().endsWith("/") ? a.home() : a.home() + "/") + ".ssh/authorized_keys";
             try {
                 add(keys, a.name(), host, "user", files.read(home, ".ssh/authorized_keys"));
