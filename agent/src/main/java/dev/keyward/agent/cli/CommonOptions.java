@@ -7,32 +7,57 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /** Options every command takes: where the config is, the root, and overrides of config keys. */
 public final class CommonOptions {
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "agent config (key = value); default /etc/keyward/agent.conf under --root")
     String configFile;
-
-    @Option(names = "--root", paramLabel = "DIR", defaultValue = "/",
-            description = "prefix for every path read or written (tests, staging, containers); default /")
-    Path root;
-
-    @Option(names = "--dry-run", description = "print the changes as a diff and write nothing")
+    Path root = Path.of("/");
     boolean dryRun;
-
-    @Option(names = "--server", paramLabel = "URL", description = "overrides 'server'")
     String server;
-
-    @Option(names = "--log-file", paramLabel = "FILE", description = "overrides 'log_file'")
     String logFile;
-
-    @Option(names = "--log-source", paramLabel = "file|journal", description = "overrides 'log_source'")
     String logSource;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "overrides any config key (repeatable)")
     List<String> set = List.of();
+
+    static void add(Options o) {
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                .desc("agent config (key = value); default /etc/keyward/agent.conf under --root").get());
+        o.addOption(Option.builder().longOpt("root").hasArg().argName("DIR")
+                .desc("prefix for every path read or written (tests, staging, containers); default /").get());
+        o.addOption(Option.builder().longOpt("dry-run").desc("print the changes as a diff and write nothing").get());
+        o.addOption(Option.builder().longOpt("server").hasArg().argName("URL").desc("overrides 'server'").get());
+        o.addOption(Option.builder().longOpt("log-file").hasArg().argName("FILE").desc("overrides 'log_file'").get());
+        o.addOption(Option.builder().longOpt("log-source").hasArg().argName("file|journal")
+                .desc("overrides 'log_source'").get());
+        o.addOption(Option.builder().longOpt("set").hasArg().argName("KEY=VALUE")
+                .desc("overrides any config key (repeatable)").get());
+    }
+
+    static CommonOptions from(CommandLine line) throws AgentCommand.UsageException {
+        CommonOptions c = new CommonOptions();
+        c.configFile = line.getOptionValue("config");
+        String r = line.getOptionValue("root");
+        if (r != null) {
+            if (r.isBlank()) {
+                throw new AgentCommand.UsageException("--root expects a directory");
+            }
+            c.root = Path.of(r);
+        }
+        c.dryRun = line.hasOption("dry-run");
+        c.server = line.getOptionValue("server");
+        c.logFile = line.getOptionValue("log-file");
+        c.logSource = line.getOptionValue("log-source");
+        String[] sets = line.getOptionValues("set");
+        c.set = sets == null ? List.of() : List.of(sets);
+        for (String kv : c.set) {
+            if (kv.indexOf('=') <= 0) {
+                throw new AgentCommand.UsageException("--set expects KEY=VALUE, got '" + kv + "'");
+            }
+        }
+        return c;
+    }
 
     public AgentPaths paths() {
         return new AgentPaths(root);
@@ -43,10 +68,6 @@ public final class CommonOptions {
         Map<String, List<String>> o = new LinkedHashMap<>();
         for (String kv : set) {
             int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--set expects KEY=VALUE, got '" + kv + "'");
-            }
             String k = kv.substring(0, eq).strip().replace('-', '_');
             if (!AgentConfig.KEYS.contains(k)) {
                 throw new dev.keyward.agent.config.ConfigException("--set: unknown key '" + k + "'");

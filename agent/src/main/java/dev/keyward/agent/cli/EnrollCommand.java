@@ -12,31 +12,47 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code keyward-agent enroll --server URL --join-token-file F}: trades the one-time join token for a host
  * credential (stored 0600 in {@code credential_file}) and host certificates (installed next to the host keys).
  * The token is read from a file, never from the command line (where {@code ps} would show it).
  */
-@Command(name = "enroll", mixinStandardHelpOptions = true,
-        description = "Enroll this host with the Keyward server using a one-time join token.")
-public final class EnrollCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Option(names = "--join-token-file", paramLabel = "FILE", required = true,
-            description = "file holding the join token an admin got from POST /api/v1/hosts")
-    Path tokenFile;
-
-    @Option(names = "--hostname", paramLabel = "NAME", description = "name to report (default: this host's name)")
-    String hostname;
+final class EnrollCommand implements AgentCommand {
+    private CommonOptions common;
+    private String hostname;
 
     @Override
-    public Integer call() throws Exception {
+    public String name() {
+        return "enroll";
+    }
+
+    @Override
+    public String description() {
+        return "Enroll this host with the Keyward server using a one-time join token.";
+    }
+
+    @Override
+    public void options(Options o) {
+        o.addOption(Option.builder().longOpt("join-token-file").hasArg().argName("FILE")
+                .desc("(required) file holding the join token an admin got from POST /api/v1/hosts").get());
+        o.addOption(Option.builder().longOpt("hostname").hasArg().argName("NAME")
+                .desc("name to report (default: this host's name)").get());
+    }
+
+    @Override
+    public int run(CommandLine line) throws Exception {
+        AgentCommand.noOperands(line);
+        common = CommonOptions.from(line);
+        hostname = line.getOptionValue("hostname");
+        if (!line.hasOption("join-token-file")) {
+            throw new UsageException("--join-token-file FILE is required (the token is never taken from the"
+                    + " command line, where ps would show it)");
+        }
+        Path tokenFile = Path.of(line.getOptionValue("join-token-file"));
         var config = common.config();
         if (config.server().isEmpty()) {
             throw new ConfigException("enroll needs --server URL (or 'server' in agent.conf)");

@@ -11,31 +11,46 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code keyward-agent parse-log FILE}: what the agent would report from a log file, without state or server.
  * For checking a host's log format, and for the parser benchmark ({@code --repeat}).
  */
-@Command(name = "parse-log", mixinStandardHelpOptions = true,
-        description = "Parse an sshd log file from the start and print the key-usage events the agent would report"
-                + " (counts only, or --events); reads nothing else and writes nothing.")
-public final class ParseLogCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE")
-    Path file;
-
-    @Option(names = "--events", description = "print every event as JSON")
-    boolean events;
-
-    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
-            description = "parse N times and report the fastest pass (benchmarks)")
-    int repeat;
+final class ParseLogCommand implements AgentCommand {
+    @Override
+    public String name() {
+        return "parse-log";
+    }
 
     @Override
-    public Integer call() throws Exception {
+    public String operands() {
+        return "FILE";
+    }
+
+    @Override
+    public String description() {
+        return "Parse an sshd log file from the start and print the key-usage events the agent would report"
+                + " (counts only, or --events); reads nothing else and writes nothing.";
+    }
+
+    @Override
+    public void options(Options o) {
+        o.addOption(Option.builder().longOpt("events").desc("print every event as JSON").get());
+        o.addOption(Option.builder().longOpt("repeat").hasArg().argName("N")
+                .desc("parse N times in this process and print each pass's time (benchmarks)").get());
+    }
+
+    @Override
+    public int run(CommandLine line) throws Exception {
+        if (line.getArgList().size() != 1) {
+            throw new UsageException("expects one FILE, got " + line.getArgList().size() + " arguments");
+        }
+        Path file = Path.of(line.getArgList().get(0));
+        boolean events = line.hasOption("events");
+        int repeat = (int) Math.min(1000, AgentCommand.number(line, "repeat", 1, 1));
         long size = Files.size(file);
         long best = Long.MAX_VALUE;
         Map<String, int[]> counts = new HashMap<>(); // a few kinds; counted without boxing or string compares

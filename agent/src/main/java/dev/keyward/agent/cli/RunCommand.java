@@ -3,11 +3,10 @@ package dev.keyward.agent.cli;
 import dev.keyward.agent.cycle.Cycle;
 import dev.keyward.agent.cycle.CycleReport;
 import java.time.Clock;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code keyward-agent run}: cycles until stopped. With long-poll the state request waits on the server for a
@@ -15,20 +14,31 @@ import picocli.CommandLine.Option;
  * {@code poll_interval}. Failures back off exponentially (5 s doubling to 5 min), every wait jittered by ±25%
  * so a fleet does not poll in step.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run cycles until stopped (SIGTERM).")
-public final class RunCommand implements Callable<Integer> {
+final class RunCommand implements AgentCommand {
     static final long BACKOFF_MIN_MS = 5_000;
     static final long BACKOFF_MAX_MS = 300_000;
 
-    @Mixin
-    CommonOptions common;
-
-    @Option(names = "--max-cycles", paramLabel = "N", description = "stop after N cycles (0 = never)",
-            defaultValue = "0")
-    long maxCycles;
+    @Override
+    public String name() {
+        return "run";
+    }
 
     @Override
-    public Integer call() throws Exception {
+    public String description() {
+        return "Run cycles until stopped (SIGTERM).";
+    }
+
+    @Override
+    public void options(Options o) {
+        o.addOption(Option.builder().longOpt("max-cycles").hasArg().argName("N")
+                .desc("stop after N cycles (0 = never, the default)").get());
+    }
+
+    @Override
+    public int run(CommandLine line) throws Exception {
+        AgentCommand.noOperands(line);
+        CommonOptions common = CommonOptions.from(line);
+        long maxCycles = AgentCommand.number(line, "max-cycles", 0, 0);
         var config = common.config();
         var paths = common.paths();
         Cycle cycle = new Cycle(config, paths, common.dryRun, System.out, Clock.systemUTC());

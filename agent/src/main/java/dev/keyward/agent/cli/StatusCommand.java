@@ -14,24 +14,33 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /** {@code keyward-agent status}: what is installed and how the last cycles went. Reads only. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Print trust bundle and KRL versions, host certificate expiry, last successful sync and"
-                + " spooled usage events.")
-public final class StatusCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
+final class StatusCommand implements AgentCommand {
+    @Override
+    public String name() {
+        return "status";
+    }
 
     @Override
-    public Integer call() throws Exception {
+    public String description() {
+        return "Print trust bundle and KRL versions, host certificate expiry, last successful sync and"
+                + " spooled usage events.";
+    }
+
+    @Override
+    public void options(Options o) {
+        o.addOption(Option.builder().longOpt("json").desc("print JSON").get());
+    }
+
+    @Override
+    public int run(CommandLine line) throws Exception {
+        AgentCommand.noOperands(line);
+        CommonOptions common = CommonOptions.from(line);
+        boolean json = line.hasOption("json");
         var config = common.config();
         var paths = common.paths();
         StatusStore store = new StatusStore(paths, config);

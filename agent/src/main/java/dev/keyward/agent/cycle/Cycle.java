@@ -154,6 +154,7 @@ public final class Cycle {
         long stateMs = (System.nanoTime() - t0) / 1_000_000;
         timings.put("state", stateMs);
 
+        boolean stepsOk = false; // every step that depends on the state document succeeded
         if (desired != null) {
             int before = failures.size();
             DesiredState d = desired;
@@ -171,7 +172,7 @@ public final class Cycle {
             step(failures, "authorized_keys", () -> {
                 try {
                     AuthorizedKeysSync.Result r = new AuthorizedKeysSync(files, passwd(), breakGlass,
-                            config.bulkPurgeThreshold(), 4).apply(d, now);
+                            config.bulkPurgeThreshold(), 4).commitInBackground(true).apply(d, now);
                     warnings.addAll(r.warnings());
                     if (r.filesChanged() > 0) {
                         notes.add("authorized_keys: " + r.filesChanged() + " files changed, " + r.keysRemoved()
@@ -208,17 +209,27 @@ public final class Cycle {
                     notes.add("sshd reloaded");
                 });
             }
-            if (failures.size() == before && !dryRun && source.stateFile() == null) {
-                store.saveState(doc);
-                AgentStatus s = store.load().withState(etag, d.trustVersion(), d.krlVersion());
-                store.save(s);
-            }
+            stepsOk = failures.size() == before;
+        }
+
+        // usage and inventory do not depend on the state document. The inventory is scanned while the renames of
+        // a large authorized_keys change (a first cycle's 10,000 files) finish in the background: it reads the
+        // keyward files' new content from what was just written, and is sent only once they are all in place.
+        step(failures, "usage", () -> usage(source, notes));
+        InventoryReport[] inventory = {null};
+        step(failures, "inventory", () -> inventory[0] = scanInventory(files, warnings));
+        int beforeCommit = failures.size();
+        step(failures, "authorized_keys renames", files::awaitCommit);
+        boolean committed = failures.size() == beforeCommit;
+        if (desired != null && stepsOk && committed && !dryRun && source.stateFile() == null) {
+            store.saveState(doc);
+            AgentStatus s = store.load().withState(etag, desired.trustVersion(), desired.krlVersion());
+            store.save(s);
         }
         warnings.addAll(files.warnings());
-
-        // usage and inventory do not depend on the state document
-        step(failures, "usage", () -> usage(source, notes));
-        step(failures, "inventory", () -> inventory(source, files, notes, warnings));
+        if (inventory[0] != null && committed) { // else the next cycle scans again
+            step(failures, "inventory", () -> sendInventory(source, inventory[0], notes));
+        }
 
         if (!dryRun) {
             AgentStatus s = store.load();
@@ -341,11 +352,15 @@ public final class Cycle {
         }
     }
 
-    private void inventory(Source source, SafeFiles files, List<String> notes, List<String> warnings)
-            throws IOException {
+    private InventoryReport scanInventory(SafeFiles files, List<String> warnings) throws IOException {
         Inventory inv = new Inventory(files, passwd());
         InventoryReport report = inv.scan();
         warnings.addAll(inv.warnings());
+        return report;
+    }
+
+    /** Sends the inventory when it differs from the one the server acknowledged last. */
+    private void sendInventory(Source source, InventoryReport report, List<String> notes) throws IOException {
         AgentStatus status = store.load();
         if (report.hash().equals(status.inventoryHash()) || source.client() == null || dryRun) {
             return;

@@ -103,17 +103,27 @@ public final class SafeFiles implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
-        commit();
-        for (Path d : dirtyDirs) {
-            fsyncDirectory(d);
+    public void close() throws IOException {
+        IOException failed = null;
+        try {
+            awaitCommit(); // not under this object's lock: the commit takes it
+        } catch (IOException e) {
+            failed = e;
         }
-        dirtyDirs.clear();
-        List<SecureDirectoryStream<Path>> all = new ArrayList<>();
-        dirs.values().forEach(d -> all.add(d.sds()));
-        dirs.clear();
-        contents.clear();
-        closeAll(all);
+        synchronized (this) {
+            for (Path d : dirtyDirs) {
+                fsyncDirectory(d);
+            }
+            dirtyDirs.clear();
+            List<SecureDirectoryStream<Path>> all = new ArrayList<>();
+            dirs.values().forEach(d -> all.add(d.sds()));
+            dirs.clear();
+            contents.clear();
+            closeAll(all);
+        }
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     public SafeFiles(AgentPaths paths, boolean dryRun, ChangeSink sink) {
@@ -481,9 +491,9 @@ public final class SafeFiles implements AutoCloseable {
         return true;
     }
 
-    /** Writes a temp file next to {@code name}, fsyncs it, sets owner and mode, renames it over {@code name}. */
     /**
-     * Replaces {@code name}; returns false when the rename was staged for {@link #commit()} (batch mode, a cached
+     * Writes a temp file next to {@code name}, fsyncs it, sets owner and mode, renames it over {@code name}.
+     * Returns false when the rename was staged for {@link #commit()} (batch mode, a cached
      * system directory), true when it is done.
      */
     private boolean replace(SecureDirectoryStream<Path> dir, Path dirPath, String name, byte[] content, int uid,
@@ -513,7 +523,15 @@ public final class SafeFiles implements AutoCloseable {
                     fc.force(true);
                 }
             }
-            fixOwnerAndMode(dir, dirPath, tmp.toString(), uid, gid, mode);
+            String shape = dirPath + "\0" + uid + "\0" + gid + "\0" + mode;
+            if (!staged || !createdRight.contains(shape)) {
+                if (!fixOwnerAndMode(dir, dirPath, tmp.toString(), uid, gid, mode) && staged) {
+                    // a file this process creates in this root-owned directory comes out with this owner and
+                    // mode (the umask, the directory's group and ACL are what they were for the first one): the
+                    // next thousands of them skip the lstat
+                    createdRight.add(shape);
+                }
+            }
             if (staged) {
                 stage(new Pending(dir, dirPath, tmp, name));
                 moved = true; // the temp file now belongs to the pending list
@@ -569,13 +587,21 @@ public final class SafeFiles implements AutoCloseable {
         return null;
     }
 
-    /** Makes staged writes durable (one syncfs per directory's file system), then renames them in order. */
-    public synchronized void commit() throws IOException {
-        if (pending.isEmpty()) {
-            return;
+    /**
+     * Makes staged writes durable (one syncfs per directory's file system), then renames them in order. The work
+     * is done without holding this object's lock, so that reads (the inventory) go on meanwhile.
+     */
+    public void commit() throws IOException {
+        List<Pending> todo;
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            todo = new ArrayList<>(pending);
+            pending.clear();
         }
         java.util.Set<Path> dirsToSync = new java.util.LinkedHashSet<>();
-        pending.forEach(p -> dirsToSync.add(p.dirPath()));
+        todo.forEach(p -> dirsToSync.add(p.dirPath()));
         for (Path d : dirsToSync) {
             boolean synced;
             try {
@@ -584,7 +610,7 @@ public final class SafeFiles implements AutoCloseable {
                 synced = false;
             }
             if (!synced) { // no sync(1) with -f here: fsync each file instead
-                for (Pending p : pending) {
+                for (Pending p : todo) {
                     if (p.dirPath().equals(d)) {
                         try (SeekableByteChannel ch = p.dir().newByteChannel(p.tmp(),
                                 Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
@@ -595,10 +621,11 @@ public final class SafeFiles implements AutoCloseable {
             }
         }
         IOException first = null;
-        for (Pending p : pending) {
+        java.util.Set<Path> renamed = new java.util.LinkedHashSet<>();
+        for (Pending p : todo) {
             try {
                 p.dir().move(p.tmp(), p.dir(), Path.of(p.name()));
-                dirtyDirs.add(p.dirPath());
+                renamed.add(p.dirPath());
             } catch (IOException e) {
                 if (first == null) {
                     first = e;
@@ -610,24 +637,82 @@ public final class SafeFiles implements AutoCloseable {
                 }
             }
         }
-        pending.clear();
-        for (Path d : dirtyDirs) {
+        java.util.Set<Path> toSync;
+        synchronized (this) {
+            dirtyDirs.addAll(renamed);
+            toSync = new java.util.LinkedHashSet<>(dirtyDirs);
+            dirtyDirs.clear();
+        }
+        for (Path d : toSync) {
             fsyncDirectory(d);
         }
-        dirtyDirs.clear();
         if (first != null) {
             throw first;
         }
     }
+
+    /** A {@link #commit()} running on its own thread; guarded by {@code this}. */
+    private java.util.concurrent.FutureTask<Void> committing;
+
+    /**
+     * Starts {@link #commit()} on a thread of its own and returns: the renames of a large batch (a first cycle
+     * creates 10,000 files, the kernel serialises their renames in the one directory) go on while the caller
+     * does other work. {@link #awaitCommit()} (and {@link #close()}) wait for it and report its failure.
+     */
+    public void commitInBackground() {
+        java.util.concurrent.FutureTask<Void> t;
+        synchronized (this) {
+            if (pending.isEmpty() || committing != null) {
+                return;
+            }
+            t = new java.util.concurrent.FutureTask<>(() -> {
+                commit();
+                return null;
+            });
+            committing = t;
+        }
+        Thread th = new Thread(t, "keyward-commit");
+        th.setDaemon(true);
+        th.start();
+    }
+
+    /** Waits for a {@link #commitInBackground()} and commits anything staged since; throws what the commit threw. */
+    public void awaitCommit() throws IOException {
+        java.util.concurrent.FutureTask<Void> t;
+        synchronized (this) {
+            t = committing;
+            committing = null;
+        }
+        if (t != null) {
+            try {
+                t.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while renaming staged files");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException(e.getCause());
+            }
+        }
+        commit();
+    }
+
+    /** Cached system directories (by path, uid, gid and mode) whose new files needed no owner or mode change. */
+    private final java.util.Set<String> createdRight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * {@link #setOwnerAndMode} for a file the agent just created in {@code dirPath}: one lstat, and a change only
      * where it differs (each change through a SecureDirectoryStream opens the file once more; a root-owned 0644
      * file created by root under umask 022 needs none). Numeric ids by path, as {@link Ownership#uidOf}:
      * information only (PosixFileAttributes#owner would look the name up in /etc/passwd each time); every change
-     * goes through the directory's descriptor.
+     * goes through the directory's descriptor. Returns whether anything had to change.
      */
-    private static void fixOwnerAndMode(SecureDirectoryStream<Path> dir, Path dirPath, String name, int uid, int gid,
+    private static boolean fixOwnerAndMode(SecureDirectoryStream<Path> dir, Path dirPath, String name, int uid, int gid,
             int mode) throws IOException {
         java.util.Map<String, Object> a = Files.readAttributes(dirPath.resolve(name), "unix:uid,gid,mode",
                 LinkOption.NOFOLLOW_LINKS);
@@ -636,7 +721,9 @@ public final class SafeFiles implements AutoCloseable {
         int setGid = chown && gid >= 0 && (Integer) a.get("gid") != gid ? gid : -1;
         if (setUid >= 0 || setGid >= 0 || ((Integer) a.get("mode") & 07777) != mode) {
             setOwnerAndMode(dir, name, setUid, setGid, mode);
+            return true;
         }
+        return false;
     }
 
     private static void setOwnerAndMode(SecureDirectoryStream<Path> dir, String name, int uid, int gid, int mode)

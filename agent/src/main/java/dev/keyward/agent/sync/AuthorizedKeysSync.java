@@ -68,6 +68,18 @@ public final class AuthorizedKeysSync {
         }
     }
 
+    private boolean commitInBackground;
+
+    /**
+     * Leaves the renames of the staged keyward files to a thread of their own when {@link #apply} returns: the
+     * caller must {@link SafeFiles#awaitCommit()} before it counts the change as made (the cycle overlaps them with
+     * the inventory scan). Off by default: {@code apply} returns with every file in place.
+     */
+    public AuthorizedKeysSync commitInBackground(boolean on) {
+        this.commitInBackground = on;
+        return this;
+    }
+
     public Result apply(DesiredState state, Instant now) throws IOException, BulkPurgeException {
         if (state.mode() == Mode.REPORT_ONLY) {
             return new Result(0, 0, 0, List.of());
@@ -112,11 +124,18 @@ public final class AuthorizedKeysSync {
         // users' own files are fsynced one by one
         List<Integer> changed;
         files.batch(true);
+        boolean written = false;
         try {
             changed = Parallel.map(plans, this::write, threads);
+            written = true;
         } finally {
             files.batch(false);
-            files.commit();
+            if (!written || !commitInBackground) {
+                files.commit(); // after a failure too: what was staged is complete and goes in
+            }
+        }
+        if (commitInBackground) {
+            files.commitInBackground();
         }
         int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
         int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
@@ -129,7 +148,7 @@ public final class AuthorizedKeysSync {
         String keywardPath = AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR + "/" + a.name();
         byte[] keywardOld = files.readSystemFile(keywardPath).orElse(null);
         Path home = files.paths().resolve(a.home());
-        byte[] userOld = Files.isDirectory(home) ? files.read(home, USER_FILE).orElse(null) : null;
+        byte[] userOld = files.read(home, USER_FILE).orElse(null); // none when the home is missing
 
         Set<String> exempt = new TreeSet<>();
         List<DesiredState.Key> desiredLines = new ArrayList<>();
