@@ -173,4 +173,21 @@ class AuthorizedKeysSyncTest {
         assertThrows(InvalidStateException.class, () -> new StateValidator().validate(state("managed", injected)));
         assertThrows(InvalidStateException.class, () -> new StateValidator().validate(state("yolo", Map.of())));
     }
+
+    @Test
+    void aLargeDocumentIsCheckedOnTwoThreadsAndTheFirstErrorInItIsReported() throws Exception {
+        var many = new LinkedHashMap<String, AgentState.AccountState>();
+        for (int i = 0; i < 400; i++) {
+            String line = i == 130 || i == 350 ? "ssh-ed25519 AAAAnotakey" : (i % 2 == 0 ? k1 : k2);
+            many.put("user" + i, new AgentState.AccountState(List.of(key("k" + i, line)), List.of()));
+        }
+        InvalidStateException e = assertThrows(InvalidStateException.class,
+                () -> new StateValidator().validate(state("managed", many)));
+        assertTrue(e.getMessage().startsWith("account user130 key k130"), e.getMessage());
+        many.put("user130", new AgentState.AccountState(List.of(key("k130", k3)), List.of()));
+        many.put("user350", new AgentState.AccountState(List.of(key("k350", k4)), List.of()));
+        var ok = new StateValidator().validate(state("managed", many));
+        assertEquals(List.copyOf(many.keySet()), List.copyOf(ok.accounts().keySet()), "document order kept");
+        assertEquals(k3, ok.accounts().get("user130").keys().get(0).line());
+    }
 }
