@@ -277,7 +277,8 @@ public final class SafeFiles implements AutoCloseable {
         String ck = contentKey(base, relative);
         Optional<byte[]> known = contents.remove(ck);
         byte[] knownBytes = known == null ? null : known.orElse(null);
-        boolean changed = writeUncached(base, relative, content, spec, cache, knownBytes);
+        boolean changed = writeUncached(base, relative, content, spec, cache, knownBytes,
+                known != null && known.isEmpty());
         if (!dryRun) {
             contents.put(ck, Optional.of(!changed && knownBytes != null ? knownBytes : content.clone()));
         }
@@ -286,14 +287,16 @@ public final class SafeFiles implements AutoCloseable {
 
     /** {@code known}: the content this instance read from the file in this cycle, if it did (null if not). */
     private boolean writeUncached(Path base, String relative, byte[] content, FileSpec spec, boolean cache,
-            byte[] known) throws IOException {
+            byte[] known, boolean knownAbsent) throws IOException {
         String[] parts = split(relative);
         String hostPath = paths.hostPath(base.resolve(relative));
         List<String> notes = new ArrayList<>();
         String key = cache ? dirKey(base, parts) : null;
         Dir c = cachedDir(key);
         if (c != null) {
-            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes, known);
+            // in a cached root-owned directory, a file this instance found absent moments ago is not looked up
+            // again: nobody but root writes there, and the rename that installs the new one never follows a link
+            return writeFinal(c.sds(), c.path(), parts, base, hostPath, content, spec, notes, known, knownAbsent);
         }
         List<SecureDirectoryStream<Path>> open = new ArrayList<>();
         try {
@@ -355,16 +358,17 @@ public final class SafeFiles implements AutoCloseable {
             if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
                 open.remove(dir);
             }
-            return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes, known);
+            return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes, known, false);
         } finally {
             closeAll(open);
         }
     }
 
     private boolean writeFinal(SecureDirectoryStream<Path> dir, Path dirPath, String[] parts, Path base,
-            String hostPath, byte[] content, FileSpec spec, List<String> notes, byte[] known) throws IOException {
+            String hostPath, byte[] content, FileSpec spec, List<String> notes, byte[] known, boolean knownAbsent)
+            throws IOException {
         String name = parts[parts.length - 1];
-        PosixFileAttributes a = attrs(dir, name);
+        PosixFileAttributes a = knownAbsent ? null : attrs(dir, name);
         byte[] old = null;
         int uid = spec.uid();
         int gid = spec.gid();
