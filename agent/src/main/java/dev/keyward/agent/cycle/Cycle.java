@@ -174,6 +174,7 @@ public final class Cycle {
                     AuthorizedKeysSync.Result r = new AuthorizedKeysSync(files, passwd(), breakGlass,
                             config.bulkPurgeThreshold(), 4).commitInBackground(true).apply(d, now);
                     warnings.addAll(r.warnings());
+                    timings.put("authorized_keys plan", r.planMs());
                     if (r.filesChanged() > 0) {
                         notes.add("authorized_keys: " + r.filesChanged() + " files changed, " + r.keysRemoved()
                                 + " keys removed");

@@ -49,8 +49,12 @@ public final class AuthorizedKeysSync {
         this.threads = Math.max(1, threads);
     }
 
-    /** What one cycle did. */
-    public record Result(int accounts, int filesChanged, int keysRemoved, List<String> warnings) {
+    /**
+     * What one cycle did.
+     *
+     * @param planMs milliseconds spent reading and planning; the rest of the call wrote
+     */
+    public record Result(int accounts, int filesChanged, int keysRemoved, List<String> warnings, long planMs) {
     }
 
     /** The plan for one account: new contents (null = leave the file alone, DELETE = remove it). */
@@ -82,7 +86,7 @@ public final class AuthorizedKeysSync {
 
     public Result apply(DesiredState state, Instant now) throws IOException, BulkPurgeException {
         if (state.mode() == Mode.REPORT_ONLY) {
-            return new Result(0, 0, 0, List.of());
+            return new Result(0, 0, 0, List.of(), 0);
         }
         List<String> warnings = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>(state.accounts().keySet());
@@ -96,7 +100,9 @@ public final class AuthorizedKeysSync {
             }
             accounts.add(a.get());
         }
+        long t0 = System.nanoTime();
         List<AccountPlan> plans = Parallel.map(accounts, a -> plan(a, state, now), threads);
+        long planMs = (System.nanoTime() - t0) / 1_000_000;
 
         // the guard: per account and for the host, before anything is written
         int unconfirmed = 0;
@@ -140,7 +146,7 @@ public final class AuthorizedKeysSync {
         int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
         int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
         warnings.addAll(files.warnings());
-        return new Result(plans.size(), filesChanged, removed, warnings);
+        return new Result(plans.size(), filesChanged, removed, warnings, planMs);
     }
 
     private AccountPlan plan(Account a, DesiredState state, Instant now) throws IOException {
