@@ -166,6 +166,34 @@ public final class SafeFiles implements AutoCloseable {
         return write(s.base, s.relative, content, spec, true);
     }
 
+    /**
+     * Creates (as {@code spec} says), checks and keeps open the directories of the system file {@code hostPath}
+     * without writing the file, so that a batch stages its files there from the first one. Nothing in dry-run.
+     */
+    public void prepareSystemDir(String hostPath, FileSpec spec) throws IOException {
+        if (dryRun) {
+            return;
+        }
+        Split s = splitSystem(hostPath, spec.fixDirs());
+        if (cachedDir(dirKey(s.base, split(s.relative))) != null) {
+            return;
+        }
+        Files.createDirectories(s.base);
+        writeUncached(s.base, s.relative, null, spec, true, null, false);
+    }
+
+    /** Directories {@link #prepareSystemDir} created, in order: {@link #discardStaged} removes them again. */
+    private final List<Path> prepared = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** Whether a write of the system file {@code hostPath} now would be staged (batch mode, its directory open). */
+    public boolean stages(String hostPath) {
+        if (!batch) {
+            return false;
+        }
+        Split s = splitSystem(hostPath, 0);
+        return cachedDir(dirKey(s.base, split(s.relative))) != null;
+    }
+
     public Optional<byte[]> readSystemFile(String hostPath) throws IOException {
         Split s = splitSystem(hostPath, 0);
         if (cachedDir(dirKey(s.base, split(s.relative))) == null && !Files.isDirectory(s.base)) {
@@ -318,6 +346,9 @@ public final class SafeFiles implements AutoCloseable {
                     }
                     try {
                         Files.createDirectory(dirPath.resolve(name));
+                        if (content == null) {
+                            prepared.add(dirPath.resolve(name));
+                        }
                     } catch (FileAlreadyExistsException raced) {
                         // someone created it meanwhile: the checks below apply to whatever is there now
                     }
@@ -357,6 +388,9 @@ public final class SafeFiles implements AutoCloseable {
             }
             if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
                 open.remove(dir);
+            }
+            if (content == null) {
+                return false; // prepareSystemDir: the directories only
             }
             return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes, known, false);
         } finally {
@@ -564,7 +598,7 @@ public final class SafeFiles implements AutoCloseable {
     private record Pending(SecureDirectoryStream<Path> dir, Path dirPath, Path tmp, String name) {
     }
 
-    private boolean batch;
+    private volatile boolean batch;
     private final List<Pending> pending = new ArrayList<>();
 
     /**
@@ -652,6 +686,51 @@ public final class SafeFiles implements AutoCloseable {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * Drops the staged writes: their temp files are removed and none is renamed, so none ever became visible.
+     * What this instance remembered of file contents is forgotten (it held the staged content).
+     */
+    public void discardStaged() {
+        List<Pending> todo;
+        synchronized (this) {
+            todo = new ArrayList<>(pending);
+            pending.clear();
+        }
+        for (Pending p : todo) {
+            try {
+                p.dir().deleteFile(p.tmp());
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+        contents.clear();
+        // and the directories made for them, if nothing else went in (closed and forgotten first)
+        List<Path> made;
+        synchronized (prepared) {
+            made = new ArrayList<>(prepared);
+            prepared.clear();
+        }
+        for (int i = made.size() - 1; i >= 0; i--) {
+            Path d = made.get(i);
+            List<SecureDirectoryStream<Path>> drop = new ArrayList<>();
+            synchronized (this) {
+                dirs.values().removeIf(x -> {
+                    if (x.path().startsWith(d)) {
+                        drop.add(x.sds());
+                        return true;
+                    }
+                    return false;
+                });
+            }
+            try {
+                closeAll(drop);
+                Files.delete(d);
+            } catch (IOException ignored) {
+                // not empty (or gone): it stays
+            }
         }
     }
 

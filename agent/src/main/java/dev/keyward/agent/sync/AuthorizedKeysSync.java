@@ -100,11 +100,67 @@ public final class AuthorizedKeysSync {
             }
             accounts.add(a.get());
         }
+        // The keyward files (one per account, one root-owned directory) are staged as they are planned: written
+        // to temp files no one reads, made durable together, renamed only once the guard below let the plan pass
+        // (else they are removed and nothing changed). A first cycle's 10,000 creates, which the kernel serialises
+        // in the one directory, so overlap the planning. Users' own files are written, fsynced one by one, after
+        // the guard. In dry-run nothing is staged: the plan is printed only once it passed the guard.
+        boolean early = !files.dryRun() && !accounts.isEmpty();
+        if (early) {
+            files.prepareSystemDir(keywardPath(accounts.get(0)), KEYWARD_SPEC);
+        }
         long t0 = System.nanoTime();
-        List<AccountPlan> plans = Parallel.map(accounts, a -> plan(a, state, now), threads);
-        long planMs = (System.nanoTime() - t0) / 1_000_000;
+        List<Integer> changed;
+        List<AccountPlan> plans;
+        long planMs;
+        boolean passed = false;
+        boolean written = false;
+        files.batch(early);
+        try {
+            List<Staged> staged = Parallel.map(accounts, a -> {
+                AccountPlan p = plan(a, state, now);
+                boolean stage = early && p.keywardNew() != null && !p.keywardDelete()
+                        && files.stages(keywardPath(a));
+                return new Staged(p, stage, stage && files.writeSystemFile(keywardPath(a), p.keywardNew(),
+                        KEYWARD_SPEC));
+            }, threads);
+            planMs = (System.nanoTime() - t0) / 1_000_000;
+            plans = staged.stream().map(Staged::plan).toList();
+            guard(plans);
+            passed = true;
+            files.batch(true);
+            changed = Parallel.map(staged, x -> (x.changed() ? 1 : 0) + write(x.plan(), x.staged()), threads);
+            written = true;
+        } finally {
+            files.batch(false);
+            if (!passed) {
+                files.discardStaged(); // the plan failed or the guard stopped it: nothing staged goes in
+            } else if (!written || !commitInBackground) {
+                files.commit(); // after a failure too: what was staged is complete and goes in
+            }
+        }
+        if (commitInBackground) {
+            files.commitInBackground();
+        }
+        int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
+        int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
+        warnings.addAll(files.warnings());
+        return new Result(plans.size(), filesChanged, removed, warnings, planMs);
+    }
 
-        // the guard: per account and for the host, before anything is written
+    /** An account's plan, and whether its keyward file was staged (and changed) while planning. */
+    private record Staged(AccountPlan plan, boolean staged, boolean changed) {
+    }
+
+    /** Root-owned 0644: sshd opens it as the user, so it must be world readable; never writable by the user. */
+    private static final FileSpec KEYWARD_SPEC = FileSpec.rootOwned(0644, 2);
+
+    private static String keywardPath(Account a) {
+        return AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR + "/" + a.name();
+    }
+
+    /** The bulk-purge guard: per account and for the host, before anything is written or renamed. */
+    private void guard(List<AccountPlan> plans) throws BulkPurgeException {
         int unconfirmed = 0;
         List<String> tooMany = new ArrayList<>();
         for (AccountPlan p : plans) {
@@ -126,27 +182,6 @@ public final class AuthorizedKeysSync {
                     + " without confirmation; nothing was changed. Confirm the purge on the server, or raise"
                     + " bulk_purge_threshold.");
         }
-        // the keyward files (one per account, one root-owned directory) are staged and made durable together;
-        // users' own files are fsynced one by one
-        List<Integer> changed;
-        files.batch(true);
-        boolean written = false;
-        try {
-            changed = Parallel.map(plans, this::write, threads);
-            written = true;
-        } finally {
-            files.batch(false);
-            if (!written || !commitInBackground) {
-                files.commit(); // after a failure too: what was staged is complete and goes in
-            }
-        }
-        if (commitInBackground) {
-            files.commitInBackground();
-        }
-        int filesChanged = changed.stream().mapToInt(Integer::intValue).sum();
-        int removed = plans.stream().mapToInt(p -> p.removed().size()).sum();
-        warnings.addAll(files.warnings());
-        return new Result(plans.size(), filesChanged, removed, warnings, planMs);
     }
 
     private AccountPlan plan(Account a, DesiredState state, Instant now) throws IOException {
@@ -219,15 +254,14 @@ public final class AuthorizedKeysSync {
                 unconfirmed, before);
     }
 
-    private int write(AccountPlan p) throws IOException {
+    /** Writes what the plan changes; the keyward file unless it was staged while planning ({@code keywardDone}). */
+    private int write(AccountPlan p, boolean keywardDone) throws IOException {
         int changed = 0;
-        String keywardPath = AgentPaths.KEYWARD_AUTHORIZED_KEYS_DIR + "/" + p.account().name();
-        // root-owned 0644: sshd opens it as the user, so it must be world readable; never writable by the user
-        FileSpec keywardSpec = FileSpec.rootOwned(0644, 2);
+        String keywardPath = keywardPath(p.account());
         if (p.keywardDelete()) {
-            changed += files.deleteSystemFile(keywardPath, keywardSpec) ? 1 : 0;
-        } else if (p.keywardNew() != null) {
-            changed += files.writeSystemFile(keywardPath, p.keywardNew(), keywardSpec) ? 1 : 0;
+            changed += files.deleteSystemFile(keywardPath, KEYWARD_SPEC) ? 1 : 0;
+        } else if (p.keywardNew() != null && !keywardDone) {
+            changed += files.writeSystemFile(keywardPath, p.keywardNew(), KEYWARD_SPEC) ? 1 : 0;
         }
         if (p.userTouch() && p.userNew() != null) {
             Path home = files.paths().resolve(p.account().home());
