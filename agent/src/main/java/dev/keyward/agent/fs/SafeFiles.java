@@ -182,6 +182,9 @@ public final class SafeFiles implements AutoCloseable {
         writeUncached(s.base, s.relative, null, spec, true, null, false);
     }
 
+    /** Directories {@link #prepareSystemDir} created empty in this instance: nothing to look up in them. */
+    private final java.util.Set<Path> fresh = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Directories {@link #prepareSystemDir} created, in order: {@link #discardStaged} removes them again. */
     private final List<Path> prepared = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -245,6 +248,11 @@ public final class SafeFiles implements AutoCloseable {
         String key = cache ? dirKey(base, parts) : null;
         Dir c = cachedDir(key);
         if (c != null) {
+            if (fresh.contains(c.path())) {
+                // made empty by prepareSystemDir: what is in it, this instance wrote (and the cache above answers);
+                // no lookup, which would wait on the creates holding the directory's lock
+                return Optional.empty();
+            }
             return readFinal(c.sds(), base, parts);
         }
         // most accounts have no ~/.ssh: one lstat says so, without opening the home and walking it (a missing
@@ -389,8 +397,11 @@ public final class SafeFiles implements AutoCloseable {
             if (key != null && !dryRun && cacheDir(key, new Dir(dir, dirPath))) {
                 open.remove(dir);
             }
-            if (content == null) {
-                return false; // prepareSystemDir: the directories only
+            if (content == null) { // prepareSystemDir: the directories only
+                if (!prepared.isEmpty() && prepared.get(prepared.size() - 1).equals(dirPath)) {
+                    fresh.add(dirPath); // the file's own directory was just made: empty
+                }
+                return false;
             }
             return writeFinal(dir, dirPath, parts, base, hostPath, content, spec, notes, known, false);
         } finally {
@@ -713,6 +724,7 @@ public final class SafeFiles implements AutoCloseable {
             made = new ArrayList<>(prepared);
             prepared.clear();
         }
+        fresh.clear();
         for (int i = made.size() - 1; i >= 0; i--) {
             Path d = made.get(i);
             List<SecureDirectoryStream<Path>> drop = new ArrayList<>();
