@@ -100,7 +100,7 @@ public final class AuthorizedKeysSync {
             }
             accounts.add(a.get());
         }
-        // The keyward files (one per account, one root-owned directory) are staged as they are planned: written
+        // New keyward files (one per account, one root-owned directory) are staged as they are planned: written
         // to temp files no one reads, made durable together, renamed only once the guard below let the plan pass
         // (else they are removed and nothing changed). A first cycle's 10,000 creates, which the kernel serialises
         // in the one directory, so overlap the planning. Users' own files are written, fsynced one by one, after
@@ -119,7 +119,9 @@ public final class AuthorizedKeysSync {
         try {
             List<Staged> staged = Parallel.map(accounts, a -> {
                 AccountPlan p = plan(a, state, now);
-                boolean stage = early && p.keywardNew() != null && !p.keywardDelete()
+                // only files that do not exist yet: creating a temp file is all that happens before the guard
+                // (an existing file's update, backup or mode repair waits for it)
+                boolean stage = early && p.keywardOld() == null && p.keywardNew() != null && !p.keywardDelete()
                         && files.stages(keywardPath(a));
                 return new Staged(p, stage, stage && files.writeSystemFile(keywardPath(a), p.keywardNew(),
                         KEYWARD_SPEC));

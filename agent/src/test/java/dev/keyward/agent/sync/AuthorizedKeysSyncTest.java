@@ -197,11 +197,11 @@ class AuthorizedKeysSyncTest {
         userFile("alice", k1 + "\n" + k2 + "\n" + k3 + "\n");
         Map<String, String> before = t.snapshot();
         var accounts = new LinkedHashMap<String, AgentState.AccountState>();
-        accounts.put("svc", new AgentState.AccountState(List.of(key("1", k1), key("4", k4)), List.of())); // changes
-        accounts.put("alice", new AgentState.AccountState(List.of(), List.of(
+        accounts.put("svc", new AgentState.AccountState(List.of(key("1", k1), key("4", k4)), List.of())); // an update
+        accounts.put("alice", new AgentState.AccountState(List.of(key("5", k4)), List.of( // a new keyward file
                 new AgentState.PurgeEntry(fp(k1), "unused", false), new AgentState.PurgeEntry(fp(k2), "unused", false))));
         assertThrows(BulkPurgeException.class, () -> sync(state("managed", accounts), List.of()));
-        assertEquals(before, t.snapshot(), "svc's new file was staged, then removed: no temp file is left");
+        assertEquals(before, t.snapshot(), "alice's new file was staged, then removed: no temp file is left");
         try (var names = Files.list(t.keywardFile("svc").getParent())) {
             assertEquals(List.of("svc"), names.map(x -> x.getFileName().toString()).toList());
         }
