@@ -16,6 +16,11 @@ interface AgentCommand {
     /** One paragraph for the help. */
     String description();
 
+    /** Whether the command takes the options every agent command shares ({@link CommonOptions}). */
+    default boolean commonOptions() {
+        return true;
+    }
+
     /** Adds the command's own options (the common ones and -h/-V are added by the caller). */
     void options(Options options);
 

@@ -70,7 +70,7 @@ public final class KeywardAgentCli {
         AgentCommand cmd = make.get();
         Options options = new Options();
         cmd.options(options);
-        if (!(cmd instanceof ParseLogCommand)) {
+        if (cmd.commonOptions()) {
             CommonOptions.add(options);
         }
         options.addOption(Option.builder("h").longOpt("help").desc("show this help and exit").get());

@@ -26,6 +26,11 @@ final class ParseLogCommand implements AgentCommand {
     }
 
     @Override
+    public boolean commonOptions() {
+        return false; // reads one file, nothing of the host's
+    }
+
+    @Override
     public String operands() {
         return "FILE";
     }
@@ -61,14 +66,8 @@ final class ParseLogCommand implements AgentCommand {
             long t0 = System.nanoTime();
             new FileFollower(file, new SshdMessage(ZoneId.systemDefault(), Instant.now().getEpochSecond()))
                     .read(null, batch -> {
-                        int[] last = null;
-                        String lastKind = null;
                         for (UsageEvent e : batch) {
-                            if (!e.kind().equals(lastKind)) { // events of a kind mostly come in runs
-                                lastKind = e.kind();
-                                last = counts.computeIfAbsent(lastKind, k -> new int[1]);
-                            }
-                            last[0]++;
+                            counts.computeIfAbsent(e.kind(), k -> new int[1])[0]++;
                             if (print) {
                                 System.out.println(new String(Json.write(e), java.nio.charset.StandardCharsets.UTF_8));
                             }

@@ -120,10 +120,6 @@ public final class EventAssembler {
         }
     }
 
-    String time(long epoch) {
-        return times.time(epoch);
-    }
-
     private UsageEvent event(String id, String kind, LogLine when, LogLine who, String detail) {
         return event(times, id, kind, when, who, detail);
     }
