@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.DatabaseConfig;
+import dev.keyward.web.db.embedded.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,8 @@ public final class Database implements AutoCloseable {
         if (config.embedded()) {
             EmbeddedDatabase embedded = EmbeddedDatabase.startOrAttach(home);
             try {
-                return new Database(pool(embedded.jdbcUrl(), embedded.user(), null, config.poolSize()), embedded);
+                return new Database(pool(embedded.jdbcUrl(), embedded.user(), embedded.password(), config.poolSize()),
+                        embedded);
             } catch (RuntimeException e) {
                 embedded.close();
                 throw e;
