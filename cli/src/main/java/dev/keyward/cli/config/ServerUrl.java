@@ -46,7 +46,7 @@ public final class ServerUrl {
     }
 
     /** Loopback by name ({@code localhost}) or by literal address; names are not resolved. */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         if (h.equalsIgnoreCase("localhost")) {
             return true;
