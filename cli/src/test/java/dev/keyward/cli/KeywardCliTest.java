@@ -135,7 +135,8 @@ class KeywardCliTest {
             String url = first.url();
             first.close();
             try (FakeServer second = FakeServer.onPort(first.port(), ca.publicKey().toOpenSsh() + "\n"
-                    + rotated.publicKey().toOpenSsh() + "\n", body -> created(rotated.userCert(pub, 3600).toOpenSsh()))) {
+                    + rotated.publicKey().toOpenSsh() + "\n",
+                    body -> created(rotated.userCert(pub, 3600).toOpenSsh()))) {
                 Run r = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent");
                 assertEquals(1, r.code());
                 assertTrue(r.err().contains("not among the user CA keys pinned"), r.err());

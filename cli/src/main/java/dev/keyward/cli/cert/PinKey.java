@@ -63,7 +63,7 @@ public final class PinKey {
             InetAddress a = InetAddress.getByName(h);
             return a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
         } catch (UnknownHostException e) {
-            throw new InvalidInputException("'" + given + "' is not an IPv6 address");
+            return "[" + h + "]"; // a zone the JDK does not take (fe80::1%25eth0): as written, in lower case
         }
     }
 }

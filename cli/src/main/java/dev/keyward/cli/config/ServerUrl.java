@@ -30,6 +30,9 @@ public final class ServerUrl {
         if (u.getHost() == null || u.getHost().isEmpty()) {
             throw new InvalidInputException("server URL '" + text + "' has no host");
         }
+        if (u.getPort() == 0 || u.getPort() > 65535) {
+            throw new InvalidInputException("server URL '" + text + "' has port " + u.getPort() + " (1 to 65535)");
+        }
         if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
             throw new InvalidInputException("server URL '" + text + "' must be only scheme, host, port and path"
                     + " (no user, query or fragment)");

@@ -80,5 +80,10 @@ class CaPinsTest {
         Files.writeString(dir.resolve(CaPins.FILE_NAME), "# c\nhttps://x ssh-ed25519 !!!\n");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> CaPins.load(dir));
         assertTrue(e.getMessage().contains("user_ca_pins line 2"), e.getMessage());
+        Files.writeString(dir.resolve(CaPins.FILE_NAME), "ftp://x " + new TestCa(tmp, "a").publicKey().toOpenSsh()
+                + "\n");
+        e = assertThrows(InvalidInputException.class, () -> CaPins.load(dir));
+        assertTrue(e.getMessage().contains("user_ca_pins line 1: 'ftp://x' is not an https:// or http:// server URL"),
+                e.getMessage());
     }
 }

@@ -25,6 +25,9 @@ class PinKeyTest {
             "https://[2001:DB8::1], https://[2001:db8:0:0:0:0:0:1]:443",
             "https://[2001:db8:0::1]:443, https://[2001:db8:0:0:0:0:0:1]:443",
             "https://10.0.0.1, https://10.0.0.1:443",
+            "http://[::ffff:127.0.0.2]:8080, http://localhost:8080",
+            "https://[::ffff:10.0.0.1], https://10.0.0.1:443",
+            "https://[FE80::1%25Zone9], https://[fe80::1%25zone9]:443",
             "https://localhost.example.com, https://localhost.example.com:443"})
     void oneKeyPerSchemeHostAndPort(String url, String key) {
         assertEquals(key, PinKey.of(url));
