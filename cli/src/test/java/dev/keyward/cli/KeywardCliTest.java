@@ -128,50 +128,51 @@ class KeywardCliTest {
     @Test
     void aCertificateFromAnUnpinnedCaIsRefusedUntilAcceptNewCa() throws IOException {
         TestCa rotated = new TestCa(tmp, "rotated");
+        int port = pinnedThenStopped();
+        String url = "http://127.0.0.1:" + port;
+        // the same server URL now publishes both keys and signs with the new one
+        try (FakeServer second = FakeServer.onPort(port, ca.publicKey().toOpenSsh() + "\n"
+                + rotated.publicKey().toOpenSsh() + "\n", body -> created(rotated.userCert(pub, 3600).toOpenSsh()))) {
+            Run r = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("not among the user CA keys pinned"), r.err());
+            Run accepted = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent",
+                    "--accept-new-ca");
+            assertEquals(0, accepted.code(), accepted.err());
+            assertEquals(rotated.publicKey(), CertificateCodec.decodeLine(Files.readString(cert())).caKey());
+        }
+    }
+
+    /** Logs in once against a server publishing {@code ca}, which pins it, and stops that server: its port. */
+    int pinnedThenStopped() throws IOException {
         try (FakeServer first = issuing(body -> created(ca.userCert(pub, 3600).toOpenSsh()))) {
-            assertEquals(0, keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(),
-                    "--no-agent").code());
-            // the same server URL now publishes both keys and signs with the new one
-            String url = first.url();
-            first.close();
-            try (FakeServer second = FakeServer.onPort(first.port(), ca.publicKey().toOpenSsh() + "\n"
-                    + rotated.publicKey().toOpenSsh() + "\n",
-                    body -> created(rotated.userCert(pub, 3600).toOpenSsh()))) {
-                Run r = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent");
-                assertEquals(1, r.code());
-                assertTrue(r.err().contains("not among the user CA keys pinned"), r.err());
-                Run accepted = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent",
-                        "--accept-new-ca");
-                assertEquals(0, accepted.code(), accepted.err());
-                assertEquals(rotated.publicKey(),
-                        CertificateCodec.decodeLine(Files.readString(cert())).caKey());
-            }
+            Run r = keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(), "--no-agent");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("Pinned the user CA keys"), r.out());
+            return first.port();
         }
     }
 
     @Test
     void aServerPublishingOnlyAnUnpinnedCaNeverSeesTheToken() throws IOException {
         TestCa impostor = new TestCa(tmp, "impostor");
-        try (FakeServer first = issuing(body -> created(ca.userCert(pub, 3600).toOpenSsh()))) {
-            assertEquals(0, keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(),
-                    "--no-agent").code());
-            String written = Files.readString(cert());
-            first.close();
-            try (FakeServer liar = FakeServer.onPort(first.port(), impostor.publicKey().toOpenSsh() + "\n",
-                    body -> created(impostor.userCert(pub, 3600).toOpenSsh()))) {
-                Run r = keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(), "--no-agent");
-                assertOneLine(r, 1, "publishes no user CA key pinned for http://localhost:" + first.port()
-                        + " (it publishes " + impostor.publicKey().fingerprint() + ";");
-                assertTrue(r.err().contains("pinned: " + ca.publicKey().fingerprint()), r.err());
-                assertTrue(r.err().contains("the token was not sent"), r.err());
-                assertTrue(r.err().contains("--accept-new-ca"), r.err());
-                assertEquals(java.util.List.of(), liar.authorizations, "the token reached an unpinned server");
-                assertEquals(written, Files.readString(cert()), "the certificate file is untouched");
-                Run accepted = keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(),
-                        "--no-agent", "--accept-new-ca");
-                assertEquals(0, accepted.code(), accepted.err());
-                assertEquals(impostor.publicKey(), CertificateCodec.decodeLine(Files.readString(cert())).caKey());
-            }
+        int port = pinnedThenStopped();
+        String url = "http://127.0.0.1:" + port;
+        String written = Files.readString(cert());
+        try (FakeServer liar = FakeServer.onPort(port, impostor.publicKey().toOpenSsh() + "\n",
+                body -> created(impostor.userCert(pub, 3600).toOpenSsh()))) {
+            Run r = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent");
+            assertOneLine(r, 1, "publishes no user CA key pinned for http://localhost:" + port
+                    + " (it publishes " + impostor.publicKey().fingerprint() + ";");
+            assertTrue(r.err().contains("pinned: " + ca.publicKey().fingerprint()), r.err());
+            assertTrue(r.err().contains("the token was not sent"), r.err());
+            assertTrue(r.err().contains("--accept-new-ca"), r.err());
+            assertEquals(java.util.List.of(), liar.authorizations, "the token reached an unpinned server");
+            assertEquals(written, Files.readString(cert()), "the certificate file is untouched");
+            Run accepted = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent",
+                    "--accept-new-ca");
+            assertEquals(0, accepted.code(), accepted.err());
+            assertEquals(impostor.publicKey(), CertificateCodec.decodeLine(Files.readString(cert())).caKey());
         }
     }
 

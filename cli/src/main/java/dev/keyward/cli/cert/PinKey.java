@@ -1,11 +1,9 @@
 package dev.keyward.cli.cert;
 
-import dev.keyward.ca.InvalidInputException;
 import dev.keyward.cli.config.ServerUrl;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
 
@@ -26,22 +24,10 @@ public final class PinKey {
     }
 
     public static String of(String url) {
-        URI u;
-        try {
-            u = new URI(url.strip());
-        } catch (URISyntaxException e) {
-            throw new InvalidInputException("'" + url + "' is not a server URL: " + e.getReason());
-        }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        int defaultPort = switch (scheme) {
-            case "https" -> 443;
-            case "http" -> 80;
-            default -> throw new InvalidInputException("'" + url + "' is not an https:// or http:// server URL");
-        };
-        if (u.getHost() == null || u.getHost().isEmpty()) {
-            throw new InvalidInputException("'" + url + "' has no host");
-        }
-        return scheme + "://" + host(u.getHost()) + ":" + (u.getPort() == -1 ? defaultPort : u.getPort());
+        URI u = ServerUrl.httpUrl(url);
+        String scheme = ServerUrl.scheme(u);
+        int port = u.getPort() != -1 ? u.getPort() : scheme.equals("https") ? 443 : 80;
+        return scheme + "://" + host(u.getHost()) + ":" + port;
     }
 
     private static String host(String given) {

@@ -83,7 +83,7 @@ class CaPinsTest {
         Files.writeString(dir.resolve(CaPins.FILE_NAME), "ftp://x " + new TestCa(tmp, "a").publicKey().toOpenSsh()
                 + "\n");
         e = assertThrows(InvalidInputException.class, () -> CaPins.load(dir));
-        assertTrue(e.getMessage().contains("user_ca_pins line 1: 'ftp://x' is not an https:// or http:// server URL"),
+        assertTrue(e.getMessage().contains("user_ca_pins line 1: server URL 'ftp://x' must start with https://"),
                 e.getMessage());
     }
 }
