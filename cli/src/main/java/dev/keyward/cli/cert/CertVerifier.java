@@ -63,9 +63,8 @@ public final class CertVerifier {
         if (!pinned.isEmpty() && !pinned.contains(ca)) {
             throw new CertificateRejectedException("the certificate was signed by CA key " + ca.fingerprint()
                     + ", which is not among the user CA keys pinned for this server at your first login ("
-                    + String.join(", ", pinned.stream().map(SshPublicKey::fingerprint).toList()) + "). If your"
-                    + " admins rotated the user CA, check the new fingerprint with them and run keyward login"
-                    + " --accept-new-ca");
+                    + CaPins.fingerprints(pinned) + "). If your admins rotated the user CA, check the new fingerprint"
+                    + " with them and run keyward login --accept-new-ca");
         }
         return signed;
     }
