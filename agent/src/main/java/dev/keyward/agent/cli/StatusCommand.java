@@ -71,7 +71,7 @@ final class StatusCommand implements AgentCommand {
         m.put("enrolled", store.credential().isPresent());
         m.put("trust_version", s.trustVersion());
         var krl = new TrustFiles(files).installedKrl();
-        m.put("krl_version", krl.map(k -> (Object) k.version()).orElse("missing or invalid"));
+        m.put("krl_version", krl.map(k -> Json.unsigned(k.version())).orElse("missing or invalid"));
         List<Map<String, Object>> certs = new ArrayList<>();
         for (HostCerts.Status c : new HostCerts(files, config.hostKeysGlob()).status(Clock.systemUTC().instant(), false)) {
             Map<String, Object> cm = new LinkedHashMap<>();

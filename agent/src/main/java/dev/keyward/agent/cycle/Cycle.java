@@ -161,7 +161,7 @@ public final class Cycle {
             boolean[] reload = {false};
             step(failures, "krl", () -> {
                 if (installKrl(source, d, trust, status)) {
-                    notes.add("KRL version " + d.krlVersion() + " installed");
+                    notes.add("KRL version " + Long.toUnsignedString(d.krlVersion()) + " installed");
                 }
             });
             step(failures, "trust", () -> {
@@ -248,7 +248,8 @@ public final class Cycle {
             // the state document names the KRL by version (the number inside it) and, optionally, its digest
             boolean sameDigest = d.krlSha256() != null
                     && Sha256.hex(installed.get().encoded()).equals(d.krlSha256());
-            if (sameDigest || (d.krlSha256() == null && installed.get().version() >= d.krlVersion())) {
+            if (sameDigest || (d.krlSha256() == null
+                    && Long.compareUnsigned(installed.get().version(), d.krlVersion()) >= 0)) {
                 return false;
             }
         }

@@ -19,7 +19,8 @@ import java.util.Optional;
  * <p>An sshd whose RevokedKeys file is missing, unreadable or corrupt refuses every public-key login, and
  * {@code sshd -t} does not notice. So a KRL is installed only after {@link Krl#parseForInstall} accepted it,
  * only by atomic rename, never with a lower version than the one installed (a replayed old KRL would un-revoke
- * keys), and before the first sync an empty valid KRL is put in place.
+ * keys; versions are unsigned 64-bit numbers, compared as such), and before the first sync an empty valid KRL is
+ * put in place.
  */
 public final class TrustFiles {
     /** Both files are read by sshd running as the connecting user: root-owned, world-readable. */
@@ -91,15 +92,17 @@ public final class TrustFiles {
             throw new InvalidStateException("the server's KRL is not valid (" + e.getMessage()
                     + "); keeping the installed one");
         }
-        if (krl.version() < minVersion) {
-            throw new InvalidStateException("the server's KRL has version " + krl.version()
-                    + ", older than the state document's " + minVersion + "; keeping the installed one");
+        // krl_version is a uint64 (PROTOCOL.krl): 2^63 and above are versions too, newer than 2^63-1
+        if (Long.compareUnsigned(krl.version(), minVersion) < 0) {
+            throw new InvalidStateException("the server's KRL has version " + Long.toUnsignedString(krl.version())
+                    + ", older than the state document's " + Long.toUnsignedString(minVersion)
+                    + "; keeping the installed one");
         }
         Optional<Krl> installed = installedKrl();
-        if (installed.isPresent() && krl.version() < installed.get().version()) {
-            throw new InvalidStateException("the server's KRL has version " + krl.version()
-                    + ", older than the installed " + installed.get().version() + " (a replayed KRL would"
-                    + " un-revoke keys); keeping the installed one");
+        if (installed.isPresent() && Long.compareUnsigned(krl.version(), installed.get().version()) < 0) {
+            throw new InvalidStateException("the server's KRL has version " + Long.toUnsignedString(krl.version())
+                    + ", older than the installed " + Long.toUnsignedString(installed.get().version())
+                    + " (a replayed KRL would un-revoke keys); keeping the installed one");
         }
         return files.writeSystemFile(AgentPaths.REVOKED_KEYS, bytes, SPEC);
     }
