@@ -38,6 +38,8 @@ import java.util.Set;
  * @param usageBatch          events per usage POST
  * @param hostKeysGlob        the host public keys sent at enrollment and renewal
  * @param httpTimeout         connect and request timeout (the long-poll wait is added to requests)
+ * @param allowEmptyTrustedUserCa install an empty list of trusted user CA keys over a non-empty one (which turns
+ *                            certificate logins off on this host); refused otherwise
  */
 public record AgentConfig(
         String server,
@@ -57,12 +59,13 @@ public record AgentConfig(
         int spoolMaxEvents,
         int usageBatch,
         String hostKeysGlob,
-        Duration httpTimeout) {
+        Duration httpTimeout,
+        boolean allowEmptyTrustedUserCa) {
 
     public static final Set<String> KEYS = Set.of("server", "credential_file", "state_dir", "poll_interval",
             "long_poll", "log_source", "log_file", "journal_command", "manage_sshd_config", "sshd", "sshd_config",
             "reload_command", "bulk_purge_threshold", "break_glass", "spool_max_events", "usage_batch", "host_keys",
-            "http_timeout");
+            "http_timeout", "allow_empty_trusted_user_ca");
 
     public AgentConfig {
         journalCommand = List.copyOf(journalCommand);
@@ -172,7 +175,8 @@ public record AgentConfig(
                 positiveInt(v, "spool_max_events", 100_000),
                 positiveInt(v, "usage_batch", 500),
                 absolute(v, "host_keys", "/etc/ssh/ssh_host_*_key.pub"),
-                seconds(v, "http_timeout", 10, 1));
+                seconds(v, "http_timeout", 10, 1),
+                bool(v, "allow_empty_trusted_user_ca", false));
     }
 
     private static String one(Map<String, List<String>> v, String key, String dflt) {

@@ -165,7 +165,7 @@ public final class Cycle {
                 }
             });
             step(failures, "trust", () -> {
-                if (trust.installUserCaKeys(d.userCaKeys())) {
+                if (trust.installUserCaKeys(d.userCaKeys(), config.allowEmptyTrustedUserCa())) {
                     notes.add("trusted user CA keys version " + d.trustVersion() + " installed");
                 }
             });

@@ -107,14 +107,42 @@ public final class TrustFiles {
         return files.writeSystemFile(AgentPaths.REVOKED_KEYS, bytes, SPEC);
     }
 
-    /** Writes the trusted user CA keys, one public-key line each. Returns whether the file changed. */
-    public boolean installUserCaKeys(List<SshPublicKey> keys) throws IOException {
+    /**
+     * Writes the trusted user CA keys, one public-key line each. Returns whether the file changed.
+     *
+     * <p>An empty list over a file that names CA keys would make sshd refuse every certificate on this host: a
+     * server that lost its CA keys (a restore, a botched rotation) would lock out everyone who logs in with one.
+     * It is refused, and the installed file kept, unless {@code allowEmpty} (agent.conf
+     * {@code allow_empty_trusted_user_ca}) says this host is meant to trust no user CA. An empty list where none
+     * is installed turns nothing off and is written as usual.
+     */
+    public boolean installUserCaKeys(List<SshPublicKey> keys, boolean allowEmpty)
+            throws IOException, InvalidStateException {
+        if (keys.isEmpty() && !allowEmpty) {
+            long installed = installedUserCaKeys();
+            if (installed > 0) {
+                throw new InvalidStateException("the server sent an empty list of trusted user CA keys; installing"
+                        + " it would turn off certificate logins on this host, so the " + installed + " installed in "
+                        + AgentPaths.TRUSTED_USER_CA_KEYS + " stay (set allow_empty_trusted_user_ca = true in"
+                        + " agent.conf if this host is to trust no user CA)");
+            }
+        }
         StringBuilder sb = new StringBuilder();
         for (SshPublicKey k : keys) {
             sb.append(k.toOpenSsh()).append('\n');
         }
         return files.writeSystemFile(AgentPaths.TRUSTED_USER_CA_KEYS, sb.toString().getBytes(StandardCharsets.UTF_8),
                 SPEC);
+    }
+
+    /** How many key lines the installed TrustedUserCAKeys file has (sshd skips blank and {@code #} lines). */
+    private long installedUserCaKeys() throws IOException {
+        Optional<byte[]> b = files.readSystemFile(AgentPaths.TRUSTED_USER_CA_KEYS);
+        if (b.isEmpty()) {
+            return 0;
+        }
+        return new String(b.get(), StandardCharsets.UTF_8).lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
     }
 
 }
