@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.agent.protocol.AgentState;
+import dev.keyward.agent.testing.AgentRun;
 import dev.keyward.agent.testing.TestRoot;
 import dev.keyward.ca.json.Json;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,33 +29,14 @@ class EmptyTrustBundleTest {
     @TempDir
     Path tmp;
 
-    record Run(int exitCode, String out, String err) {
-    }
-
-    static Run agent(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int rc = KeywardAgentCli.execute(args);
-            return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    Run once(Path root, List<String> caKeys, String... extra) throws Exception {
+    AgentRun once(Path root, List<String> caKeys, String... extra) throws Exception {
         AgentState s = new AgentState("h1", "managed", Map.of(), new AgentState.Trust(caKeys, caKeys.size() + 1),
                 new AgentState.KrlRef(0, "/api/v1/krl", null), null);
         Path state = Files.write(tmp.resolve("state-" + System.nanoTime() + ".json"), Json.write(s));
         List<String> args = new ArrayList<>(List.of("once", "--root", root.toString(), "--state-file",
                 state.toString()));
         args.addAll(List.of(extra));
-        return agent(args.toArray(String[]::new));
+        return AgentRun.of(args.toArray(String[]::new));
     }
 
     @Test
@@ -75,7 +53,7 @@ class EmptyTrustBundleTest {
         String caLine = Files.readString(Path.of(ca + ".pub")).strip();
         Path trusted = root.resolve("etc/ssh/keyward/trusted_user_ca_keys");
 
-        Run first = once(root, List.of(caLine));
+        AgentRun first = once(root, List.of(caLine));
         assertEquals(0, first.exitCode(), first.err());
         String installed = Files.readString(trusted);
         assertTrue(installed.contains(caLine.split(" ")[1]), installed);
@@ -85,7 +63,7 @@ class EmptyTrustBundleTest {
                 "RevokedKeys " + root.resolve("etc/ssh/keyward/revoked_keys")))) {
             assertEquals(0, sshd.login(user, userKey, cert, null).exitCode(), sshd.log());
 
-            Run empty = once(root, List.of());
+            AgentRun empty = once(root, List.of());
             assertEquals(1, empty.exitCode(), empty.out() + empty.err());
             assertTrue(empty.err().contains("failed: trust: the server sent an empty list of trusted user CA keys;"
                     + " installing it would turn off certificate logins on this host, so the 1 installed in"
@@ -95,13 +73,13 @@ class EmptyTrustBundleTest {
             assertEquals(0, sshd.login(user, userKey, cert, null).exitCode(), "certificates still work: "
                     + sshd.log());
 
-            Run status = agent("status", "--root", root.toString());
+            AgentRun status = AgentRun.of("status", "--root", root.toString());
             assertEquals(0, status.exitCode(), status.err());
             assertTrue(status.out().contains("last_errors: [trust: the server sent an empty list of trusted user CA"
                     + " keys;"), status.out());
 
             // the host is configured to trust no user CA: installed, and sshd then refuses the certificate
-            Run allowed = once(root, List.of(), "--set", "allow_empty_trusted_user_ca=true");
+            AgentRun allowed = once(root, List.of(), "--set", "allow_empty_trusted_user_ca=true");
             assertEquals(0, allowed.exitCode(), allowed.err());
             assertEquals("", Files.readString(trusted));
             assertNotEquals(0, sshd.login(user, userKey, cert, null).exitCode());
@@ -112,10 +90,10 @@ class EmptyTrustBundleTest {
     void anEmptyBundleWhereNoCaKeyIsInstalledTurnsNothingOff() throws Exception {
         Path root = tmp.resolve("root");
         new TestRoot(root);
-        Run r = once(root, List.of());
+        AgentRun r = once(root, List.of());
         assertEquals(0, r.exitCode(), r.err());
         assertEquals("", Files.readString(root.resolve("etc/ssh/keyward/trusted_user_ca_keys")));
-        Run again = once(root, List.of());
+        AgentRun again = once(root, List.of());
         assertEquals(0, again.exitCode(), again.err());
     }
 }

@@ -3,10 +3,10 @@ package dev.keyward.agent.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.agent.config.AgentConfig;
 import dev.keyward.agent.config.AgentPaths;
 import dev.keyward.agent.protocol.AgentState;
+import dev.keyward.agent.testing.AgentRun;
 import dev.keyward.agent.testing.JournalEntries;
 import dev.keyward.agent.testing.StubServer;
 import dev.keyward.agent.testing.TestRoot;
@@ -14,9 +14,6 @@ import dev.keyward.agent.usage.UsageSource;
 import dev.keyward.ca.json.Json;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -47,9 +44,6 @@ class UsageSourceTest {
     TestRoot t;
     String user = Sshd.currentUser();
 
-    record Run(int exitCode, String out, String err) {
-    }
-
     @BeforeEach
     void setUp() throws Exception {
         root = tmp.resolve("root");
@@ -59,22 +53,10 @@ class UsageSourceTest {
         Files.writeString(root.resolve("var/lib/keyward/credential"), StubServer.CREDENTIAL + "\n");
     }
 
-    Run agent(String... args) {
+    AgentRun agent(String... args) {
         List<String> a = new ArrayList<>(List.of(args));
         a.addAll(List.of("--root", root.toString()));
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int rc = KeywardAgentCli.execute(a.toArray(String[]::new));
-            return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return AgentRun.of(a.toArray(String[]::new));
     }
 
     StubServer server() throws Exception {
@@ -108,7 +90,7 @@ class UsageSourceTest {
     @Test
     void noUsageSourceIsSaidByStatusAndReportedToTheServer() throws Exception {
         try (StubServer server = server()) {
-            Run once = agent("once", "--server", server.url());
+            AgentRun once = agent("once", "--server", server.url());
             assertEquals(0, once.exitCode(), once.err());
             assertTrue(once.err().contains("warning: usage source: none: no /var/log/auth.log or /var/log/secure"),
                     once.err());
@@ -121,15 +103,15 @@ class UsageSourceTest {
                     report.toString());
             assertEquals("0.1.0", report.get("agent_version"));
 
-            Run again = agent("once", "--server", server.url());
+            AgentRun again = agent("once", "--server", server.url());
             assertEquals(0, again.exitCode(), again.err());
             assertTrue(!again.err().contains("usage source"), "said once, not every cycle: " + again.err());
             assertEquals(1, server.statusReports.size(), "unchanged: not sent again");
         }
-        Run status = agent("status");
+        AgentRun status = agent("status");
         assertTrue(status.out().contains("usage_source: none\nusage_detail: no usage source: no /var/log/auth.log"
                 + " or /var/log/secure"), status.out());
-        Run json = agent("status", "--json");
+        AgentRun json = agent("status", "--json");
         assertTrue(json.out().contains("\"usage_source\": \"none\""), json.out());
     }
 
@@ -176,7 +158,7 @@ class UsageSourceTest {
                 JournalEntries.sshd("3", 812, now, "\"Accepted publickey for " + user + " from 10.0.0.5"
                         + " port 5022 ssh2: ED25519 " + FP + "\""));
         try (StubServer server = server()) {
-            Run once = agent("once", "--server", server.url(), "--set", "journal_command=" + script);
+            AgentRun once = agent("once", "--server", server.url(), "--set", "journal_command=" + script);
             assertEquals(0, once.exitCode(), once.err());
             assertTrue(once.out().contains("usage source: journal (" + script + ")"), once.out());
             assertEquals(1, server.usageEvents.size(), server.usageEvents.toString());
@@ -191,7 +173,7 @@ class UsageSourceTest {
             assertTrue(((String) report.get("usage_last_flagged")).contains("pid 4002 (_UID 0, _EXE /usr/bin/logger)"),
                     report.toString());
         }
-        Run status = agent("status", "--set", "journal_command=" + script);
+        AgentRun status = agent("status", "--set", "journal_command=" + script);
         assertTrue(status.out().contains("usage_source: journal\n"), status.out());
         assertTrue(status.out().contains("usage_flagged: 2\n"), status.out());
     }
@@ -221,7 +203,7 @@ class UsageSourceTest {
                     now + " web-01 sshd[" + gone.pid() + "]: Accepted publickey for " + user + " from 10.0.0.9 port"
                             + " 9022 ssh2: ED25519 " + FP, ""));
 
-            Run once = agent("once", "--server", server.url());
+            AgentRun once = agent("once", "--server", server.url());
             assertEquals(0, once.exitCode(), once.err());
             assertEquals(List.of("127.0.0.1", "10.0.0.9"), server.usageEvents.stream().map(e -> e.get("source_ip"))
                     .toList(), "sshd's line and the one whose process is gone count");

@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.agent.cycle.AgentStatus;
 import dev.keyward.agent.protocol.AgentState;
+import dev.keyward.agent.testing.AgentRun;
 import dev.keyward.agent.testing.TestRoot;
 import dev.keyward.ca.Sha256;
 import dev.keyward.ca.json.Json;
 import dev.keyward.ca.testing.Cmd;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,15 +46,9 @@ class UnsignedKrlVersionTest {
         return Files.write(tmp.resolve(name), Json.write(s));
     }
 
-    int once(Path root, Path state, Path krl, ByteArrayOutputStream err) {
-        PrintStream old = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return KeywardAgentCli.execute("once", "--root", root.toString(), "--state-file", state.toString(),
-                    "--krl-file", krl.toString());
-        } finally {
-            System.setErr(old);
-        }
+    static AgentRun once(Path root, Path state, Path krl) {
+        return AgentRun.of("once", "--root", root.toString(), "--state-file", state.toString(), "--krl-file",
+                krl.toString());
     }
 
     @Test
@@ -69,39 +61,33 @@ class UnsignedKrlVersionTest {
 
         Path k63 = krl(TWO_TO_63, revoked);
         byte[] b63 = Files.readAllBytes(k63);
-        var err = new ByteArrayOutputStream();
-        assertEquals(0, once(root, state("s1.json", "0", b63), k63, err), err.toString());
+        AgentRun r = once(root, state("s1.json", "0", b63), k63);
+        assertEquals(0, r.exitCode(), r.err());
         assertArrayEquals(b63, Files.readAllBytes(installed), "version 2^63 is newer than 0");
 
         Path kMax = krl(MAX, revoked);
         byte[] bMax = Files.readAllBytes(kMax);
         Path s2 = state("s2.json", MAX, bMax);
         assertTrue(Files.readString(s2).contains("\"version\":" + MAX + ","), Files.readString(s2));
-        assertEquals(0, once(root, s2, kMax, err), err.toString());
+        r = once(root, s2, kMax);
+        assertEquals(0, r.exitCode(), r.err());
         assertArrayEquals(bMax, Files.readAllBytes(installed), "version 2^64-1 is newer than 2^63");
         assertTrue(Cmd.run(List.of("ssh-keygen", "-Q", "-l", "-f", installed.toString())).stdout()
                 .contains("# KRL version " + MAX), "ssh-keygen reads the installed KRL's version");
 
         Path small = krl("12345", revoked);
         byte[] bSmall = Files.readAllBytes(small);
-        err.reset();
-        assertEquals(1, once(root, state("s3.json", "12345", bSmall), small, err));
+        r = once(root, state("s3.json", "12345", bSmall), small);
+        assertEquals(1, r.exitCode(), r.err());
         assertArrayEquals(bMax, Files.readAllBytes(installed), "a downgrade to 12345 is never installed");
-        assertTrue(err.toString().contains("the server's KRL has version 12345, older than the installed " + MAX),
-                err.toString());
+        assertTrue(r.err().contains("the server's KRL has version 12345, older than the installed " + MAX), r.err());
         assertEquals(1, Cmd.run(List.of("ssh-keygen", "-Q", "-f", installed.toString(), revoked.toString()))
                 .exitCode(), "the key stays revoked");
 
         // status --json prints the installed version as the number it is
-        var out = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(0, KeywardAgentCli.execute("status", "--json", "--root", root.toString()));
-        } finally {
-            System.setOut(oldOut);
-        }
-        assertTrue(out.toString().contains("\"krl_version\": " + MAX + ","), out.toString());
+        AgentRun status = AgentRun.of("status", "--json", "--root", root.toString());
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.out().contains("\"krl_version\": " + MAX + ","), status.out());
     }
 
     @Test
