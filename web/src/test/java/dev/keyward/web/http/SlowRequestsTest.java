@@ -1,6 +1,7 @@
 package dev.keyward.web.http;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.web.testing.TestDatabases;
@@ -115,6 +116,53 @@ class SlowRequestsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void whileHeadersTrickleNoWorkerThreadIsHeldButAWaitedForBodyHoldsOne() throws Exception {
+        try (TestServer s = start()) {
+            List<Socket> socks = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) { // headers not complete yet
+                    Socket c = new Socket("127.0.0.1", s.port());
+                    socks.add(c);
+                    c.getOutputStream().write("POST /api/v1/hosts/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            .getBytes(US_ASCII));
+                }
+                for (int i = 0; i < 2; i++) { // headers complete, body pending
+                    Socket c = new Socket("127.0.0.1", s.port());
+                    socks.add(c);
+                    c.getOutputStream().write(("POST /api/v1/hosts/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{").getBytes(US_ASCII));
+                }
+                int readingBodies = 0;
+                for (int i = 0; i < 20 && readingBodies < 2; i++) { // at most 2 s, well within the 3 s header_timeout
+                    Thread.sleep(100);
+                    readingBodies = threadsIn("dev.keyward.web.http.Json", "body");
+                }
+                assertEquals(2, readingBodies, "each request whose body is awaited holds a worker thread");
+                assertEquals(0, threadsIn("org.eclipse.jetty.http.HttpParser", null),
+                        "no thread waits on a connection whose headers are incomplete");
+            } finally {
+                for (Socket c : socks) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Threads whose stack has a frame of {@code className} (and {@code method}, if given). */
+    private static int threadsIn(String className, String method) {
+        int n = 0;
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement e : stack) {
+                if (e.getClassName().equals(className) && (method == null || e.getMethodName().equals(method))) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
     }
 
     /** What the server did while a client trickled bytes: closed (with what it answered, if anything) or not. */
