@@ -53,9 +53,7 @@ class SlowRequestsTest {
     @Test
     void bodyTrickledBelowTheMinimumDataRateIsCutWith408() throws Exception {
         try (TestServer s = start(); Socket sock = new Socket("127.0.0.1", s.port())) {
-            String head = "POST /api/v1/hosts/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 200\r\n\r\n";
-            sock.getOutputStream().write(head.getBytes(US_ASCII));
+            sock.getOutputStream().write(enrollHead(200).getBytes(US_ASCII));
             long t0 = System.nanoTime();
             Outcome o = trickle(sock, "{\"join_token\":\"".getBytes(US_ASCII), 1, 2000, 8);
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -70,9 +68,7 @@ class SlowRequestsTest {
     @Test
     void bodyFastEnoughForTheRateButLongerThanTheBodyTimeoutIsCutWith408() throws Exception {
         try (TestServer s = start(); Socket sock = new Socket("127.0.0.1", s.port())) {
-            String head = "POST /api/v1/hosts/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 60000\r\n\r\n";
-            sock.getOutputStream().write(head.getBytes(US_ASCII));
+            sock.getOutputStream().write(enrollHead(60000).getBytes(US_ASCII));
             long t0 = System.nanoTime();
             // 50 bytes every 250 ms: 200 bytes/s, twice min_data_rate; 40 chunks at most (10 s)
             Outcome o = trickle(sock, " ".repeat(2000).getBytes(US_ASCII), 50, 250, 40);
@@ -132,8 +128,7 @@ class SlowRequestsTest {
                 for (int i = 0; i < 2; i++) { // headers complete, body pending
                     Socket c = new Socket("127.0.0.1", s.port());
                     socks.add(c);
-                    c.getOutputStream().write(("POST /api/v1/hosts/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{").getBytes(US_ASCII));
+                    c.getOutputStream().write((enrollHead(200) + "{").getBytes(US_ASCII));
                 }
                 int readingBodies = 0;
                 for (int i = 0; i < 20 && readingBodies < 2; i++) { // at most 2 s, well within the 3 s header_timeout
@@ -163,6 +158,12 @@ class SlowRequestsTest {
             }
         }
         return n;
+    }
+
+    /** The request line and headers of an enrollment whose body has {@code contentLength} bytes. */
+    private static String enrollHead(int contentLength) {
+        return "POST /api/v1/hosts/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + contentLength + "\r\n\r\n";
     }
 
     /** What the server did while a client trickled bytes: closed (with what it answered, if anything) or not. */
