@@ -55,11 +55,15 @@ public final class ApiServer implements AutoCloseable {
             cfg.jetty.host = http.bind();
             cfg.jetty.port = http.port();
             // conditional KRL polls that match the current version are answered before the servlet layer.
-            // Javalin attaches its servlet context inside this wrapper. A body that arrives slower than
-            // http.limits.min_data_rate fails its read (Jetty's handler; the API answers 408)
-            cfg.jetty.modifyServer(server -> server.setHandler(limits.minDataRate() > 0
-                    ? new MinimumDataRateHandler(new KrlNotModified(s.krl(), metrics), limits.minDataRate(), 0)
-                    : new KrlNotModified(s.krl(), metrics)));
+            // Javalin attaches its servlet context inside the innermost wrapper. A body that arrives slower than
+            // http.limits.min_data_rate fails its read (Jetty's handler; the API answers 408); KRL 304s never read one
+            cfg.jetty.modifyServer(server -> {
+                KrlNotModified krlNotModified = new KrlNotModified(s.krl(), metrics);
+                if (limits.minDataRate() > 0) {
+                    krlNotModified.setHandler(new MinimumDataRateHandler(limits.minDataRate(), 0));
+                }
+                server.setHandler(krlNotModified);
+            });
             // the API is stateless (bearer tokens): no HTTP sessions, no session-cookie parsing on every request
             cfg.jetty.modifyServletContextHandler(h -> h.setSessionHandler(new NoSessions()));
             // what Jetty refuses itself (headers over 8 KiB, malformed requests) is problem+json too

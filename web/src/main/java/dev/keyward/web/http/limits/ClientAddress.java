@@ -30,6 +30,9 @@ public final class ClientAddress {
      * @return the key of the client address (see {@link #key(InetAddress)})
      */
     public String resolve(String peer, List<String> forwardedFor) {
+        if (trustedProxies.isEmpty() && peer != null && peer.indexOf(':') < 0) {
+            return peer; // an IPv4 peer as Jetty prints it (dotted decimal) is its own key: no parsing per request
+        }
         InetAddress client = parse(peer);
         if (client == null) {
             return peer; // not an address (a Unix socket, say): count it as it is
