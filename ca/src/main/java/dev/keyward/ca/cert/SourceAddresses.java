@@ -86,8 +86,7 @@ public final class SourceAddresses {
         }
         for (int i = 0; i < entry.length(); i++) {
             if (VALID_CIDR_CHARS.indexOf(entry.charAt(i)) < 0) {
-                throw new InvalidInputException("source-address '" + shown + "' is not an IP address or CIDR block"
-                        + " (only hex digits, '.', ':' and '/' are allowed; no host names or spaces)");
+                throw new InvalidInputException("source-address '" + shown + "' is not an IP address or CIDR block");
             }
         }
         // addr_pton_cidr: the prefix after the first '/', parsed by strtonum(mp, 0, INT_MAX).
