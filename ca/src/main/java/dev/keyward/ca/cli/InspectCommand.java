@@ -100,6 +100,7 @@ final class InspectCommand implements Callable<Integer> {
             return "forever";
         }
         // unsigned seconds: anything past what Instant holds (including 2^63 and up) shows as Instant.MAX
-        return (epoch < 0 || epoch > Instant.MAX.getEpochSecond() ? Instant.MAX : Instant.ofEpochSecond(epoch)).toString();
+        boolean beyond = epoch < 0 || epoch > Instant.MAX.getEpochSecond();
+        return (beyond ? Instant.MAX : Instant.ofEpochSecond(epoch)).toString();
     }
 }

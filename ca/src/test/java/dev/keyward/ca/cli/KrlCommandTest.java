@@ -1,5 +1,6 @@
 package dev.keyward.ca.cli;
 
+import static dev.keyward.ca.cli.KeywardCaCliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,8 +9,6 @@ import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.krl.Krl;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.OpenSshTool;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,16 +30,6 @@ class KrlCommandTest {
     Path ca1;
     Path ca2;
     Path ca3;
-
-    record Run(int code, String out, String err) {
-    }
-
-    static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = KeywardCaCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void cas() {
@@ -97,7 +86,7 @@ class KrlCommandTest {
         Path ca3Other = cert(ca3, 5, "z");
         Path ca3Serial7 = cert(ca3, 7, "y");
         Path krl = tmp.resolve("k.krl");
-        Run r = cli("krl", "--key", "file:" + ca1, "--serial", "10", "--ca", ca2 + ".pub", "--serial", "12-13",
+        var r = cli("krl", "--key", "file:" + ca1, "--serial", "10", "--ca", ca2 + ".pub", "--serial", "12-13",
                 "--key-id", "nobody", "--any-ca", "--key-id", "wild", "--serial", "7", "--version", "3", "-o",
                 krl.toString());
         assertEquals(0, r.code(), r.err());
@@ -133,7 +122,7 @@ class KrlCommandTest {
         Path zeroSerialOtherId = cert(ca3, 0, "another");
         Path otherCaSameSerial = cert(ca1, 77, "c77");
         Path krl = tmp.resolve("k.krl");
-        Run r = cli("krl", "--revoke-key-hash", byHash.toString(), "--revoke-key-sha1", bySha1.toString(),
+        var r = cli("krl", "--revoke-key-hash", byHash.toString(), "--revoke-key-sha1", bySha1.toString(),
                 "--revoke-fingerprint", sha256, "--revoke-fingerprint", sha1.toLowerCase().substring(0, 5)
                         + sha1.substring(5),
                 "--revoke-cert", revokedCert.toString(), "--revoke-cert", zeroSerial.toString(), "-o", krl.toString());
@@ -168,13 +157,13 @@ class KrlCommandTest {
                 new String[] {"--revoke-cert", tampered.toString(), "is not a certificate that verifies"},
                 new String[] {"--revoke-cert", ca3 + ".pub", "is not a certificate that verifies"},
                 new String[] {"--revoke-key-hash", cert.toString(), "expected a public key, got a certificate"})) {
-            Run r = cli("krl", args[0], args[1], "-o", krl.toString());
+            var r = cli("krl", args[0], args[1], "-o", krl.toString());
             assertEquals(1, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().contains(args[2]), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertFalse(Files.exists(krl));
         }
-        Run noCa = cli("krl", "--serial", "5", "-o", krl.toString());
+        var noCa = cli("krl", "--serial", "5", "-o", krl.toString());
         assertEquals(2, noCa.code(), noCa.err());
         assertTrue(noCa.err().contains("--key") && noCa.err().contains("--any-ca"), noCa.err());
         assertFalse(Files.exists(krl));
