@@ -1,10 +1,8 @@
 package dev.keyward.ca.cert;
 
 import dev.keyward.ca.InvalidInputException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What Keyward issues, beyond what OpenSSH reads (sshkey.c {@code cert_parse} takes any key ID, no principals,
@@ -43,15 +41,19 @@ final class IssuanceRules {
         if (type == CertType.HOST && !extensions.isEmpty()) {
             sink.broken("host certificates have no extensions");
         }
-        criticalOptions.forEach((name, value) -> report(() -> CertOptions.checkCriticalOption(name, value), sink));
-        extensions.forEach((name, value) -> report(() -> CertOptions.checkExtension(name, value), sink));
-    }
-
-    private static void report(Runnable check, Sink sink) {
-        try {
-            check.run();
-        } catch (InvalidInputException e) {
-            sink.broken(e.getMessage());
+        for (Map.Entry<String, String> e : criticalOptions.entrySet()) {
+            try {
+                CertOptions.checkCriticalOption(e.getKey(), e.getValue());
+            } catch (InvalidInputException broken) {
+                sink.broken(broken.getMessage());
+            }
+        }
+        for (Map.Entry<String, String> e : extensions.entrySet()) {
+            try {
+                CertOptions.checkExtension(e.getKey(), e.getValue());
+            } catch (InvalidInputException broken) {
+                sink.broken(broken.getMessage());
+            }
         }
     }
 
@@ -80,9 +82,9 @@ final class IssuanceRules {
         if (principals.size() > Certificate.MAX_PRINCIPALS) {
             sink.broken("certificate has more than " + Certificate.MAX_PRINCIPALS + " principals");
         }
-        Set<String> seen = new HashSet<>();
-        for (String p : principals) {
-            if (!seen.add(p)) {
+        for (int i = 0; i < principals.size(); i++) {
+            String p = principals.get(i);
+            if (principals.indexOf(p) < i) { // an earlier equal one (no set: most certificates have one or two)
                 sink.broken("certificate principals contain a duplicate"
                         + (p == null ? "" : " ('" + printable(p) + "')"));
                 continue; // its other problems are reported once, at its first appearance
@@ -95,8 +97,8 @@ final class IssuanceRules {
                 sink.broken("principal '" + printable(p).substring(0, 40) + "...' is longer than "
                         + Certificate.MAX_PRINCIPAL_LENGTH + " characters");
             }
-            for (int i = 0; i < p.length(); i++) {
-                char c = p.charAt(i);
+            for (int k = 0; k < p.length(); k++) {
+                char c = p.charAt(k);
                 if (c == ',' || Character.isWhitespace(c) || Character.isISOControl(c) || c == 0x7f) {
                     sink.broken("principal '" + printable(p)
                             + "' may not contain commas, whitespace or control characters");
