@@ -69,6 +69,10 @@ final class KrlCommand implements Callable<Integer> {
             + " (replaced atomically).")
     Path output;
 
+    /** Its own help option: the inherited -h/-V pair does not fit beside the KRL's --version. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Spec
     CommandSpec spec;
 
@@ -88,7 +92,7 @@ final class KrlCommand implements Callable<Integer> {
 
     /** The CA of a section. */
     static final class WhichCa {
-        @Option(names = "--key", paramLabel = "URI", description = "This CA, by its key: " + KeyOption.DESCRIPTION)
+        @Option(names = "--key", paramLabel = "URI", description = KeyOption.DESCRIPTION)
         String uri;
 
         @Option(names = "--ca", paramLabel = "CA.pub", description = "This CA, by its public key file (no token or"

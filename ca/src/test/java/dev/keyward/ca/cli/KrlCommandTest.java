@@ -144,6 +144,19 @@ class KrlCommandTest {
     }
 
     @Test
+    void helpDescribesTheSections() {
+        var r = cli("krl", "--help");
+        assertEquals(0, r.code(), r.err());
+        for (String option : List.of("--key=URI", "--ca=CA.pub", "--any-ca", "--serial=N|A-B", "--key-id=ID",
+                "--revoke-cert=CERT.pub", "--revoke-key-hash=FILE.pub", "--revoke-key-sha1=FILE.pub",
+                "--revoke-fingerprint=SHA256:...|SHA1:...", "--revoke-key=FILE.pub")) {
+            assertTrue(r.out().contains(option), option + " in " + r.out());
+        }
+        assertTrue(r.out().contains("each --key, --ca or --any-ca starts a section"), r.out());
+        assertEquals(0, cli("sign", "--help").code());
+    }
+
+    @Test
     void badInputIsOneClearLineAndWritesNothing() throws Exception {
         Path krl = tmp.resolve("bad.krl");
         Path cert = cert(ca3, 5, "x");
