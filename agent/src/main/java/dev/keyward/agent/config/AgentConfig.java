@@ -38,6 +38,7 @@ import java.util.Set;
  * @param usageBatch          events per usage POST
  * @param hostKeysGlob        the host public keys sent at enrollment and renewal
  * @param httpTimeout         connect and request timeout (the long-poll wait is added to requests)
+ * @param sshKeygen           the ssh-keygen binary, which signs credential-renewal challenges with a host key
  */
 public record AgentConfig(
         String server,
@@ -57,12 +58,13 @@ public record AgentConfig(
         int spoolMaxEvents,
         int usageBatch,
         String hostKeysGlob,
-        Duration httpTimeout) {
+        Duration httpTimeout,
+        String sshKeygen) {
 
     public static final Set<String> KEYS = Set.of("server", "credential_file", "state_dir", "poll_interval",
             "long_poll", "log_source", "log_file", "journal_command", "manage_sshd_config", "sshd", "sshd_config",
             "reload_command", "bulk_purge_threshold", "break_glass", "spool_max_events", "usage_batch", "host_keys",
-            "http_timeout");
+            "http_timeout", "ssh_keygen");
 
     public AgentConfig {
         journalCommand = List.copyOf(journalCommand);
@@ -172,7 +174,8 @@ public record AgentConfig(
                 positiveInt(v, "spool_max_events", 100_000),
                 positiveInt(v, "usage_batch", 500),
                 absolute(v, "host_keys", "/etc/ssh/ssh_host_*_key.pub"),
-                seconds(v, "http_timeout", 10, 1));
+                seconds(v, "http_timeout", 10, 1),
+                absoluteRaw(v, "ssh_keygen", "/usr/bin/ssh-keygen"));
     }
 
     private static String one(Map<String, List<String>> v, String key, String dflt) {

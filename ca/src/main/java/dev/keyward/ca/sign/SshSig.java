@@ -27,6 +27,11 @@ import java.util.Base64;
  * @param signature     the SSH signature blob
  */
 public record SshSig(SshPublicKey publicKey, String namespace, String hashAlgorithm, byte[] signature) {
+    /**
+     * The namespace of Keyward's host-credential renewal: the agent signs the server's challenge in it and the
+     * server accepts no other, so a host-key signature made for anything else never renews a credential.
+     */
+    public static final String HOST_CREDENTIAL_NAMESPACE = "host-credential@keyward.dev";
     static final byte[] MAGIC = "SSHSIG".getBytes(StandardCharsets.US_ASCII);
     static final String BEGIN = "-----BEGIN SSH SIGNATURE-----";
     static final String END = "-----END SSH SIGNATURE-----";

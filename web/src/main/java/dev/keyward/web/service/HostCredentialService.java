@@ -41,7 +41,7 @@ import java.util.Optional;
  */
 public final class HostCredentialService {
     /** The SSHSIG namespace of renewal signatures: a host-key signature made for anything else does not count. */
-    public static final String NAMESPACE = "host-credential@keyward.dev";
+    public static final String NAMESPACE = SshSig.HOST_CREDENTIAL_NAMESPACE;
     /** Challenges: this prefix and 256 random bits in unpadded base64url; only their SHA-256 is stored. */
     public static final String CHALLENGE_PREFIX = "kwc_";
     public static final Duration CHALLENGE_TTL = Duration.ofMinutes(5);
