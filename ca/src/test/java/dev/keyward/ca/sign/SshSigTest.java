@@ -78,7 +78,8 @@ class SshSigTest {
         String armored = sign(key, NS, MESSAGE);
         byte[] blob = Base64.getMimeDecoder().decode(armored.replace(SshSig.BEGIN, "").replace(SshSig.END, "").strip());
         for (String bad : List.of("", "not base64 !", "QUJD", armored.replace(SshSig.END, ""),
-                armored + "trailing", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(blob, blob.length - 3)),
+                armored + "trailing",
+                Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(blob, blob.length - 3)),
                 Base64.getEncoder().encodeToString(concat(blob, new byte[] {0})))) {
             assertThrows(InvalidInputException.class, () -> SshSig.parse(bad), bad);
         }

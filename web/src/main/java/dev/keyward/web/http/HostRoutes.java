@@ -22,7 +22,8 @@ final class HostRoutes {
         r.add(new Route("POST", API + "/hosts/{id}/join-token", Set.of(ADMIN),
                 "A new one-time join token for a registered host (re-enrollment replaces its credential)", 201, null,
                 List.of(), JSON, h::joinToken));
-        r.add(new Route("GET", API + "/hosts", Set.of(ADMIN, AUDITOR), "List registered hosts, with the expiry and status of each one's credential", 200, null,
+        r.add(new Route("GET", API + "/hosts", Set.of(ADMIN, AUDITOR),
+                "List registered hosts, with the expiry and status of each one's credential", 200, null,
                 List.of("limit", "offset"), JSON, h::list));
         r.add(new Route("POST", API + "/hosts/enroll", Set.of(),
                 "Trade a join token (in the body) for the host credential and host certificates", 200,

@@ -147,7 +147,8 @@ class HostCredentialRenewalTest {
         JsonNode audit = api.get("/api/v1/audit?subject=host:" + h.id(), admin).json().get("items");
         List<String> actions = new java.util.ArrayList<>();
         audit.forEach(e -> actions.add(e.get("action").asText()));
-        assertTrue(actions.containsAll(List.of("host.credential_renew", "host.credential_activate")), actions.toString());
+        assertTrue(actions.containsAll(List.of("host.credential_renew", "host.credential_activate")),
+                actions.toString());
 
         // and the new credential renews in turn
         String next = challenge(fresh);
@@ -191,8 +192,8 @@ class HostCredentialRenewalTest {
                 403, "does not verify");
         assertProblem(api.post(RENEW, h.credential(), body(challenge, h.keyLine(), sign(h.key(), ns, unknown))), 403,
                 "does not verify");
-        assertProblem(api.post(RENEW, h.credential(), body(challenge, strangerLine, sign(stranger, ns, challenge))), 403,
-                "enrolled with");
+        assertProblem(api.post(RENEW, h.credential(), body(challenge, strangerLine, sign(stranger, ns, challenge))),
+                403, "enrolled with");
         assertProblem(api.post(RENEW, h.credential(), body(challenge, other.keyLine(), sign(other.key(), ns,
                 challenge))), 403, "enrolled with");
         assertProblem(api.post(RENEW, h.credential(), body(challenge, h.keyLine(), sign(ecdsa, ns, challenge))), 400,
