@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.agent.protocol.AgentState;
+import dev.keyward.agent.testing.CliRun;
 import dev.keyward.agent.testing.StubServer;
 import dev.keyward.agent.testing.TestRoot;
 import dev.keyward.ca.json.Json;
 import dev.keyward.ca.testing.Cmd;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,28 +53,10 @@ class CredentialRenewalTest {
         infoFile = root.resolve("var/lib/keyward/credential.json");
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    Run agent(String... args) {
+    CliRun agent(String... args) {
         List<String> a = new ArrayList<>(List.of(args));
         a.addAll(List.of("--root", root.toString()));
-        synchronized (CredentialRenewalTest.class) {
-            PrintStream out = System.out;
-            PrintStream err = System.err;
-            ByteArrayOutputStream o = new ByteArrayOutputStream();
-            ByteArrayOutputStream e = new ByteArrayOutputStream();
-            try {
-                System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-                System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-                int code = KeywardAgentCli.execute(a.toArray(String[]::new));
-                System.out.flush();
-                return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(out);
-                System.setErr(err);
-            }
-        }
+        return CliRun.run(a.toArray(String[]::new));
     }
 
     /** A stub that enrolls with a credential of this lifetime and serves an empty state. */
@@ -95,7 +75,7 @@ class CredentialRenewalTest {
 
     void enroll(StubServer s) throws Exception {
         Path token = Files.writeString(tmp.resolve("token"), "jt-1\n");
-        Run r = agent("enroll", "--server", s.url(), "--join-token-file", token.toString());
+        CliRun r = agent("enroll", "--server", s.url(), "--join-token-file", token.toString());
         assertEquals(0, r.code(), r.err());
     }
 
@@ -143,7 +123,7 @@ class CredentialRenewalTest {
                 return new StubServer.Reply(200, Json.write(Map.of("credential", RENEWED, "issued_at",
                         now.toString(), "expires_at", now.plus(Duration.ofHours(1)).toString())));
             };
-            Run r = agent("once");
+            CliRun r = agent("once");
             assertEquals(0, r.code(), r.out() + r.err());
             assertTrue(r.out().contains("host credential renewed; the new one expires at "
                     + now.plus(Duration.ofHours(1))), r.out());
@@ -163,7 +143,7 @@ class CredentialRenewalTest {
             s.requests.clear();
             assertEquals(0, agent("once").code());
             assertFalse(s.requests.stream().anyMatch(q -> q.contains("/credential")), s.requests.toString());
-            Run status = agent("status", "--json");
+            CliRun status = agent("status", "--json");
             Map<String, Object> st = Json.parseObject(status.out().getBytes(StandardCharsets.UTF_8));
             assertEquals(now.plus(Duration.ofHours(1)).toString(), st.get("credential_expires_at"));
             assertEquals("from " + now.plus(Duration.ofMinutes(40)), st.get("credential_renewal"));
@@ -200,7 +180,7 @@ class CredentialRenewalTest {
                 return new StubServer.Reply(200, Json.write(Map.of("credential", RENEWED, "issued_at",
                         now.toString(), "expires_at", now.plus(Duration.ofHours(3)).toString())));
             };
-            Run r = agent("once");
+            CliRun r = agent("once");
             assertEquals(0, r.code(), r.err());
             assertEquals(List.of("ecdsa-sha2-nistp256", "ssh-ed25519"), tried);
             assertEquals(RENEWED + "\n", Files.readString(credentialFile));
@@ -217,7 +197,7 @@ class CredentialRenewalTest {
             offerChallenges(s, issued, expires, new ArrayList<>());
             // a server error, then an answer without a usable credential: nothing is stored either time
             s.renewCredential = req -> new StubServer.Reply(503, "{\"error\":\"database unavailable\"}".getBytes());
-            Run r = agent("once");
+            CliRun r = agent("once");
             assertEquals(1, r.code());
             assertTrue(r.err().contains("failed: credential: renewal failed: POST /api/v1/agent/credential answered"
                     + " 503: database unavailable (next attempt after "), r.err());
@@ -256,7 +236,7 @@ class CredentialRenewalTest {
             assertTrue(((String) Json.parseObject(agent("status", "--json").out().getBytes(StandardCharsets.UTF_8))
                     .get("credential_expires_at")).startsWith("unknown"));
             // a server without renewal: a warning, the cycle succeeds, and it is asked again only in an hour
-            Run r = agent("once");
+            CliRun r = agent("once");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.err().contains("warning: credential: the server does not offer credential renewal"), r.err());
             s.requests.clear();
@@ -280,14 +260,14 @@ class CredentialRenewalTest {
         try (StubServer s = server(now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)))) {
             enroll(s);
             offerChallenges(s, now, now, new ArrayList<>());
-            Run r = agent("once");
+            CliRun r = agent("once");
             assertEquals(1, r.code());
             String expected = "the host credential expired at " + now.minus(Duration.ofDays(1)) + " and cannot be"
                     + " renewed: re-enroll this host with a new join token (an admin calls POST /api/v1/hosts/h-7/"
                     + "join-token, then run 'keyward-agent enroll --join-token-file FILE' here)";
             assertTrue(r.err().contains("failed: credential: " + expected), r.err());
             assertFalse(s.requests.stream().anyMatch(q -> q.contains("/credential")), "it cannot be renewed");
-            Run status = agent("status");
+            CliRun status = agent("status");
             assertTrue(status.out().contains("credential_renewal: expired: " + expected), status.out());
         }
     }
