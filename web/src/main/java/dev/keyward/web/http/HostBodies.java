@@ -23,6 +23,10 @@ final class HostBodies {
     record HostCerts(List<String> hostKeys) {
     }
 
+    /** POST /agent/credential (the agent's CredentialRequest): a challenge signed with an enrolled host key. */
+    record RenewCredential(String challenge, String hostKey, String signature) {
+    }
+
     /** POST /agent/usage (the agent's UsageBatch). */
     record Usage(List<AgentReportService.UsageIn> events) {
     }
