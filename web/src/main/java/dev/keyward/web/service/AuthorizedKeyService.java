@@ -13,8 +13,6 @@ import dev.keyward.web.db.Database;
 import dev.keyward.web.db.HostDao;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +61,7 @@ public final class AuthorizedKeyService {
         }
         List<String> options = checkOptions(req.options(), key, comment);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Optional<Instant> expires = req.expiresAt().map(s -> parseTime(s, "expires_at"));
+        Optional<Instant> expires = req.expiresAt().map(s -> Rfc3339.parse(s, "expires_at"));
         if (expires.isPresent() && !expires.get().isAfter(now)) {
             throw new InvalidInputException("expires_at is in the past");
         }
@@ -150,14 +148,6 @@ public final class AuthorizedKeyService {
                     + " outside quotes?)");
         }
         return options;
-    }
-
-    static Instant parseTime(String s, String field) {
-        try {
-            return OffsetDateTime.parse(s.strip()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException(field + " must be an RFC 3339 time such as 2030-01-31T12:00:00Z");
-        }
     }
 
     static Map<String, Object> details(StaticKey k) {

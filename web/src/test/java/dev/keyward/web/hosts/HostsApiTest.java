@@ -291,8 +291,13 @@ class HostsApiTest {
         Api.Resp bulk = api.post("/api/v1/agent/usage", h.credential(), Map.of("events", big));
         assertEquals(200, bulk.status(), bulk.toString());
         assertEquals(600, bulk.json().get("stored").asInt());
-        assertEquals(400, api.post("/api/v1/agent/usage", h.credential(),
-                Map.of("events", List.of(Map.of("time", "2026-11-29T10:00:00Z")))).status(), "an event needs an id");
+        // an event without an id cannot be acknowledged: it is refused on its own, never failing its batch
+        Api.Resp noId = api.post("/api/v1/agent/usage", h.credential(),
+                Map.of("events", List.of(Map.of("time", "2026-11-29T10:00:00Z"))));
+        assertEquals(200, noId.status(), noId.toString());
+        assertEquals(0, noId.json().get("acknowledged").size(), noId.toString());
+        assertEquals(0, noId.json().get("rejected").get(0).get("index").asInt(), noId.toString());
+        assertFalse(noId.json().get("rejected").get(0).has("id"), noId.toString());
 
         // inventory: the same hash twice changes nothing (one audit entry)
         Map<String, Object> inv = Map.of("hash", "a".repeat(64), "keys", List.of(Map.of("account", "deploy",
