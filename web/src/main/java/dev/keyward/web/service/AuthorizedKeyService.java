@@ -141,8 +141,14 @@ public final class AuthorizedKeyService {
         }
         String line = String.join(",", options) + " " + key.toOpenSshWithoutComment()
                 + (comment.isEmpty() ? "" : " " + comment);
-        AuthorizedKeyLine parsed = AuthorizedKeyLine.parse(line, parser).orElseThrow(() ->
-                new InvalidInputException("options do not form a valid authorized_keys line"));
+        AuthorizedKeyLine parsed;
+        try {
+            // names and values as sshd checks them: a line with an option sshd refuses would be skipped by sshd
+            parsed = AuthorizedKeyLine.parse(line, parser).orElseThrow(() ->
+                    new InvalidInputException("do not form a valid authorized_keys line"));
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("options: " + e.getMessage());
+        }
         if (!parsed.key().fingerprint().equals(key.fingerprint()) || parsed.options().size() != options.size()) {
             throw new InvalidInputException("options do not form a valid authorized_keys line (a comma or space"
                     + " outside quotes?)");

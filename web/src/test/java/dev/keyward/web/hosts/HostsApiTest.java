@@ -167,6 +167,14 @@ class HostsApiTest {
                 "public_key", key, "options", List.of("no-pty\nrm -rf /"))), 400, "single line");
         assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc", "host", "dup.example.com",
                 "public_key", "ssh-rsa AAAA")), 400, "");
+        // option names and values as sshd checks them (sshd skips a line with an option it does not accept)
+        for (String bad : List.of("frobnicate", "no-restrict", "command=true", "permitopen=\"host\"",
+                "expiry-time=\"20991301\"", "from=\"10.0.0.1/8\"")) {
+            assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc",
+                    "host", "dup.example.com", "public_key", key, "options", List.of(bad))), 400, "options: option '");
+        }
+        assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc", "host", "dup.example.com",
+                "public_key", key, "options", List.of("command=\"a\"", "command=\"b\""))), 400, "twice");
         assertEquals(201, api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc",
                 "host", "dup.example.com", "public_key", key)).status());
         assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc", "host", "dup.example.com",
