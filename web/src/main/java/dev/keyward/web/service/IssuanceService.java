@@ -67,8 +67,9 @@ public final class IssuanceService implements AutoCloseable {
         Decision d = policy.decide(who, new IssueRequest(type, key, cmd.principals().orElse(List.of()),
                 cmd.ttl().orElse(null), cmd.keyId().orElse(null)), caller.hostPrincipals());
         Instant now = clock.instant();
+        // only the start is back-dated (for clocks running a little behind); the certificate lives the TTL from now
         long after = now.minus(Validity.DEFAULT_BACKDATE).getEpochSecond();
-        long before = after + d.ttl().getSeconds();
+        long before = now.getEpochSecond() + d.ttl().getSeconds();
         IssuedCert issued = batcher.issue(new IssuanceBatcher.Request(caller, type, key, d, after, before, now,
                 new CompletableFuture<>()));
         metrics.certIssued(type.label(), Duration.ofNanos(System.nanoTime() - started));
