@@ -140,6 +140,27 @@ class HostsApiTest {
         assertProblem(api.get("/api/v1/agent/state", loose), 403, "not bound to an enrolled host");
     }
 
+    /**
+     * POST /certs/host with an enrolled host's credential certifies only the keys the host enrolled with (a leaked
+     * credential alone must not pass as the host); a host API token no enrollment made keeps certifying any key for
+     * its principals, as documented.
+     */
+    @Test
+    void enrolledCredentialGetsHostCertsOnlyForItsEnrolledKeys() {
+        Enrolled h = enroll("cert1.example.com");
+        Api.Resp stranger = api.post("/api/v1/certs/host", h.credential(),
+                Map.of("public_key", SshKeyLines.ed25519("attacker")));
+        assertProblem(stranger, 403, "not one cert1.example.com enrolled with");
+        Api.Resp own = api.post("/api/v1/certs/host", h.credential(), Map.of("public_key", h.hostKey()));
+        assertEquals(201, own.status(), own.toString());
+        assertEquals("cert1.example.com", own.json().get("principals").get(0).asText());
+
+        String provisioning = server.token("host", "prov", "prov1.example.com");
+        Api.Resp any = api.post("/api/v1/certs/host", provisioning, Map.of("public_key", SshKeyLines.ed25519("p")));
+        assertEquals(201, any.status(), any.toString());
+        assertEquals("prov1.example.com", any.json().get("principals").get(0).asText());
+    }
+
     @Test
     void registrationAndStaticKeysRefuseBadInput() {
         String openApi = api.get("/openapi.json", null).body();
