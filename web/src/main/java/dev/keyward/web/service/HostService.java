@@ -85,7 +85,7 @@ public final class HostService {
     public CreatedHost create(Caller actor, CreateHost req) {
         String hostname = checkHostname(req.hostname());
         List<String> principals = new ArrayList<>(req.principals().isEmpty() ? List.of(hostname) : req.principals());
-        principals.forEach(p -> TokenService.checkIdentifier("principal", p));
+        principals.forEach(p -> TokenService.checkHostName("principal", p));
         if (new LinkedHashSet<>(principals).size() != principals.size()) {
             throw new InvalidInputException("principals contains a duplicate");
         }
@@ -291,7 +291,7 @@ public final class HostService {
             throw new InvalidInputException("hostname is required");
         }
         String h = hostname.strip();
-        TokenService.checkIdentifier("hostname", h);
+        TokenService.checkHostName("hostname", h);
         return h;
     }
 

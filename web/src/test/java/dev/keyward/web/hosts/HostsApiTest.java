@@ -169,6 +169,12 @@ class HostsApiTest {
             assertTrue(openApi.contains("\"" + path + "\""), path);
         }
         assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "bad host")), 400, "hostname");
+        // host names as issuance checks them: ssh reads '*' and '?' in a host certificate as wildcards
+        for (String name : List.of("*", "*.example.com", "web?.example.com", "web\u202E1.example.com")) {
+            assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", name)), 400, "hostname '");
+            assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "ok-" + name.length() + ".example.com",
+                    "principals", List.of(name))), 400, "principal '");
+        }
         assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "m.example.com", "mode", "chaos")), 400,
                 "mode");
         register("dup.example.com");
