@@ -47,7 +47,8 @@ final class CertHandlers {
     void issueUser(Context ctx, Caller caller) {
         UserCertRequest b = Json.read(ctx, UserCertRequest.class);
         IssueCommand cmd = new IssueCommand(Bodies.required(b.publicKey(), "public_key"),
-                Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.ofNullable(b.keyId()));
+                Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.ofNullable(b.keyId()),
+                Optional.ofNullable(b.extensions()));
         IssuedCert c = issuance.issue(caller, CertType.USER, cmd);
         Json.send(ctx, 201, CertView.of(c, clock.instant()));
     }

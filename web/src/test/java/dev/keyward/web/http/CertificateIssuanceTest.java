@@ -155,6 +155,46 @@ class CertificateIssuanceTest {
         }
     }
 
+    /** extensions: absent gives the rule's defaults, a list gives exactly those within the rule, [] none. */
+    @Test
+    void requestedExtensionsWithinTheRuleAreIssuedAndOthersAre403NamingTheRule() throws Exception {
+        Api.Resp absent = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext0", "ed25519")));
+        assertEquals(201, absent.status(), absent.toString());
+        assertEquals(Set.of("permit-X11-forwarding", "permit-agent-forwarding", "permit-port-forwarding",
+                "permit-pty", "permit-user-rc"), extensions(absent));
+
+        Api.Resp pty = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext1", "ed25519"),
+                "extensions", List.of("permit-pty")));
+        assertEquals(201, pty.status(), pty.toString());
+        assertEquals(Set.of("permit-pty"), extensions(pty));
+        Path certFile = dir.resolve("ext1-cert.pub");
+        Files.writeString(certFile, pty.json().get("certificate").asText() + "\n");
+        String listing = Cmd.run(List.of("ssh-keygen", "-L", "-f", certFile.toString())).orThrow().stdout();
+        assertTrue(listing.contains("permit-pty") && !listing.contains("permit-port-forwarding"), listing);
+
+        Api.Resp none = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext2", "ed25519"),
+                "extensions", List.of()));
+        assertEquals(201, none.status(), none.toString());
+        assertEquals(Set.of(), extensions(none));
+
+        Api.Resp outside = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext3", "ed25519"),
+                "extensions", List.of("permit-pty", "frobnicate@example.com")));
+        assertEquals(403, outside.status(), outside.toString());
+        assertEquals("rules.engineers.extensions", outside.json().get("rule").asText());
+        assertTrue(outside.json().get("detail").asText().contains("frobnicate@example.com"), outside.toString());
+
+        Api.Resp withNull = api.post("/api/v1/certs/user", alice, "{\"public_key\": \""
+                + newKey("ext4", "ed25519") + "\", \"extensions\": [null]}");
+        assertEquals(400, withNull.status(), withNull.toString());
+        assertTrue(api.get("/openapi.json", null).json().at("/paths/~1api~1v1~1certs~1user/post/requestBody/content"
+                + "/application~1json/schema/properties/extensions").has("items"), "documented in the OpenAPI");
+    }
+
+    static Set<String> extensions(Api.Resp r) {
+        return CertificateCodec.decodeLine(r.json().get("certificate").asText()).certificate().extensions()
+                .keySet();
+    }
+
     @Test
     void ttlBeyondTheMaximumIs403NamingTheRule() throws Exception {
         Api.Resp r = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("alice3", "ed25519"), "ttl", "9h"));
