@@ -79,37 +79,38 @@ class AuthorizedKeyOptionsSshdTest {
     @Test
     void whatTheValidatorAcceptsSshdHonoursAndWhatItRefusesLetsNobodyIn() throws Exception {
         String pub = Files.readString(Path.of(key + ".pub")).strip();
-        PublicKeyParser parser = PublicKeyParser.withDefaults();
         List<String> disagreements = new ArrayList<>();
         for (String options : ACCEPTED) {
-            AuthorizedKeyLine.parse(options + " " + pub, parser); // throws if refused
-            if (login(options + " " + pub).exitCode() != 0) {
-                disagreements.add("accepted but sshd refused the login: " + options);
-            }
+            expect(disagreements, options + " " + pub, true, true);
         }
         for (String options : REFUSED) {
-            try {
-                AuthorizedKeyLine.parse(options + " " + pub, parser);
-                disagreements.add("not refused by the validator: " + options);
-            } catch (InvalidInputException expected) {
-                assertTrue(expected.getMessage().contains("option"), expected.getMessage());
-            }
-            if (login(options + " " + pub).exitCode() == 0) {
-                disagreements.add("refused, but sshd let the login through: " + options);
-            }
+            expect(disagreements, options + " " + pub, false, false);
         }
         for (String options : STRICTER) {
-            try {
-                AuthorizedKeyLine.parse(options + " " + pub, parser);
-                disagreements.add("not refused by the validator: " + options);
-            } catch (InvalidInputException expected) {
-                // refused on purpose
-            }
-            if (login(options + " " + pub).exitCode() != 0) {
-                disagreements.add("no longer a difference, sshd refuses it too: " + options);
-            }
+            expect(disagreements, options + " " + pub, false, true);
         }
         assertEquals(List.of(), disagreements);
+    }
+
+    /** Records where the validator's or sshd's verdict on {@code line} is not the expected one. */
+    static void expect(List<String> disagreements, String line, boolean validatorAccepts, boolean sshdLetsIn)
+            throws Exception {
+        boolean accepted;
+        try {
+            AuthorizedKeyLine.parse(line, PublicKeyParser.withDefaults());
+            accepted = true;
+        } catch (InvalidInputException e) {
+            assertTrue(e.getMessage().contains("option"), e.getMessage());
+            accepted = false;
+        }
+        boolean in = login(line).exitCode() == 0;
+        String options = line.substring(0, line.indexOf(" ssh-"));
+        if (accepted != validatorAccepts) {
+            disagreements.add((accepted ? "accepted" : "refused") + " by the validator: " + options);
+        }
+        if (in != sshdLetsIn) {
+            disagreements.add("sshd " + (in ? "let the login through" : "refused the login") + ": " + options);
+        }
     }
 
     @Test

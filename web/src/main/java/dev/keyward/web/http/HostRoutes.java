@@ -34,10 +34,10 @@ final class HostRoutes {
                 "Renew host certificates for the calling host's enrolled keys", 200, HostBodies.HostCerts.class,
                 List.of(), JSON, h::renewHostCerts));
         r.add(new Route("POST", API + "/agent/usage", Set.of(HOST),
-                "Report key usage events (idempotent by event id); acknowledges stored and duplicate ids", 200,
+                "Report key usage events (idempotent by event id); acknowledges stored, duplicate and rejected ids", 200,
                 HostBodies.Usage.class, List.of(), JSON, h::usage));
         r.add(new Route("POST", API + "/agent/inventory", Set.of(HOST),
-                "Report the host's authorized keys (idempotent by hash)", 200, HostBodies.Inventory.class, List.of(),
+                "Report the host's authorized keys (idempotent by hash); lists lines left out under rejected", 200, HostBodies.Inventory.class, List.of(),
                 JSON, h::inventory));
         r.add(new Route("POST", API + "/authorized-keys", Set.of(ADMIN),
                 "Authorize a static key for an account on a host or on every host with a label", 201,

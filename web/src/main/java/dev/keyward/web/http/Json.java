@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
 
 /**
  * JSON in and out. Request bodies are read with a hard 64 KiB cap (413 beyond), parsed strictly (unknown fields,
- * trailing content, wrong types and duplicate keys are 400 with a detail naming the field), snake_case on the wire.
+ * trailing content, wrong types, numbers out of range, fractions for whole numbers, duplicate keys and strings
+ * PostgreSQL cannot store are 400 with a detail naming the field), snake_case on the wire.
  */
 public final class Json {
     /** Reads request bodies: every string must be storable text ({@link StorableText}), else 400 naming the field. */
