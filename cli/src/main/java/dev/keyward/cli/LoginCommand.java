@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,9 +32,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code keyward login}: asks the server for a user certificate for our public key, checks it
- * ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into ssh-agent
- * until the certificate expires. Nothing is written unless every check passed.
+ * {@code keyward login}: fetches the server's user CA keys and, when keys are pinned for it, sends the token only
+ * if it publishes one of them ({@link CaPins#requirePinnedPublished}); asks for a user certificate for our public
+ * key, checks it ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into
+ * ssh-agent until the certificate expires. Nothing is written unless every check passed.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
         description = "Get a certificate for your SSH key and load it into ssh-agent.")
@@ -58,7 +60,8 @@ final class LoginCommand implements Callable<Integer> {
             + " (default: the server's policy default).")
     String ttl;
 
-    @Option(names = "--principals", paramLabel = "a,b", split = ",", description = "Requested principals"
+    // No picocli split: it treats double quotes as quoting (a"b,c"d stays one value, a"b warns); split on commas only.
+    @Option(names = "--principals", paramLabel = "a,b", description = "Requested principals, comma-separated"
             + " (default: the server's policy default, usually your username).")
     List<String> principals = new ArrayList<>();
 
@@ -91,6 +94,7 @@ final class LoginCommand implements Callable<Integer> {
         List<SshPublicKey> listed = client.userCaKeys();
         CaPins pins = CaPins.load(env.configDir());
         List<SshPublicKey> pinned = acceptNewCa ? List.of() : pins.pinned(base);
+        CaPins.requirePinnedPublished(base, listed, pinned);
         String line = client.issueUserCert(credential, publicKey, requestedTtl, requestedPrincipals).certificateLine();
         Instant now = env.clock().instant();
         SignedCertificate cert = CertVerifier.verify(line, publicKey, listed, pinned, now);
@@ -98,7 +102,7 @@ final class LoginCommand implements Callable<Integer> {
         if (pinned.isEmpty()) {
             pins.pin(base, listed);
             out.println("Pinned the user CA keys of " + base + " in " + pins.file() + ": "
-                    + String.join(", ", listed.stream().map(SshPublicKey::fingerprint).toList()));
+                    + CaPins.fingerprints(listed));
         }
         CertFiles.write(key, cert, publicKey.comment());
         Certificate c = cert.certificate();
@@ -140,7 +144,7 @@ final class LoginCommand implements Callable<Integer> {
 
     static List<String> checkPrincipals(List<String> given) {
         List<String> out = new ArrayList<>();
-        for (String p : given) {
+        for (String p : given.stream().flatMap(g -> Arrays.stream(g.split(",", -1))).toList()) {
             String s = p.strip();
             if (s.isEmpty()) {
                 throw new InvalidInputException("--principals has an empty name (use a,b without spaces or empty"

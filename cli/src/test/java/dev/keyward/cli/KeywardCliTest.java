@@ -98,7 +98,7 @@ class KeywardCliTest {
             assertEquals("1h", body.get("ttl"));
             assertEquals(java.util.List.of("alice", "deploy"), body.get("principals"));
             assertTrue(Files.readString(home.resolve(".config/keyward/user_ca_pins"))
-                    .contains(server.url() + " " + ca.publicKey().toOpenSshWithoutComment()));
+                    .contains("http://localhost:" + server.port() + " " + ca.publicKey().toOpenSshWithoutComment()));
 
             Run status = keyward("status");
             assertEquals(0, status.code(), status.out() + status.err());
@@ -128,25 +128,133 @@ class KeywardCliTest {
     @Test
     void aCertificateFromAnUnpinnedCaIsRefusedUntilAcceptNewCa() throws IOException {
         TestCa rotated = new TestCa(tmp, "rotated");
+        int port = pinnedThenStopped();
+        String url = "http://127.0.0.1:" + port;
+        // the same server URL now publishes both keys and signs with the new one
+        try (FakeServer second = FakeServer.onPort(port, ca.publicKey().toOpenSsh() + "\n"
+                + rotated.publicKey().toOpenSsh() + "\n", body -> created(rotated.userCert(pub, 3600).toOpenSsh()))) {
+            Run r = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("not among the user CA keys pinned"), r.err());
+            Run accepted = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent",
+                    "--accept-new-ca");
+            assertEquals(0, accepted.code(), accepted.err());
+            assertEquals(rotated.publicKey(), CertificateCodec.decodeLine(Files.readString(cert())).caKey());
+        }
+    }
+
+    /** Logs in once against a server publishing {@code ca}, which pins it, and stops that server: its port. */
+    int pinnedThenStopped() throws IOException {
         try (FakeServer first = issuing(body -> created(ca.userCert(pub, 3600).toOpenSsh()))) {
-            assertEquals(0, keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(),
-                    "--no-agent").code());
-            // the same server URL now publishes both keys and signs with the new one
-            String url = first.url();
+            Run r = keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(), "--no-agent");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("Pinned the user CA keys"), r.out());
+            return first.port();
+        }
+    }
+
+    @Test
+    void aServerPublishingOnlyAnUnpinnedCaNeverSeesTheToken() throws IOException {
+        TestCa impostor = new TestCa(tmp, "impostor");
+        int port = pinnedThenStopped();
+        String url = "http://127.0.0.1:" + port;
+        String written = Files.readString(cert());
+        try (FakeServer liar = FakeServer.onPort(port, impostor.publicKey().toOpenSsh() + "\n",
+                body -> created(impostor.userCert(pub, 3600).toOpenSsh()))) {
+            Run r = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent");
+            assertOneLine(r, 1, "publishes no user CA key pinned for http://localhost:" + port
+                    + " (it publishes " + impostor.publicKey().fingerprint() + ";");
+            assertTrue(r.err().contains("pinned: " + ca.publicKey().fingerprint()), r.err());
+            assertTrue(r.err().contains("the token was not sent"), r.err());
+            assertTrue(r.err().contains("--accept-new-ca"), r.err());
+            assertEquals(java.util.List.of(), liar.authorizations, "the token reached an unpinned server");
+            assertEquals(written, Files.readString(cert()), "the certificate file is untouched");
+            Run accepted = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent",
+                    "--accept-new-ca");
+            assertEquals(0, accepted.code(), accepted.err());
+            assertEquals(impostor.publicKey(), CertificateCodec.decodeLine(Files.readString(cert())).caKey());
+        }
+    }
+
+    @Test
+    void loopbackSpellingsOfOneServerSharePins() throws IOException {
+        TestCa rotated = new TestCa(tmp, "rotated");
+        try (FakeServer first = issuing(body -> created(ca.userCert(pub, 3600).toOpenSsh()))) {
+            Run pinned = keyward("login", "--server", first.url(), "--token-file", tokenFile.toString(), "--no-agent");
+            assertEquals(0, pinned.code(), pinned.err());
+            assertTrue(pinned.out().contains("Pinned the user CA keys"), pinned.out());
+            Run again = keyward("login", "--server", "http://localhost:" + first.port() + "/", "--token-file",
+                    tokenFile.toString(), "--no-agent");
+            assertEquals(0, again.code(), again.err());
+            assertFalse(again.out().contains("Pinned"), "localhost is the server pinned as 127.0.0.1: " + again.out());
+            assertEquals(1, Files.readString(pins()).lines().filter(l -> !l.startsWith("#")).count());
             first.close();
-            int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
-            try (FakeServer second = FakeServer.onPort(port, ca.publicKey().toOpenSsh() + "\n"
-                    + rotated.publicKey().toOpenSsh() + "\n", body -> created(rotated.userCert(pub, 3600).toOpenSsh()))) {
-                Run r = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent");
-                assertEquals(1, r.code());
-                assertTrue(r.err().contains("not among the user CA keys pinned"), r.err());
-                Run accepted = keyward("login", "--server", url, "--token-file", tokenFile.toString(), "--no-agent",
-                        "--accept-new-ca");
-                assertEquals(0, accepted.code(), accepted.err());
-                assertEquals(rotated.publicKey(),
-                        CertificateCodec.decodeLine(Files.readString(cert())).caKey());
+            try (FakeServer rotatedServer = FakeServer.onPort(first.port(), rotated.publicKey().toOpenSsh() + "\n",
+                    body -> created(rotated.userCert(pub, 3600).toOpenSsh()))) {
+                Run r = keyward("login", "--server", "HTTP://LocalHost:" + first.port(), "--token-file",
+                        tokenFile.toString(), "--no-agent");
+                assertOneLine(r, 1, "publishes no user CA key pinned for http://localhost:" + first.port());
+                assertEquals(java.util.List.of(), rotatedServer.authorizations);
             }
         }
+    }
+
+    @Test
+    void pinsWrittenAsUrlStringsByOlderVersionsStillHold() throws IOException {
+        TestCa older = new TestCa(tmp, "older");
+        try (FakeServer server = issuing(body -> created(ca.userCert(pub, 3600).toOpenSsh()))) {
+            // the old format: the server URL exactly as given, here with the key the user trusted back then
+            Files.createDirectories(pins().getParent());
+            Files.writeString(pins(), "# user CA keys pinned by keyward login (trust on first use)\n"
+                    + server.url() + " " + older.publicKey().toOpenSshWithoutComment() + "\n");
+            Run r = keyward("login", "--server", "http://localhost:" + server.port(), "--token-file",
+                    tokenFile.toString(), "--no-agent");
+            assertOneLine(r, 1, "pinned: " + older.publicKey().fingerprint());
+            assertEquals(java.util.List.of(), server.authorizations);
+
+            Files.writeString(pins(), server.url() + " " + ca.publicKey().toOpenSshWithoutComment() + "\n");
+            Run ok = keyward("login", "--server", "http://localhost:" + server.port(), "--token-file",
+                    tokenFile.toString(), "--no-agent");
+            assertEquals(0, ok.code(), ok.err());
+            assertFalse(ok.out().contains("Pinned"), "no re-pinning: " + ok.out());
+
+            Run accepted = keyward("login", "--server", server.url(), "--token-file", tokenFile.toString(),
+                    "--no-agent", "--accept-new-ca");
+            assertEquals(0, accepted.code(), accepted.err());
+            assertEquals(java.util.List.of("http://localhost:" + server.port() + " "
+                    + ca.publicKey().toOpenSshWithoutComment()), Files.readString(pins()).lines()
+                    .filter(l -> !l.startsWith("#")).toList(), "rewritten with the normalised key");
+        }
+    }
+
+    @Test
+    void principalsAreSplitOnCommasOnlyQuotesIncluded() throws Exception {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try (FakeServer server = issuing(body -> created(ca.userCert(pub, 3600).toOpenSsh()))) {
+            System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            Run r = keyward("login", "--server", server.url(), "--token-file", tokenFile.toString(), "--no-agent",
+                    "--principals", "a\"b,c\"d");
+            Run single = keyward("login", "--server", server.url(), "--token-file", tokenFile.toString(), "--no-agent",
+                    "--principals", "a\"b");
+            System.setErr(stderr);
+            assertEquals(0, r.code(), r.err());
+            assertEquals(0, single.code(), single.err());
+            assertEquals("", r.err() + single.err() + captured.toString(StandardCharsets.UTF_8), "no warning");
+            assertEquals(java.util.List.of("a\"b", "c\"d"), principalsSent(server.requests.get(0)));
+            assertEquals(java.util.List.of("a\"b"), principalsSent(server.requests.get(1)));
+        } finally {
+            System.setErr(stderr);
+        }
+    }
+
+    private static Object principalsSent(String request) throws dev.keyward.ca.json.JsonException {
+        return Json.parseObject(request.substring(request.indexOf('{')).getBytes(StandardCharsets.UTF_8))
+                .get("principals");
+    }
+
+    Path pins() {
+        return home.resolve(".config/keyward/user_ca_pins");
     }
 
     @Test

@@ -12,16 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Trust on first use for user CA keys: {@code ~/.config/keyward/user_ca_pins} holds, per server URL, the user
- * CA keys that server published at the engineer's first login ({@code <server URL> <key type> <base64>} lines).
- * Later logins accept only certificates signed by a pinned key, so a server impostor (a wrong URL, a hijacked
- * DNS name with a valid TLS certificate) cannot hand out certificates from its own CA. A CA rotation needs
- * {@code keyward login --accept-new-ca}, which re-pins what the server publishes then.
+ * Trust on first use for user CA keys: {@code ~/.config/keyward/user_ca_pins} holds, per server, the user
+ * CA keys that server published at the engineer's first login ({@code <scheme://host:port> <key type> <base64>}
+ * lines, keyed by {@link PinKey}; lines of older versions keyed by the URL string are read through the same rule,
+ * and lines naming one server are merged). Later logins send the token only to a server that publishes a pinned
+ * key ({@link #requirePinnedPublished}) and accept only certificates signed by a pinned key, so a server impostor
+ * (a wrong URL, a hijacked DNS name with a valid TLS certificate) cannot hand out certificates from its own CA. A
+ * CA rotation needs {@code keyward login --accept-new-ca}, which re-pins what the server publishes then.
  */
 public final class CaPins {
     public static final String FILE_NAME = "user_ca_pins";
@@ -56,7 +59,11 @@ public final class CaPins {
                 if (parts.length < 2) {
                     throw new InvalidInputException("expected '<server URL> <public key>'");
                 }
-                m.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(PARSER.parseLine(parts[1]));
+                SshPublicKey key = PARSER.parseLine(parts[1]);
+                List<SshPublicKey> keys = m.computeIfAbsent(PinKey.of(parts[0]), k -> new ArrayList<>());
+                if (!keys.contains(key)) {
+                    keys.add(key);
+                }
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(file + " line " + (i + 1) + ": " + e.getMessage()
                         + " (fix or delete the line; the next login pins the server's keys again)");
@@ -67,12 +74,32 @@ public final class CaPins {
 
     /** The keys pinned for {@code server}; empty if none were. */
     public List<SshPublicKey> pinned(URI server) {
-        return List.copyOf(byServer.getOrDefault(server.toString(), List.of()));
+        return List.copyOf(byServer.getOrDefault(PinKey.of(server), List.of()));
+    }
+
+    /**
+     * Before the token is sent: with keys pinned for {@code server}, at least one key it publishes now must be one
+     * of them. A server publishing only keys the engineer never trusted (a CA rotation, or an impostor) is refused
+     * here, so it never sees the token. An impostor can publish the pinned public keys too; then the certificate it
+     * returns fails {@link CertVerifier}, but only TLS keeps the token from it.
+     */
+    public static void requirePinnedPublished(URI server, List<SshPublicKey> published, List<SshPublicKey> pinned) {
+        if (pinned.isEmpty() || published.stream().anyMatch(pinned::contains)) {
+            return;
+        }
+        throw new CertificateRejectedException("the server publishes no user CA key pinned for " + PinKey.of(server)
+                + " (it publishes " + fingerprints(published) + "; pinned: " + fingerprints(pinned) + "); the token"
+                + " was not sent. If your admins rotated the user CA, check the new fingerprint with them and run"
+                + " keyward login --accept-new-ca");
+    }
+
+    public static String fingerprints(Collection<SshPublicKey> keys) {
+        return String.join(", ", keys.stream().map(SshPublicKey::fingerprint).toList());
     }
 
     /** Replaces the pins of {@code server} and writes the file atomically. */
     public void pin(URI server, List<SshPublicKey> keys) throws IOException {
-        byServer.put(server.toString(), List.copyOf(keys));
+        byServer.put(PinKey.of(server), List.copyOf(keys));
         StringBuilder b = new StringBuilder("# user CA keys pinned by keyward login (trust on first use)\n");
         byServer.forEach((s, ks) -> ks.forEach(k -> b.append(s).append(' ').append(k.toOpenSshWithoutComment())
                 .append('\n')));

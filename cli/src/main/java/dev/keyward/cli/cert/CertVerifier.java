@@ -50,6 +50,10 @@ public final class CertVerifier {
             throw new CertificateRejectedException("the server returned a certificate without principals (valid for"
                     + " every user name); refusing it");
         }
+        if (!c.warnings().isEmpty()) { // the decoder reads any OpenSSH certificate; the server issues only these
+            throw new CertificateRejectedException("the server returned a certificate Keyward would not issue: "
+                    + c.warnings().get(0));
+        }
         long nowS = now.getEpochSecond();
         if (!c.isValidAt(nowS) && !c.isValidAt(nowS + CLOCK_SKEW.toSeconds())) {
             throw new CertificateRejectedException("the server returned a certificate that is not valid now (valid "
@@ -63,9 +67,8 @@ public final class CertVerifier {
         if (!pinned.isEmpty() && !pinned.contains(ca)) {
             throw new CertificateRejectedException("the certificate was signed by CA key " + ca.fingerprint()
                     + ", which is not among the user CA keys pinned for this server at your first login ("
-                    + String.join(", ", pinned.stream().map(SshPublicKey::fingerprint).toList()) + "). If your"
-                    + " admins rotated the user CA, check the new fingerprint with them and run keyward login"
-                    + " --accept-new-ca");
+                    + CaPins.fingerprints(pinned) + "). If your admins rotated the user CA, check the new fingerprint"
+                    + " with them and run keyward login --accept-new-ca");
         }
         return signed;
     }

@@ -17,19 +17,8 @@ public final class ServerUrl {
     }
 
     public static URI parse(String text, boolean insecureHttp) {
-        URI u;
-        try {
-            u = new URI(text.strip());
-        } catch (URISyntaxException e) {
-            throw new InvalidInputException("server URL '" + text + "' is not a URL: " + e.getReason());
-        }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new InvalidInputException("server URL '" + text + "' must start with https://");
-        }
-        if (u.getHost() == null || u.getHost().isEmpty()) {
-            throw new InvalidInputException("server URL '" + text + "' has no host");
-        }
+        URI u = httpUrl(text);
+        String scheme = scheme(u);
         if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
             throw new InvalidInputException("server URL '" + text + "' must be only scheme, host, port and path"
                     + " (no user, query or fragment)");
@@ -45,8 +34,34 @@ public final class ServerUrl {
         return URI.create(scheme + "://" + u.getRawAuthority() + path);
     }
 
+    /** An {@code https://} or {@code http://} URL with a host and a usable port, else a message naming it. */
+    public static URI httpUrl(String text) {
+        URI u;
+        try {
+            u = new URI(text.strip());
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException("server URL '" + text + "' is not a URL: " + e.getReason());
+        }
+        String scheme = scheme(u);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new InvalidInputException("server URL '" + text + "' must start with https://");
+        }
+        if (u.getHost() == null || u.getHost().isEmpty()) {
+            throw new InvalidInputException("server URL '" + text + "' has no host");
+        }
+        if (u.getPort() == 0 || u.getPort() > 65535) {
+            throw new InvalidInputException("server URL '" + text + "' has port " + u.getPort() + " (1 to 65535)");
+        }
+        return u;
+    }
+
+    /** The scheme in lower case; empty when there is none. */
+    public static String scheme(URI u) {
+        return u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+    }
+
     /** Loopback by name ({@code localhost}) or by literal address; names are not resolved. */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         if (h.equalsIgnoreCase("localhost")) {
             return true;

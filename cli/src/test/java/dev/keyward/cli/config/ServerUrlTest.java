@@ -35,7 +35,8 @@ class ServerUrlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ca.example.com", "ftp://ca.example.com", "https://", "https://u:p@ca.example.com",
-            "https://ca.example.com/?x=1", "https://ca.example.com/#f", "https://ca example.com"})
+            "https://ca.example.com/?x=1", "https://ca.example.com/#f", "https://ca example.com",
+            "https://ca.example.com:0", "https://ca.example.com:65536"})
     void refusesWhatIsNotAServerUrl(String url) {
         assertThrows(InvalidInputException.class, () -> ServerUrl.parse(url, true));
     }

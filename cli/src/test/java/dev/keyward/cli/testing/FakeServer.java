@@ -13,7 +13,8 @@ import java.util.function.Function;
 
 /**
  * A stand-in for the Keyward server on 127.0.0.1 (the JDK's HttpServer) whose answers a test chooses, for cases a
- * real server never produces: a certificate for another key, from another CA. Records each request body.
+ * real server never produces: a certificate for another key, from another CA. Records each issuing request, and
+ * every Authorization header that reached it on any route (what a lying server would have learnt).
  */
 public final class FakeServer implements AutoCloseable {
     /** One canned answer. */
@@ -22,6 +23,8 @@ public final class FakeServer implements AutoCloseable {
 
     private final HttpServer server;
     public final List<String> requests = new CopyOnWriteArrayList<>();
+    /** {@code <path> <Authorization header>} for each request that carried one, on any route. */
+    public final List<String> authorizations = new CopyOnWriteArrayList<>();
 
     public FakeServer(String caUserBody, Function<String, Answer> issue) throws IOException {
         this(0, caUserBody, issue);
@@ -34,17 +37,31 @@ public final class FakeServer implements AutoCloseable {
 
     private FakeServer(int port, String caUserBody, Function<String, Answer> issue) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/api/v1/ca/user", ex -> reply(ex, new Answer(200, "text/plain", caUserBody)));
-        server.createContext("/api/v1/certs/user", ex -> {
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(ex.getRequestHeaders().getFirst("Authorization") + " " + body);
-            reply(ex, issue.apply(body));
+        server.createContext("/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            String authorization = ex.getRequestHeaders().getFirst("Authorization");
+            if (authorization != null) {
+                authorizations.add(path + " " + authorization);
+            }
+            switch (path) {
+                case "/api/v1/ca/user" -> reply(ex, new Answer(200, "text/plain", caUserBody));
+                case "/api/v1/certs/user" -> {
+                    String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                    requests.add(authorization + " " + body);
+                    reply(ex, issue.apply(body));
+                }
+                default -> reply(ex, new Answer(404, "text/plain", "not found"));
+            }
         });
         server.start();
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     private static void reply(HttpExchange ex, Answer a) throws IOException {

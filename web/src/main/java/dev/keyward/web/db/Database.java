@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.DatabaseConfig;
+import dev.keyward.web.db.embedded.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,8 @@ public final class Database implements AutoCloseable {
         if (config.embedded()) {
             EmbeddedDatabase embedded = EmbeddedDatabase.startOrAttach(home);
             try {
-                return new Database(pool(embedded.jdbcUrl(), embedded.user(), null, config.poolSize()), embedded);
+                return new Database(pool(embedded.jdbcUrl(), embedded.user(), embedded.password(), config.poolSize()),
+                        embedded);
             } catch (RuntimeException e) {
                 embedded.close();
                 throw e;
@@ -96,17 +98,51 @@ public final class Database implements AutoCloseable {
 
     /** Applies pending migrations from classpath:db/migration. */
     public MigrateResult migrate() {
-        MigrateResult r = Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .validateMigrationNaming(true)
-                .load()
-                .migrate();
+        return migrate(null);
+    }
+
+    /** Applies pending migrations up to {@code targetVersion} (all of them when null). */
+    public MigrateResult migrate(String targetVersion) {
+        var cfg = flyway();
+        if (targetVersion != null) {
+            cfg = cfg.target(targetVersion);
+        }
+        MigrateResult r = cfg.load().migrate();
         if (r.migrationsExecuted > 0) {
             LOG.info("Applied {} database migration(s); schema is now at version {}", r.migrationsExecuted,
                     r.targetSchemaVersion);
         }
         return r;
+    }
+
+    private org.flywaydb.core.api.configuration.FluentConfiguration flyway() {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .validateMigrationNaming(true);
+    }
+
+    /** The schema version applied, or empty for a database Keyward never migrated. */
+    public java.util.Optional<String> schemaVersion() {
+        var current = flyway().load().info().current();
+        return current == null || current.getVersion() == null ? java.util.Optional.empty()
+                : java.util.Optional.of(current.getVersion().getVersion());
+    }
+
+    /** The newest schema version this server's migrations reach. */
+    public String latestSchemaVersion() {
+        var all = flyway().load().info().all();
+        return all[all.length - 1].getVersion().getVersion();
+    }
+
+    /** Drops every object of Keyward's schema (restore into a database that must be emptied first). */
+    public void clean() {
+        flyway().cleanDisabled(false).load().clean();
+    }
+
+    /** Whether this process attached to the embedded PostgreSQL of a server that runs on the same home. */
+    public boolean attachedToRunningServer() {
+        return owned instanceof EmbeddedDatabase e && !e.owned();
     }
 
     public DSLContext dsl() {

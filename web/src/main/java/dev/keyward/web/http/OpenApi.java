@@ -73,7 +73,19 @@ final class OpenApi {
             responses.put("403", Map.of("description", "role not allowed, or refused by policy", "content", problem));
         }
         if (r.body() != null) {
+            responses.put("408", Map.of("description", "body not received within http.limits.body_timeout or slower"
+                    + " than http.limits.min_data_rate", "content", problem));
             responses.put("413", Map.of("description", "body larger than 64 KiB", "content", problem));
+        }
+        if (!r.isPublic() || r.path().equals(RateLimits.ENROLL)) {
+            responses.put("429", Map.of("description", RateLimits.ISSUING.contains(r.path())
+                    ? "issuance rate limit per caller or per client address, or too many refused credentials from"
+                            + " the client address (http.limits)"
+                    : r.isPublic() ? "enrollment rate limit per client address (http.limits.enroll_per_source)"
+                    : "too many refused credentials from the client address (http.limits.auth_failures_per_source)",
+                    "headers", Map.of("Retry-After", Map.of("description", "seconds to wait",
+                            "schema", Map.of("type", "integer", "minimum", 1))),
+                    "content", problem));
         }
         responses.put("503", Map.of("description", "database or signer unavailable", "content", problem));
         op.put("responses", responses);
@@ -86,11 +98,18 @@ final class OpenApi {
             Object schema = List.class.isAssignableFrom(c.getType())
                     && c.getGenericType() instanceof ParameterizedType
                     ? Map.of("type", "array", "items", Map.of("type", "string"))
+                    : INTEGERS.contains(c.getType()) ? Map.of("type", "integer")
                     : Map.of("type", "string");
             props.put(snake(c.getName()), schema);
         }
-        return Map.of("type", "object", "additionalProperties", false, "properties", props);
+        // bodies are read strictly (unknown fields are 400), but for those that say they ignore unknown fields
+        var ignore = body.getAnnotation(com.fasterxml.jackson.annotation.JsonIgnoreProperties.class);
+        return Map.of("type", "object", "additionalProperties", ignore != null && ignore.ignoreUnknown(),
+                "properties", props);
     }
+
+    private static final java.util.Set<Class<?>> INTEGERS = java.util.Set.of(int.class, long.class, Integer.class,
+            Long.class, java.math.BigInteger.class);
 
     static String snake(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);

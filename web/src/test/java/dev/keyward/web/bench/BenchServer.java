@@ -57,6 +57,7 @@ public final class BenchServer {
     private final Path home;
     private final long serverPid;
     private long postmasterPid;
+    private final java.util.Properties login = new java.util.Properties();
     private final double seconds;
     private final double warmup;
     private final int rate;
@@ -103,10 +104,13 @@ public final class BenchServer {
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), HOST, port, home);
 
         // --- the database the server uses (embedded: the port is in postmaster.pid) and its commit cost
-        String jdbc = "jdbc:postgresql://127.0.0.1:" + embeddedPort() + "/postgres";
+        // the server's own role and database; the password is in the home (0600), as the server reads it
+        String jdbc = "jdbc:postgresql://127.0.0.1:" + embeddedPort() + "/keyward";
+        login.setProperty("user", "keyward");
+        login.setProperty("password", Files.readString(home.resolve("pg-password")).strip());
         postmasterPid = CpuTime.postmasterPid(home.resolve("pgdata"));
         String caUri;
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+        try (Connection c = DriverManager.getConnection(jdbc, login)) {
             caUri = string(c, "SELECT key_uri FROM ca_keys WHERE purpose = 'user' AND state = 'active'");
             printf("PostgreSQL %s: synchronous_commit=%s fsync=%s max_connections=%s%n",
                     string(c, "SHOW server_version"), string(c, "SHOW synchronous_commit"), string(c, "SHOW fsync"),
@@ -118,7 +122,7 @@ public final class BenchServer {
         // what the database allows when every write is serialised on one chain-head row (as issuance is)
         printf("  writes serialised on one row (BEGIN; SELECT .. FOR UPDATE; INSERT; UPDATE; COMMIT), 16 threads, 3 s:"
                 + " %,.0f/s with 1 entry per commit, %,.0f/s with 32 per commit%n",
-                ChainCeiling.rate(jdbc, 16, 1, 3), ChainCeiling.rate(jdbc, 16, 32, 3));
+                ChainCeiling.rate(jdbc, login, 16, 1, 3), ChainCeiling.rate(jdbc, login, 16, 32, 3));
 
         // --- 1. raw signing with the server's own user CA key
         double raw1;
@@ -460,7 +464,7 @@ public final class BenchServer {
         long distinct = all.stream().distinct().count();
         long rows;
         long audited;
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+        try (Connection c = DriverManager.getConnection(jdbc, login)) {
             Array arr = c.createArrayOf("bigint", all.toArray());
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM certificates WHERE serial = ANY(?)")) {
                 ps.setArray(1, arr);

@@ -21,8 +21,8 @@ final class ChainCeiling {
     }
 
     /** Entries per second with {@code threads} writers and {@code perCommit} entries per transaction. */
-    static double rate(String jdbc, int threads, int perCommit, double seconds) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement s = c.createStatement()) {
+    static double rate(String jdbc, java.util.Properties login, int threads, int perCommit, double seconds) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbc, login); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS bench_chain_log, bench_chain_head");
             s.execute("CREATE TABLE bench_chain_head (id int PRIMARY KEY, seq bigint NOT NULL, hash varchar(64) NOT NULL)");
             s.execute("CREATE TABLE bench_chain_log (seq bigint PRIMARY KEY, details text NOT NULL, hash varchar(64) NOT NULL)");
@@ -35,7 +35,7 @@ final class ChainCeiling {
         long start = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             Thread w = new Thread(() -> {
-                try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+                try (Connection c = DriverManager.getConnection(jdbc, login);
                         PreparedStatement lock = c.prepareStatement("SELECT seq, hash FROM bench_chain_head WHERE id = 1 FOR UPDATE");
                         PreparedStatement ins = c.prepareStatement("INSERT INTO bench_chain_log VALUES (?, ?, ?)");
                         PreparedStatement upd = c.prepareStatement("UPDATE bench_chain_head SET seq = ?, hash = ? WHERE id = 1")) {
@@ -70,7 +70,7 @@ final class ChainCeiling {
             w.join();
         }
         long took = System.nanoTime() - start;
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(jdbc, login); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS bench_chain_log, bench_chain_head");
         }
         if (!errors.isEmpty()) {

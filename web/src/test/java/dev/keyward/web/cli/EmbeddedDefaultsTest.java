@@ -77,8 +77,8 @@ class EmbeddedDefaultsTest {
             assertFalse(text.contains(admin), "the log must never contain the token");
             assertTrue(Files.isDirectory(home.resolve("pgdata")));
             int pgPort = Integer.parseInt(Files.readAllLines(home.resolve("pgdata/postmaster.pid")).get(3).strip());
-            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
-                    "postgres", ""); var st = c.createStatement()) {
+            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/keyward",
+                    "keyward", Files.readString(home.resolve("pg-password")).strip()); var st = c.createStatement()) {
                 for (String setting : List.of("fsync", "synchronous_commit")) {
                     try (var rs = st.executeQuery("SHOW " + setting)) {
                         rs.next();

@@ -120,6 +120,13 @@ class EngineerLoginTest {
                 assertTrue(after.out().startsWith("No certificate"), after.out());
             }
 
+            // the same server as localhost: its pins apply (no second trust on first use)
+            r = keyward(env, "login", "--server", "http://localhost:" + server.port() + "/", "--token-file",
+                    tokenFile.toString(), "--no-agent");
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertFalse(r.out().contains("Pinned"), r.out());
+            Files.delete(cert);
+
             // the server down: a clear line, no certificate written
             server.close();
             r = keyward(env, "login", "--server", url, "--token-file", tokenFile.toString());

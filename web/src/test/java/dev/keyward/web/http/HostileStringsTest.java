@@ -177,6 +177,9 @@ class HostileStringsTest {
                 Map.of()));
         c.put("POST /api/v1/agent/inventory", new Case(() -> "/api/v1/agent/inventory", () -> body(
                 "hash", String.format("%064x", N.incrementAndGet()), "keys", List.of()), Map.of()));
+        c.put("POST /api/v1/agent/status", new Case(() -> "/api/v1/agent/status", () -> body(
+                "agent_version", "0.1.0", "usage_source", "none", "usage_detail", "no log",
+                "usage_last_flagged", "x"), Map.of()));
         c.put("POST /api/v1/authorized-keys", new Case(() -> "/api/v1/authorized-keys", () -> body(
                 "account", "svc" + N.incrementAndGet(), "host", "sweep.example.com", "public_key",
                 SshKeyLines.ed25519("k"), "comment", "c", "options", List.of("no-pty"),

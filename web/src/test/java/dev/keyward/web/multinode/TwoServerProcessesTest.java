@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.web.testing.Api;
 import dev.keyward.web.testing.SshKeyLines;
+import dev.keyward.web.testing.ServerProcess;
 import dev.keyward.web.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,13 @@
-package dev.keyward.web.multinode;
+package dev.keyward.web.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,8 +16,8 @@ import java.util.regex.Pattern;
  * {@code keyward-server} in its own JVM, started from this test JVM's classpath (the shaded jar is built only at
  * {@code package}, after the tests), logging to a file, and stopped by its PID (SIGTERM, then SIGKILL).
  */
-final class ServerProcess implements AutoCloseable {
-    static final String MAIN = "dev.keyward.web.cli.KeywardServerCli";
+public final class ServerProcess implements AutoCloseable {
+    public static final String MAIN = "dev.keyward.web.cli.KeywardServerCli";
     private static final Pattern LISTENING = Pattern.compile("Keyward \\S+ listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     private final String name;
@@ -30,19 +32,51 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts {@code keyward-server serve --config config}; call {@link #awaitListening} before using it. */
-    static ServerProcess serve(String name, Path config, Path logDir) throws IOException {
+    public static ServerProcess serve(String name, Path config, Path logDir) throws IOException {
+        return start(name, logDir, Map.of(), "serve", "--config", config.toString());
+    }
+
+    /**
+     * Starts {@code keyward-server serve} on the embedded defaults of {@code home} (no configuration file), with
+     * {@code env} added to an environment that holds no other {@code KEYWARD_*} variable.
+     */
+    public static ServerProcess serveEmbedded(String name, Path home, Map<String, String> env, Path logDir)
+            throws IOException {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("KEYWARD_HOME", home.toString());
+        all.putIfAbsent("KEYWARD_HTTP_PORT", "0");
+        return start(name, logDir, all, "serve");
+    }
+
+    private static ServerProcess start(String name, Path logDir, Map<String, String> env, String... args)
+            throws IOException {
         Path log = logDir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command("serve", "--config", config.toString()))
+        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(logDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (!env.isEmpty()) {
+            pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARD_") || k.equals("SOFTHSM2_CONF"));
+            pb.environment().putAll(env);
+        }
         return new ServerProcess(name, pb.start(), log);
     }
 
     /** Runs another subcommand to completion (e.g. audit verify); returns exit code and output. */
-    static Result run(Path logDir, String... args) throws IOException, InterruptedException {
+    public static Result run(Path logDir, String... args) throws IOException, InterruptedException {
+        return run(logDir, Map.of(), args);
+    }
+
+    /** {@link #run(Path, String...)} with {@code env} replacing this JVM's {@code KEYWARD_*} variables. */
+    public static Result run(Path logDir, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(logDir, "cli", ".out");
-        Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(logDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (!env.isEmpty()) {
+            pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARD_") || k.equals("SOFTHSM2_CONF"));
+            pb.environment().putAll(env);
+        }
+        Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("keyward-server " + String.join(" ", args) + " did not finish: " + Files.readString(out));
@@ -50,7 +84,7 @@ final class ServerProcess implements AutoCloseable {
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     private static List<String> command(String... args) {
@@ -64,7 +98,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Waits until the log says where the server listens; fails with the log if the process exits first. */
-    ServerProcess awaitListening(long seconds) throws IOException, InterruptedException {
+    public ServerProcess awaitListening(long seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             Matcher m = LISTENING.matcher(log());
@@ -80,23 +114,28 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError(name + " did not listen within " + seconds + " s:\n" + log());
     }
 
-    int port() {
+    public int port() {
         if (port < 0) {
             throw new IllegalStateException(name + " is not listening yet");
         }
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /** Kills the process with SIGKILL, as {@code kill -9} would: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override
