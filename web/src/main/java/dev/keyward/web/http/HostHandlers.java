@@ -123,14 +123,18 @@ final class HostHandlers {
     void usage(Context ctx, Caller caller) {
         Host host = hosts.hostOf(caller);
         HostBodies.Usage b = Json.read(ctx, HostBodies.Usage.class, MAX_REPORT_BYTES);
-        AgentReportService.UsageResult r = reports.usage(host, b.events());
+        AgentReportService.UsageResult r = reports.usage(host, HostBodies.each(b.events(),
+                AgentReportService.UsageIn.class, Json.MAPPER, "events"));
         Json.write(ctx, 200, new HostViews.UsageAckView(r.acknowledged(), r.rejected(), r.stored()));
     }
 
     void inventory(Context ctx, Caller caller) {
         Host host = hosts.hostOf(caller);
         HostBodies.Inventory b = Json.read(ctx, HostBodies.Inventory.class, MAX_REPORT_BYTES);
-        Json.write(ctx, 200, new HostViews.InventoryAckView(reports.inventory(host, b.hash(), b.keys())));
+        // lines are read with their text as sent: unstorable text in a comment keeps the line, flagged
+        AgentReportService.InventoryResult r = reports.inventory(host, b.hash(), HostBodies.each(b.keys(),
+                AgentReportService.InventoryIn.class, Json.TEXT_AS_SENT, "keys"));
+        Json.write(ctx, 200, new HostViews.InventoryAckView(r.hash(), r.rejected().isEmpty() ? null : r.rejected()));
     }
 
     void agentStatus(Context ctx, Caller caller) {

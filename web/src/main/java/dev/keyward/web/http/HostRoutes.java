@@ -47,10 +47,10 @@ final class HostRoutes {
                         + " challenge 409", 200, HostBodies.RenewCredential.class, List.of(), JSON,
                 h::renewCredential));
         r.add(new Route("POST", API + "/agent/usage", Set.of(HOST),
-                "Report key usage events (idempotent by event id); acknowledges stored and duplicate ids", 200,
+                "Report key usage events (idempotent by event id); acknowledges stored, duplicate and rejected ids", 200,
                 HostBodies.Usage.class, List.of(), JSON, h::usage));
         r.add(new Route("POST", API + "/agent/inventory", Set.of(HOST),
-                "Report the host's authorized keys (idempotent by hash)", 200, HostBodies.Inventory.class, List.of(),
+                "Report the host's authorized keys (idempotent by hash); lists lines left out under rejected", 200, HostBodies.Inventory.class, List.of(),
                 JSON, h::inventory));
         r.add(new Route("POST", API + "/agent/status", Set.of(HOST),
                 "Report what the agent runs and installed (usage source, flagged log records, trust and KRL versions);"

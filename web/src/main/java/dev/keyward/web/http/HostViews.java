@@ -77,8 +77,8 @@ final class HostViews {
     record UsageAckView(List<String> acknowledged, List<AgentReportService.Rejected> rejected, int stored) {
     }
 
-    /** The agent's InventoryAck. */
-    record InventoryAckView(String hash) {
+    /** The agent's InventoryAck, plus the lines left out (absent when every line was kept). */
+    record InventoryAckView(String hash, List<AgentReportService.Rejected> rejected) {
     }
 
     record AuthorizedKeyView(long id, String account, Long hostId, String hostLabel, String publicKey,

@@ -99,7 +99,7 @@ public final class HostService {
     public CreatedHost create(Caller actor, CreateHost req) {
         String hostname = checkHostname(req.hostname());
         List<String> principals = new ArrayList<>(req.principals().isEmpty() ? List.of(hostname) : req.principals());
-        principals.forEach(p -> TokenService.checkIdentifier("principal", p));
+        principals.forEach(p -> TokenService.checkHostName("principal", p));
         if (new LinkedHashSet<>(principals).size() != principals.size()) {
             throw new InvalidInputException("principals contains a duplicate");
         }
@@ -231,6 +231,26 @@ public final class HostService {
     }
 
     /**
+     * A host certificate for {@code POST /certs/host}. An enrolled host's credential stands for the host keys it
+     * enrolled with, so it gets certificates only for those (403 otherwise, as {@link #renew}): a leaked credential
+     * must not let someone without the host's private key pass as the host. A host API token that no enrollment
+     * created ({@code POST /tokens} with role host) is a provisioning credential an admin issued for its
+     * principals, and certifies any key for them.
+     */
+    public IssuedCert issueHostCert(Caller caller, IssuanceService.IssueCommand cmd) {
+        Optional<Host> enrolled = caller.tokenId().flatMap(id -> db.read(dsl -> new HostDao(dsl).findByToken(id)));
+        if (enrolled.isPresent()) {
+            String fp = parser.parseLine(cmd.publicKey()).fingerprint();
+            Host host = enrolled.get();
+            if (!db.read(dsl -> new HostDao(dsl).hostKeyFingerprints(host.id())).contains(fp)) {
+                throw new ForbiddenException("host key " + fp + " is not one " + host.hostname() + " enrolled with;"
+                        + " an enrolled host's credential gets certificates only for its enrolled host keys");
+            }
+        }
+        return issuance.issue(caller, CertType.HOST, cmd);
+    }
+
+    /**
      * The host a host credential belongs to; 403 for a host token that no enrollment created. The first request
      * with a renewed credential makes it the host's credential (and revokes the one it replaces).
      */
@@ -318,7 +338,7 @@ public final class HostService {
             throw new InvalidInputException("hostname is required");
         }
         String h = hostname.strip();
-        TokenService.checkIdentifier("hostname", h);
+        TokenService.checkHostName("hostname", h);
         return h;
     }
 
