@@ -44,6 +44,7 @@ class HostileStringsTest {
     static String plainHost;
     static String credential;
     static String enrolledKey;
+    static Path enrolledKeyFile;
     static final AtomicInteger N = new AtomicInteger();
 
     /** Marker replaced by a JSON escape after serialising (a Java string cannot carry it through UTF-8). */
@@ -60,7 +61,13 @@ class HostileStringsTest {
         admin = server.adminToken();
         engineer = server.token("engineer", "erin");
         plainHost = server.token("host", "plain", "plain.example.com");
-        enrolledKey = SshKeyLines.ed25519("sweep-host");
+        // a key with its private half on disk, so that credential renewal can be signed with it
+        enrolledKeyFile = dev.keyward.ca.testing.Cmd.sshKeygen(dir, "sweep-host", "ed25519", 0);
+        try {
+            enrolledKey = java.nio.file.Files.readString(Path.of(enrolledKeyFile + ".pub")).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Api.Resp e = api.post("/api/v1/hosts/enroll", null, Map.of("join_token", joinToken("sweep.example.com"),
                 "host_keys", List.of(enrolledKey)));
         assertEquals(200, e.status(), e.toString());
@@ -173,6 +180,8 @@ class HostileStringsTest {
                 "host_keys", List.of(SshKeyLines.ed25519("e"))), Map.of()));
         c.put("POST /api/v1/agent/host-certs", new Case(() -> "/api/v1/agent/host-certs",
                 () -> body("host_keys", List.of(enrolledKey)), Map.of()));
+        c.put("POST /api/v1/agent/credential", new Case(() -> "/api/v1/agent/credential",
+                HostileStringsTest::signedChallenge, Map.of()));
         c.put("POST /api/v1/agent/usage", new Case(() -> "/api/v1/agent/usage", () -> body("events", List.of()),
                 Map.of()));
         c.put("POST /api/v1/agent/inventory", new Case(() -> "/api/v1/agent/inventory", () -> body(
@@ -185,6 +194,17 @@ class HostileStringsTest {
                 SshKeyLines.ed25519("k"), "comment", "c", "options", List.of("no-pty"),
                 "expires_at", "2099-01-01T00:00:00Z"), Map.of("host_label", List.of("host"))));
         return c;
+    }
+
+    /** A renewal body: a fresh challenge signed with the enrolled host key, as the agent sends it. */
+    static Map<String, Object> signedChallenge() {
+        Api.Resp ch = api.post("/api/v1/agent/credential/challenge", credential, Map.of());
+        assertEquals(200, ch.status(), ch.toString());
+        String challenge = ch.json().get("challenge").asText();
+        String sig = dev.keyward.ca.testing.Cmd.run(List.of("ssh-keygen", "-Y", "sign", "-f",
+                enrolledKeyFile.toString(), "-n", dev.keyward.ca.sign.SshSig.HOST_CREDENTIAL_NAMESPACE), null, Map.of(),
+                challenge).orThrow().stdout();
+        return body("challenge", challenge, "host_key", enrolledKey, "signature", sig);
     }
 
     static String freshCertPath() {
