@@ -99,7 +99,8 @@ class Pkcs11SignerRecoveryTest {
      * {@link #MAX_WAIT}, with {@link SignerUnavailableException}; then moves it back.
      */
     private static void away(Path dir, List<CaSigner> signers) throws Exception {
-        Path aside = dir.resolveSibling(dir.getFileName() + ".away");
+        // beside the token directory, not in it: SoftHSM2 takes every directory in there for a token
+        Path aside = Path.of(System.getenv("SOFTHSM2_CONF")).toAbsolutePath().resolveSibling(dir.getFileName() + ".away");
         Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
         try {
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
