@@ -48,8 +48,11 @@ import java.util.function.Supplier;
  *     epoch first, then waits for the counter to reach zero;</li>
  * <li>SunPKCS11 providers made before a re-initialisation are kept reachable ({@link #retire}): if they were
  *     collected, SunPKCS11's cleaner thread would close their pooled sessions by number, and those numbers may by
- *     then belong to sessions of the new providers.</li>
+ *     then belong to sessions of the new providers; likewise the session objects key generation leaves
+ *     ({@link #pin}).</li>
  * </ul>
+ * That cleaner thread is the one caller this cannot hold back while the module re-initialises; with what it could
+ * clean kept reachable, it finds nothing of Keyward's to clean.
  */
 final class Pkcs11Module {
     private static final String WRAPPER = "sun.security.pkcs11.wrapper.";

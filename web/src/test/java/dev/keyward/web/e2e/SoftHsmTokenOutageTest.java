@@ -201,6 +201,6 @@ class SoftHsmTokenOutageTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no " + what + " within " + within);
+        throw new AssertionError(what + ": not within " + within);
     }
 }
