@@ -59,8 +59,8 @@ public final class Pkcs11Keys {
             }
             KeyPair pair;
             try {
-                KeyPairGenerator generator = KeyPairGenerator.getInstance(spec instanceof ECGenParameterSpec ? "EC" : "RSA",
-                        c.provider());
+                KeyPairGenerator generator = KeyPairGenerator.getInstance(
+                        spec instanceof ECGenParameterSpec ? "EC" : "RSA", c.provider());
                 generator.initialize(spec);
                 pair = generator.generateKeyPair();
             } catch (GeneralSecurityException | RuntimeException e) {

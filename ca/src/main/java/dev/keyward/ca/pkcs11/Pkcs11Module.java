@@ -2,6 +2,7 @@ package dev.keyward.ca.pkcs11;
 
 import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.sign.SignerException;
+import java.lang.reflect.Array;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +27,9 @@ import java.util.function.Supplier;
  * <p>
  * The wrapper is reached by reflection because {@code javac --release 21} compiles against the exported API
  * only and cannot be given access to a JDK-internal package. At run time the package must be exported and
- * opened to Keyward: {@code --add-exports} and {@code --add-opens=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED}
- * (the test configuration and the jars' {@code Add-Exports}/{@code Add-Opens} manifest entries do that; C_Initialize
- * is not public).
+ * opened to Keyward ({@code --add-exports} and
+ * {@code --add-opens=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED}; the test configuration and the
+ * jars' {@code Add-Exports}/{@code Add-Opens} manifest entries do that): C_Initialize is not public.
  * <p>
  * {@code PKCS11.getInstance} keeps one wrapper per module path per JVM, shared with every SunPKCS11 provider
  * for that module: the module is initialised (C_Initialize) once. Note that some modules, SoftHSM2 among them,
@@ -176,8 +177,8 @@ final class Pkcs11Module {
             init.setAccessible(true);
             init.invoke(p11, initializeArgs());
         } catch (InvocationTargetException e) {
-            throw new SignerException("C_Initialize failed in PKCS#11 module " + path + ": " + e.getCause().getMessage(),
-                    e.getCause());
+            throw new SignerException("C_Initialize failed in PKCS#11 module " + path + ": "
+                    + e.getCause().getMessage(), e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw inaccessible(e);
         }
@@ -233,14 +234,15 @@ final class Pkcs11Module {
                 }
             }
             Class<?> attr = Class.forName(WRAPPER + "CK_ATTRIBUTE");
-            Object template = java.lang.reflect.Array.newInstance(attr, 2);
-            java.lang.reflect.Array.set(template, 0,
+            Object template = Array.newInstance(attr, 2);
+            Array.set(template, 0,
                     attr.getConstructor(long.class, long.class).newInstance(CKA_CLASS, CKO_PRIVATE_KEY));
-            java.lang.reflect.Array.set(template, 1, attr.getConstructor(long.class, Object.class)
+            Array.set(template, 1, attr.getConstructor(long.class, Object.class)
                     .newInstance(CKA_ID, id.getBytes(StandardCharsets.UTF_8)));
             call("C_FindObjectsInit", new Class<?>[] {long.class, template.getClass()}, session, template);
             try {
-                return ((long[]) call("C_FindObjects", new Class<?>[] {long.class, long.class}, session, 1L)).length > 0;
+                long[] found = (long[]) call("C_FindObjects", new Class<?>[] {long.class, long.class}, session, 1L);
+                return found.length > 0;
             } finally {
                 call("C_FindObjectsFinal", new Class<?>[] {long.class}, session);
             }

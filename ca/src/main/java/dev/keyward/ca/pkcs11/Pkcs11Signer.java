@@ -118,7 +118,7 @@ public final class Pkcs11Signer implements CaSigner {
         return signAfterLoss(b, lost, data);
     }
 
-    /** Waits (up to {@link #REQUEST_WAIT}) for the reconnect that the loss of {@code b} started, then signs once more. */
+    /** Waits (up to {@link #REQUEST_WAIT}) for the reconnect the loss of {@code b} started, then signs once more. */
     private byte[] signAfterLoss(Bound b, SignerException lost, byte[] data) {
         CompletableFuture<Void> reconnect = markLost(b, lost);
         try {
@@ -165,7 +165,7 @@ public final class Pkcs11Signer implements CaSigner {
     private synchronized CompletableFuture<Void> markLost(Bound b, SignerException cause) {
         if (bound == b && !closed) {
             bound = null;
-            outage = new Outage(reason(cause), Instant.now(), 0, false, cause, b.connection());
+            outage = new Outage(lossReason(cause), Instant.now(), 0, false, cause, b.connection());
             LOG.warn("{} lost its connection to the token ({}); reconnecting", description, outage.reason());
             schedule(Duration.ZERO);
         }
@@ -242,14 +242,19 @@ public final class Pkcs11Signer implements CaSigner {
         String state = o.givenUp() ? "not retrying; fix the PIN and restart"
                 : "reconnecting since " + o.since().truncatedTo(ChronoUnit.SECONDS) + ", " + o.attempts()
                         + " attempt(s) so far";
-        return new SignerUnavailableException(description + " is unavailable: " + o.reason() + "; " + state, o.cause());
+        return new SignerUnavailableException(description + " is unavailable: " + o.reason() + "; " + state,
+                o.cause());
     }
 
-    /** The message, after the PKCS#11 return value's name where there is one. */
-    private static String reason(Throwable e) {
+    /** Why a signature failed: the PKCS#11 return value where there is one (the signer is named elsewhere). */
+    private static String lossReason(SignerException e) {
         var rv = Pkcs11Module.returnCode(e);
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return rv.isPresent() ? Pkcs11Errors.name(rv.getAsLong()) + " (" + message + ")" : message;
+        return rv.isPresent() ? "signing failed with " + Pkcs11Errors.name(rv.getAsLong()) : e.getMessage();
+    }
+
+    /** Why a reconnect failed (the messages of the PKCS#11 calls name their return values). */
+    private static String reason(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
     }
 
     @Override

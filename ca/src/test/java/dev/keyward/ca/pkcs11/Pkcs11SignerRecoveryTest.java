@@ -100,7 +100,8 @@ class Pkcs11SignerRecoveryTest {
      */
     private static void away(Path dir, List<CaSigner> signers) throws Exception {
         // beside the token directory, not in it: SoftHSM2 takes every directory in there for a token
-        Path aside = Path.of(System.getenv("SOFTHSM2_CONF")).toAbsolutePath().resolveSibling(dir.getFileName() + ".away");
+        Path aside = Path.of(System.getenv("SOFTHSM2_CONF")).toAbsolutePath()
+                .resolveSibling(dir.getFileName() + ".away");
         Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
         try {
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();

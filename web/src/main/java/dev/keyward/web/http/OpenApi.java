@@ -36,7 +36,8 @@ final class OpenApi {
                         "type", Map.of("type", "string"), "title", Map.of("type", "string"),
                         "status", Map.of("type", "integer"), "detail", Map.of("type", "string"),
                         "rule", Map.of("type", "string"),
-                        "checks", Map.of("type", "object", "additionalProperties", Map.of("enum", List.of("up", "down")),
+                        "checks", Map.of("type", "object",
+                                "additionalProperties", Map.of("enum", List.of("up", "down")),
                                 "description", "GET /readyz only: database, user_ca_signer, host_ca_signer, each up"
                                         + " or down (as in the 200 response)"),
                         "reasons", Map.of("type", "object", "additionalProperties", Map.of("type", "string"),

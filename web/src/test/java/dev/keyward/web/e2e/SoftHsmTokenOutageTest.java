@@ -45,7 +45,8 @@ class SoftHsmTokenOutageTest {
     static final String POLICY = "policy:\n  rules:\n"
             + "    - name: engineers\n      cert_type: user\n      roles: [engineer]\n"
             + "      principals: [" + USER + "]\n      default_ttl: 10m\n      max_ttl: 1h\n"
-            + "    - name: hosts\n      cert_type: host\n      roles: [host]\n      default_ttl: 1d\n      max_ttl: 7d\n";
+            + "    - name: hosts\n      cert_type: host\n      roles: [host]\n"
+            + "      default_ttl: 1d\n      max_ttl: 7d\n";
     /** How long a request may take while the token is away. */
     static final Duration MAX_WAIT = Duration.ofSeconds(5);
     static final Duration RECOVERY = Duration.ofSeconds(30);
@@ -133,7 +134,8 @@ class SoftHsmTokenOutageTest {
             String why = ready.json().get("reasons").get("user_ca_signer").asText();
             assertTrue(why.startsWith("PKCS#11 key 'user-ca' on token '" + token.label() + "' is unavailable: "), why);
             assertTrue(why.contains("; reconnecting since "), why);
-            assertTrue(ready.json().get("reasons").get("host_ca_signer").asText().contains("'host-ca'"), ready.toString());
+            assertTrue(ready.json().get("reasons").get("host_ca_signer").asText().contains("'host-ca'"),
+                    ready.toString());
             assertTrue(ready.json().get("detail").asText().startsWith("not ready: user_ca_signer down ("),
                     ready.toString());
 
@@ -156,7 +158,8 @@ class SoftHsmTokenOutageTest {
             Request after = issued.get(issued.size() - 1);
             assertTrue(after.start() > back);
             Path certFile = Files.writeString(Path.of(identity + "-cert.pub"), after.certificate() + "\n");
-            Path trusted = Files.writeString(dir.resolve("trusted_user_ca_keys"), userCa.toOpenSshWithoutComment() + "\n");
+            Path trusted = Files.writeString(dir.resolve("trusted_user_ca_keys"),
+                    userCa.toOpenSshWithoutComment() + "\n");
             try (Sshd sshd = Sshd.start(dir.resolve("sshd"), null, List.of("TrustedUserCAKeys " + trusted))) {
                 Cmd.Result login = sshd.login(USER, identity, certFile, null);
                 assertEquals(0, login.exitCode(), login.stderr() + "\n" + sshd.log());
