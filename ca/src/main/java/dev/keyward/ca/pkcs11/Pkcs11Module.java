@@ -52,8 +52,9 @@ import java.util.function.Supplier;
  *     then belong to sessions of the new providers; likewise the session objects key generation leaves
  *     ({@link #pin}).</li>
  * </ul>
- * That cleaner thread is the one caller this cannot hold back while the module re-initialises; with what it could
- * clean kept reachable, it finds nothing of Keyward's to clean.
+ * SunPKCS11's own threads are what this cannot hold back while the module re-initialises: the cleaner (with what
+ * it could clean kept reachable, it finds nothing of Keyward's) and, for slots flagged removable while their token
+ * is out, the poller that waits for it to return.
  */
 final class Pkcs11Module {
     private static final String WRAPPER = "sun.security.pkcs11.wrapper.";

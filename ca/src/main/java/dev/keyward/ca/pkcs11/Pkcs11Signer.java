@@ -108,7 +108,7 @@ public final class Pkcs11Signer implements CaSigner {
             }
             lost = new SignerException("the PKCS#11 module was re-initialised while another key reconnected");
         } catch (SignerException e) {
-            if (!Pkcs11Errors.connectionLost(e)) {
+            if (!lost(b, e)) {
                 throw e;
             }
             lost = e;
@@ -116,6 +116,16 @@ public final class Pkcs11Signer implements CaSigner {
             module.exit();
         }
         return signAfterLoss(b, lost, data);
+    }
+
+    /**
+     * Whether {@code e}, from signing through {@code b}, means the connection is gone: a PKCS#11 return value
+     * that says so, or a provider that dropped its token. SunPKCS11 watches slots flagged CKF_REMOVABLE_DEVICE
+     * itself; when such a token is pulled it unregisters every service of the provider (SunPKCS11.uninitToken) and
+     * fails with a ProviderException that carries no return value.
+     */
+    private static boolean lost(Bound b, SignerException e) {
+        return Pkcs11Errors.connectionLost(e) || b.connection().provider().getServices().isEmpty();
     }
 
     /** Waits (up to {@link #REQUEST_WAIT}) for the reconnect the loss of {@code b} started, then signs once more. */
@@ -139,7 +149,7 @@ public final class Pkcs11Signer implements CaSigner {
                 return now.signer().sign(data);
             }
         } catch (SignerException e) {
-            if (!Pkcs11Errors.connectionLost(e)) {
+            if (!lost(now, e)) {
                 throw e;
             }
             markLost(now, e);
