@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class Readiness {
     private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
     private static final byte[] PROBE = "keyward readiness probe".getBytes(StandardCharsets.US_ASCII);
-    public static final String UP = "up";
-    public static final String DOWN = "down";
+    private static final String UP = "up";
+    private static final String DOWN = "down";
 
     private final Database db;
     private final CaKeys keys;
@@ -33,7 +33,7 @@ public final class Readiness {
      * One check.
      *
      * @param checks  component name ({@code database}, {@code user_ca_signer}, {@code host_ca_signer}) to
-     *                {@link #UP} or {@link #DOWN}
+     *                {@code up} or {@code down}
      * @param reasons for each component that is down, why (no secrets)
      */
     public record Report(Map<String, String> checks, Map<String, String> reasons) {
@@ -45,13 +45,13 @@ public final class Readiness {
     public Report check() {
         Map<String, String> checks = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
-        record(checks, reasons, "database", db.ping() ? null : "the database does not answer");
-        record(checks, reasons, "user_ca_signer", signerDown(keys.user()));
-        record(checks, reasons, "host_ca_signer", signerDown(keys.host()));
+        put(checks, reasons, "database", db.ping() ? null : "the database does not answer");
+        put(checks, reasons, "user_ca_signer", signerDown(keys.user()));
+        put(checks, reasons, "host_ca_signer", signerDown(keys.host()));
         return new Report(checks, reasons);
     }
 
-    private static void record(Map<String, String> checks, Map<String, String> reasons, String name, String down) {
+    private static void put(Map<String, String> checks, Map<String, String> reasons, String name, String down) {
         checks.put(name, down == null ? UP : DOWN);
         if (down != null) {
             reasons.put(name, down);
