@@ -80,11 +80,6 @@ final class Pkcs11Token {
         return module;
     }
 
-    /** The provider of the current connection (connecting again first if the module was re-initialised). */
-    Provider provider() {
-        return connection().provider();
-    }
-
     /** The current connection; a new one if there is none yet or the module was re-initialised since. */
     Connection connection() {
         return module.exclusive(() -> {
