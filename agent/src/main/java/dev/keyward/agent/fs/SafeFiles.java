@@ -448,12 +448,14 @@ public final class SafeFiles implements AutoCloseable {
         if (!contentChanged && !repair) {
             return false;
         }
-        sink.record(new FileChange(hostPath, old, content, String.join("; ", notes)));
+        FileChange change = new FileChange(hostPath, old, content, String.join("; ", notes));
         if (dryRun) {
+            sink.record(change);
             return true;
         }
         if (!contentChanged) {
             setOwnerAndMode(dir, name, uid == Ownership.uidOf(dirPath.resolve(name)) ? -1 : uid, gid, mode);
+            sink.record(change);
             return true;
         }
         if (old != null && spec.backup()) {
@@ -461,6 +463,9 @@ public final class SafeFiles implements AutoCloseable {
         }
         boolean done = replace(dir, dirPath, name, content, uid, gid == -1 ? groupOf(dirPath.resolve(name)) : gid,
                 mode);
+        // reported once written (or staged, whole, for the commit): a write that failed, on a full disk say, is
+        // not reported as a change
+        sink.record(change);
         PosixFileAttributes after = done ? attrs(dir, name) : null;
         if (done && (after == null || after.isSymbolicLink() || !after.isRegularFile())) {
             throw new UnsafePathException(hostPath + " changed under the agent while it was written");
@@ -563,13 +568,19 @@ public final class SafeFiles implements AutoCloseable {
             try (SeekableByteChannel ch = dir.newByteChannel(tmp, opts,
                     PosixFilePermissions.asFileAttribute(Ownership.perms(mode & 0777)))) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                if (!(ch instanceof FileChannel fc)) {
-                    throw new IOException("cannot fsync " + tmp + ": not a FileChannel");
-                } else if (!staged) {
-                    fc.force(true);
+                try {
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    if (!(ch instanceof FileChannel fc)) {
+                        throw new IOException("cannot fsync " + tmp + ": not a FileChannel");
+                    } else if (!staged) {
+                        fc.force(true);
+                    }
+                } catch (IOException e) {
+                    // a full disk (ENOSPC) or a file-size limit (EFBIG) comes as a bare "No space left on device":
+                    // name the file it was for (the temp file is removed below, the file itself is untouched)
+                    throw new IOException("cannot write " + dirPath.resolve(name) + ": " + e.getMessage(), e);
                 }
             }
             String shape = dirPath + "\0" + uid + "\0" + gid + "\0" + mode;
