@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,10 +46,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullIT {
     static final Path JAR = Path.of("target/keyward-agent.jar");
     static final String USER = "alice";
+    /** Accounts whose keyward files the cycle creates: staged while it plans, renamed once the plan passed. */
+    static final String SMALL_NEW = "bob";
+    static final String LARGE_NEW = "carl";
     /** The files sshd reads that the cycle changes (under --root). */
     static final List<String> MANAGED = List.of("etc/ssh/keyward/authorized_keys/" + USER,
             "home/" + USER + "/.ssh/authorized_keys", "etc/ssh/keyward/revoked_keys",
-            "etc/ssh/keyward/trusted_user_ca_keys", "etc/ssh/ssh_host_ed25519_key-cert.pub");
+            "etc/ssh/keyward/trusted_user_ca_keys", "etc/ssh/ssh_host_ed25519_key-cert.pub",
+            "etc/ssh/keyward/authorized_keys/" + SMALL_NEW, "etc/ssh/keyward/authorized_keys/" + LARGE_NEW);
 
     @TempDir
     Path tmp;
@@ -58,6 +63,8 @@ class DiskFullIT {
         Path before = tmp.resolve("before");
         TestRoot t = new TestRoot(before);
         t.account(USER, (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        t.account(SMALL_NEW);
+        t.account(LARGE_NEW);
         Cmd.sshKeygen(before.resolve("etc/ssh"), "ssh_host_ed25519_key", "ed25519", 0);
         Files.writeString(before.resolve("etc/ssh/sshd_config"), "");
         Path cred = Files.createDirectories(before.resolve("var/lib/keyward")).resolve("credential");
@@ -80,22 +87,32 @@ class DiskFullIT {
         try (StubServer server = new StubServer()) {
             // the first state, applied with room: one key, an empty KRL, a host certificate due for renewal soon
             server.krl = krl(1, 0);
-            server.state = Json.write(state(1, List.of(ed25519Line(ed, "first")), List.of(), List.of(userCa1)));
+            server.state = Json.write(state(1, Map.of(USER, new AgentState.AccountState(
+                    desired(List.of(ed25519Line(ed, "first"))), List.of())), List.of(userCa1)));
             String cert1 = hostCert(before, hostCa, "-50m:+10m", 1); // a sixth of its life left: due
             server.hostCerts = req -> json(Map.of("host_certs", List.of(cert1)));
             Cmd.Result first = agent(before, server, 0);
             assertEquals(0, first.exitCode(), first.stdout() + first.stderr());
             Map<String, byte[]> old = contents(before);
 
-            // the new state: 1,000 keys (about 100 KB), a purge, a 40 KB KRL, a second CA key, a 10 KB certificate
+            // the new state: 1,000 keys (about 90 KB) and a purge for one account, new files for two more (one key,
+            // 300 keys), a 40 KB KRL, a second CA key, a 13 KB host certificate
             List<String> many = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
                 many.add(ed25519Line(ed, "key-" + i));
             }
+            List<String> more = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                more.add(ed25519Line(ed, "more-" + i));
+            }
             String purged = PublicKeyParser.withDefaults().parseLine(own.get(7)).fingerprint();
             server.krl = krl(2, 1200);
-            server.state = Json.write(state(2, many, List.of(new AgentState.PurgeEntry(purged, "revoked", true)),
-                    List.of(userCa1, userCa2)));
+            Map<String, AgentState.AccountState> accounts = new TreeMap<>(); // the agent plans them in this order
+            accounts.put(USER, new AgentState.AccountState(desired(many),
+                    List.of(new AgentState.PurgeEntry(purged, "revoked", true))));
+            accounts.put(SMALL_NEW, new AgentState.AccountState(desired(List.of(ed25519Line(ed, "small"))), List.of()));
+            accounts.put(LARGE_NEW, new AgentState.AccountState(desired(more), List.of()));
+            server.state = Json.write(state(2, accounts, List.of(userCa1, userCa2)));
             String cert2 = hostCert(before, hostCa, "-1m:+1d", 200);
             server.hostCerts = req -> json(Map.of("host_certs", List.of(cert2)));
 
@@ -135,6 +152,9 @@ class DiskFullIT {
                     }
                 }
                 assertFalse(tooLarge.isEmpty());
+                if (tooLarge.contains(MANAGED.get(6))) { // the plan failed: nothing it staged went in
+                    assertArrayEquals(old.get(MANAGED.get(5)), now.get(MANAGED.get(5)), "limit " + limit);
+                }
                 assertEquals(1, full.exitCode(), "limit " + limit + ": the cycle failed\n" + full.stdout()
                         + full.stderr());
                 // says why, naming the file, and reports no change that did not happen
@@ -144,9 +164,11 @@ class DiskFullIT {
                     assertTrue(l.startsWith("failed: ") && MANAGED.stream().anyMatch(f -> l.contains(root.resolve(f)
                             .toString())), "limit " + limit + ": names the file: " + l);
                 }
-                for (String f : tooLarge) {
-                    assertFalse(full.stdout().contains("updated /" + f), "limit " + limit + ": " + f
-                            + " was not updated\n" + full.stdout());
+                for (String f : MANAGED) {
+                    if (Arrays.equals(old.get(f), now.get(f))) {
+                        assertFalse(full.stdout().contains("updated /" + f) || full.stdout().contains("created /" + f),
+                                "limit " + limit + ": " + f + " did not change\n" + full.stdout());
+                    }
                 }
                 assertFalse(full.stderr().contains("Exception"), full.stderr());
                 Json.parseObject(Files.readAllBytes(root.resolve("var/lib/keyward/status.json"))); // whole
@@ -157,7 +179,7 @@ class DiskFullIT {
                         + next.stderr());
                 Map<String, byte[]> after = contents(root);
                 for (String f : MANAGED) {
-                    assertArrayEquals(fresh.get(f), after.get(f), "limit " + limit + ": " + f + " after the next cycle");
+                    assertArrayEquals(fresh.get(f), after.get(f), "limit " + limit + ": " + f + " after the next one");
                 }
                 assertNoTempFiles(root);
             }
@@ -177,15 +199,18 @@ class DiskFullIT {
         return Cmd.run(cmd, tmp, Map.of(), null);
     }
 
-    private static AgentState state(long krlVersion, List<String> keys, List<AgentState.PurgeEntry> purge,
+    private static AgentState state(long krlVersion, Map<String, AgentState.AccountState> accounts,
             List<String> userCas) {
+        return new AgentState("h-1", "managed", accounts, new AgentState.Trust(userCas, krlVersion),
+                new AgentState.KrlRef(krlVersion, "/api/v1/krl", null), null);
+    }
+
+    private static List<AgentState.DesiredKey> desired(List<String> lines) {
         List<AgentState.DesiredKey> desired = new ArrayList<>();
-        for (String k : keys) {
+        for (String k : lines) {
             desired.add(new AgentState.DesiredKey("k" + desired.size(), k, null, null, null, null));
         }
-        return new AgentState("h-1", "managed", Map.of(USER, new AgentState.AccountState(desired, purge)),
-                new AgentState.Trust(userCas, krlVersion), new AgentState.KrlRef(krlVersion, "/api/v1/krl", null),
-                null);
+        return desired;
     }
 
     /** A KRL made by ssh-keygen revoking {@code hashes} random SHA-256 key hashes (32 bytes each). */
