@@ -11,8 +11,7 @@ import dev.keyward.agent.testing.TestRoot;
 import dev.keyward.ca.json.Json;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.testing.Cmd;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
+import dev.keyward.ca.wire.SshWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -243,15 +242,11 @@ class DiskFullIT {
     }
 
     /** An OpenSSH line for a new Ed25519 key (RFC 8709: string "ssh-ed25519", string key), made in this JVM. */
-    private static String ed25519Line(KeyPairGenerator g, String comment) throws IOException {
-        byte[] spki = g.generateKeyPair().getPublic().getEncoded(); // the last 32 bytes are the key
-        ByteArrayOutputStream blob = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(blob);
-        d.writeInt(11);
-        d.write("ssh-ed25519".getBytes(StandardCharsets.US_ASCII));
-        d.writeInt(32);
-        d.write(spki, spki.length - 32, 32);
-        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(blob.toByteArray()) + " " + comment;
+    private static String ed25519Line(KeyPairGenerator g, String comment) {
+        byte[] spki = g.generateKeyPair().getPublic().getEncoded(); // SPKI ends with the 32-byte key
+        byte[] blob = new SshWriter().string("ssh-ed25519").string(Arrays.copyOfRange(spki, spki.length - 32,
+                spki.length)).toByteArray();
+        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(blob) + " " + comment;
     }
 
     private static byte[] json(Object o) {

@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
+import dev.keyward.web.testing.AgentRoots;
 import dev.keyward.web.testing.Api;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,13 +44,7 @@ class AgentClockSkewTest {
     @ValueSource(strings = {"-10m", "+10m"})
     void anAgentTenMinutesOffInstallsWhatTheServerSendsAndRenewsItsHostCertificateOnlyWhenAsked(String skew)
             throws Exception {
-        Path root = tmp.resolve("root");
-        Path home = Files.createDirectories(root.resolve("home/" + USER));
-        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("passwd"),
-                USER + ":x:" + uid + ":" + uid + ":" + USER + ":/home/" + USER + ":/bin/sh\n");
-        Cmd.sshKeygen(Files.createDirectories(root.resolve("etc/ssh")), "ssh_host_ed25519_key", "ed25519", 0);
+        Path root = AgentRoots.withUser(tmp.resolve("root"), USER);
         Files.writeString(root.resolve("etc/ssh/sshd_config"), "");
         Path keys = Files.createDirectories(tmp.resolve("keys"));
         Path staticKey = Cmd.sshKeygen(keys, "static", "ed25519", 0);
@@ -62,9 +56,7 @@ class AgentClockSkewTest {
             Api api = server.api();
             String admin = server.adminToken();
             String url = "http://127.0.0.1:" + server.port();
-            Api.Resp host = api.post("/api/v1/hosts", admin, Map.of("hostname", "skew.example.com"));
-            assertEquals(201, host.status(), host.toString());
-            Path joinToken = Files.writeString(tmp.resolve("join-token"), host.json().get("join_token").asText());
+            Path joinToken = AgentRoots.register(server, "skew.example.com", tmp.resolve("join-token"));
 
             Cmd.Result enrolled = agent(skew, root, "enroll", "--server", url, "--join-token-file",
                     joinToken.toString());

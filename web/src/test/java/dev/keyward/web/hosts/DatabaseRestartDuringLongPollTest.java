@@ -10,6 +10,7 @@ import dev.keyward.agent.client.AgentClient;
 import dev.keyward.agent.client.ServerException;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
+import dev.keyward.web.testing.AgentRoots;
 import dev.keyward.web.testing.Api;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
@@ -19,7 +20,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +58,7 @@ class DatabaseRestartDuringLongPollTest {
             port = s.getLocalPort();
         }
         Path data = tmp.resolve("pgdata");
-        Path root = tmp.resolve("root");
-        Path home = Files.createDirectories(root.resolve("home/" + USER));
-        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("passwd"),
-                USER + ":x:" + uid + ":" + uid + ":" + USER + ":/home/" + USER + ":/bin/sh\n");
-        Cmd.sshKeygen(Files.createDirectories(root.resolve("etc/ssh")), "ssh_host_ed25519_key", "ed25519", 0);
+        Path root = AgentRoots.withUser(tmp.resolve("root"), USER);
         Path engineerKey = Cmd.sshKeygen(Files.createDirectories(tmp.resolve("keys")), "engineer", "ed25519", 0);
 
         EmbeddedPostgres pg = startPostgres(data, port);
@@ -76,9 +70,7 @@ class DatabaseRestartDuringLongPollTest {
             Api api = server.api();
             String admin = server.adminToken();
             String url = "http://127.0.0.1:" + server.port();
-            Api.Resp host = api.post("/api/v1/hosts", admin, Map.of("hostname", "poll.example.com"));
-            assertEquals(201, host.status(), host.toString());
-            Path joinToken = Files.writeString(tmp.resolve("join-token"), host.json().get("join_token").asText());
+            Path joinToken = AgentRoots.register(server, "poll.example.com", tmp.resolve("join-token"));
             assertEquals(0, agent(root, "enroll", "--server", url, "--join-token-file", joinToken.toString()));
             assertEquals(0, agent(root, once(url)));
             AgentClient client = new AgentClient(URI.create(url),
