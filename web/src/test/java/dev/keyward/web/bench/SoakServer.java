@@ -1,0 +1,401 @@
+package dev.keyward.web.bench;
+
+import dev.keyward.ca.json.Json;
+import dev.keyward.ca.json.JsonException;
+import dev.keyward.web.testing.SshKeyLines;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Soak load for a running {@code keyward-server} on embedded defaults (started by scripts/soak-server): for
+ * {@code --minutes N}, user certificates at a fixed offered rate (open loop, latency from each request's due time,
+ * see {@link OpenLoop}) from one engineer token per 10 certificates a second, 1% of them revoked by the admin, and
+ * {@code --agents A} simulated agents polling, reporting usage and inventory ({@link SoakAgents}). One line per
+ * minute: certificates per second, p50/p99 of the minute, revocations, agent requests, failures, and the server's
+ * RSS, heap after GC, PostgreSQL database size, open files, threads and CPU ({@link ServerProbe}); at the end the
+ * least-squares slopes of RSS and p99, a durability check, and PASS only when nothing failed, RSS after minute 5 grew
+ * by at most 10% and p99 stayed under 50 ms in every minute. Exits 0 (1 when {@code --strict} and not PASS).
+ */
+public final class SoakServer {
+    private static final String HOST = "127.0.0.1";
+    /** Connections sending certificate requests: enough to ride out a stall of a second at 1,000/s. */
+    private static final int WORKERS = 32;
+    /** Every this many certificates one is revoked (1%). */
+    private static final int REVOKE_EVERY = 100;
+    /** Certificates per second per engineer token: half of the default http.limits.issue_per_caller (20/s). */
+    private static final int PER_ENGINEER = 10;
+    private static final double P99_LIMIT_MS = 50;
+    private static final double RSS_GROWTH_LIMIT = 0.10;
+    /** RSS is judged against its value at the end of this minute (start-up, JIT and pools settle before). */
+    private static final int SETTLE_MINUTES = 5;
+
+    private final int port;
+    private final Path home;
+    private final long serverPid;
+    private final int minutes;
+    private final int rate;
+    private final int agentCount;
+    private final int warmUpSeconds;
+    private final long perMinute;
+    /** Certificate requests due in the warm-up; request i >= this is in minute (i - warmUpCount) / perMinute. */
+    private final long warmUpCount;
+    private final List<String[]> engineers = new ArrayList<>(); // {token, username}
+    private final List<String> keys = new ArrayList<>();
+    private final List<String> fingerprints = new ArrayList<>();
+    private final RecentCerts recent = new RecentCerts();
+    private final BlockingQueue<Long> toRevoke = new LinkedBlockingQueue<>();
+    private final AtomicLong issued = new AtomicLong();
+    private final LongAdder revoked = new LongAdder();
+    private volatile boolean issuanceOver;
+    private SoakWindows windows;
+
+    /** One printed minute, kept for the slopes and the verdict. */
+    private record Minute(int n, ServerProbe.Sample server, double p99) {
+    }
+
+    private SoakServer(Map<String, String> o) {
+        this.port = Integer.parseInt(required(o, "port"));
+        this.home = Path.of(required(o, "home"));
+        this.serverPid = Long.parseLong(required(o, "server-pid"));
+        this.minutes = positive(o, "minutes", 30);
+        this.rate = positive(o, "rate", 300);
+        this.agentCount = positive(o, "agents", 200);
+        this.warmUpSeconds = Integer.parseInt(o.getOrDefault("warmup", "60"));
+        this.perMinute = 60L * rate;
+        this.warmUpCount = (long) rate * warmUpSeconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new TreeMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+            String k = args[i].substring(2);
+            o.put(k, k.equals("strict") ? "true" : args[++i]);
+        }
+        boolean pass = new SoakServer(o).run();
+        System.exit(pass || !o.containsKey("strict") ? 0 : 1);
+    }
+
+    private boolean run() throws Exception {
+        String admin = Files.readString(home.resolve("admin-token")).strip();
+        String jdbc = EmbeddedDb.jdbcUrl(home);
+        Properties login = EmbeddedDb.login(home);
+        printf("keyward soak-server: JDK %s, %d CPUs, server PID %d on %s:%d; %d minutes, %,d certs/s offered, %d%%"
+                + " revoked, %d agents%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                serverPid, HOST, port, minutes, rate, 100 / REVOKE_EVERY, agentCount);
+
+        int engineerCount = (rate + PER_ENGINEER - 1) / PER_ENGINEER;
+        long t0 = System.nanoTime();
+        createEngineers(admin, engineerCount);
+        for (int i = 0; i < 512; i++) {
+            keys.add(SshKeyLines.ed25519("soak-" + i));
+            fingerprints.add(SoakAgents.fingerprint(keys.get(i)));
+        }
+        SoakAgents agents = new SoakAgents(HOST, port, recent, userCaFingerprint());
+        agents.enroll(admin, agentCount);
+        printf("set-up: %d engineer tokens (%d certs/s each at most), %d hosts registered and enrolled in %.1f s%n",
+                engineerCount, PER_ENGINEER, agentCount, (System.nanoTime() - t0) / 1e9);
+
+        List<Minute> rows = new ArrayList<>();
+        try (ServerProbe probe = new ServerProbe(serverPid, HOST, port, jdbc, login)) {
+            ServerProbe.Sample before = probe.take();
+            printf("before the load: RSS %.1f MB, heap after GC %.1f MB, database %.1f MB, %d open files, %d threads%n%n",
+                    before.rssMb(), before.heapMb(), before.dbMb(), before.fds(), before.threads());
+            windows = new SoakWindows(System.nanoTime(), TimeUnit.SECONDS.toNanos(warmUpSeconds), minutes);
+            agents.start(windows);
+            Thread revoker = Thread.ofPlatform().name("soak-revoker").start(() -> revokeLoop(admin));
+            Throwable[] issuanceFailure = new Throwable[1];
+            Thread issuance = Thread.ofPlatform().name("soak-issuance").start(() -> {
+                try {
+                    OpenLoop.run(HOST, port, WORKERS, rate, warmUpCount + perMinute * minutes, this::issue,
+                            this::issueDone);
+                } catch (InterruptedException | RuntimeException e) {
+                    issuanceFailure[0] = e;
+                } finally {
+                    issuanceOver = true;
+                }
+            });
+            printf("%3s %8s %7s %7s %7s %9s %9s %6s %7s %7s %7s %7s %5s %7s %5s %5s%n", "min", "certs/s", "p50 ms",
+                    "p99 ms", "revoked", "agent r/s", "agent p99", "errors", "RSS MB", "heap MB", "live MB", "db MB",
+                    "fds", "threads", "cpu%", "load");
+            if (warmUpSeconds > 0) {
+                print(0, windows.warmUp(), windows.warmUpEnd(), warmUpCount, warmUpSeconds, probe);
+            }
+            for (int m = 0; m < minutes; m++) {
+                rows.add(print(m + 1, windows.minute(m), windows.endOf(m), perMinute, 60, probe));
+            }
+            issuance.join(TimeUnit.SECONDS.toMillis(180));
+            agents.stop();
+            revoker.join(TimeUnit.SECONDS.toMillis(60));
+            if (issuanceFailure[0] != null || issuance.isAlive()) {
+                windows.failed(windows.minute(minutes - 1), "issuance did not finish",
+                        String.valueOf(issuanceFailure[0]));
+            }
+        }
+        durability(jdbc, login, agents);
+        return verdict(rows);
+    }
+
+    /**
+     * Waits until {@code end}, then for the window's {@code due} certificate requests to be answered (40 s at most),
+     * and prints its line: minute {@code n}, or the warm-up for 0.
+     */
+    private Minute print(int n, SoakWindow w, long end, long due, int seconds, ServerProbe probe)
+            throws InterruptedException {
+        long wait = end - System.nanoTime();
+        if (wait > 0) {
+            LockSupport.parkNanos(wait);
+        }
+        long deadline = System.nanoTime() + 40_000_000_000L;
+        while (w.issueDone.sum() < due && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        ServerProbe.Sample s = probe.take();
+        Latencies lat = w.issueLatencies();
+        Latencies agentLat = w.agentLatencies();
+        printf("%3s %8.1f %7.2f %7.2f %7d %9.1f %9.2f %6d %7.1f %7.1f %7.1f %7.1f %5d %7d %5.0f %5.2f%s%n", n == 0 ? "w" : Integer.toString(n),
+                w.issued.sum() / (double) seconds, lat.millis(0.5), lat.millis(0.99), w.revoked.sum(),
+                w.agentRequests.sum() / (double) seconds, agentLat.millis(0.99), w.failures(), s.rssMb(), s.heapMb(),
+                s.liveMb(), s.dbMb(), s.fds(), s.threads(), s.cpuPercent(), s.load1(),
+                w.failures() == 0 ? "" : "  [" + w.failureSummary() + "]");
+        return new Minute(n, s, lat.millis(0.99));
+    }
+
+    // ------------------------------------------------------------------ the load
+
+    /** Certificate request {@code i}: engineer i mod E, one of 512 subject keys; every 100th issued is revoked. */
+    private boolean issue(long i, MiniHttp c) throws IOException {
+        SoakWindow w = window(i);
+        String[] engineer = engineers.get((int) (i % engineers.size()));
+        int k = (int) ((i / engineers.size()) % keys.size());
+        MiniHttp.Response r;
+        try {
+            r = c.send(MiniHttp.postJson(HOST, port, "/api/v1/certs/user", engineer[0],
+                    "{\"public_key\":\"" + keys.get(k) + "\"}"));
+        } catch (IOException e) {
+            windows.failed(w, "issue I/O", e.toString());
+            throw e;
+        }
+        if (r.status() != 201) {
+            windows.failed(w, "issue HTTP " + r.status(), r.text());
+            return false;
+        }
+        RecentCerts.Cert cert;
+        try {
+            cert = Json.read(r.body(), o -> new RecentCerts.Cert(o.unsignedLong("serial"), o.string("key_id"),
+                    fingerprints.get(k), engineer[1]));
+        } catch (JsonException e) {
+            windows.failed(w, "issue answer unreadable", e.getMessage());
+            return false;
+        }
+        recent.add(cert);
+        if (issued.incrementAndGet() % REVOKE_EVERY == 0) {
+            toRevoke.add(cert.serial());
+        }
+        return true;
+    }
+
+    /** The window certificate request {@code i} was due in. */
+    private SoakWindow window(long i) {
+        return i < warmUpCount ? windows.warmUp() : windows.minute((i - warmUpCount) / perMinute);
+    }
+
+    private void issueDone(int worker, long i, long latencyNanos, boolean ok) {
+        SoakWindow w = window(i);
+        if (latencyNanos < 0) {
+            windows.failed(w, "issue not sent", "still queued " + OpenLoop.GIVE_UP_NANOS / 1_000_000_000L
+                    + " s after it was due: the server fell behind");
+        } else {
+            w.issueLatency(latencyNanos);
+        }
+        if (ok) {
+            w.issued.increment();
+        }
+        w.issueDone.increment();
+    }
+
+    /** Revokes what {@link #issue} queued, as the admin, until issuance is over and the queue is empty. */
+    private void revokeLoop(String admin) {
+        try (MiniHttp c = new MiniHttp(HOST, port)) {
+            while (!issuanceOver || !toRevoke.isEmpty()) {
+                Long serial = toRevoke.poll(200, TimeUnit.MILLISECONDS);
+                if (serial == null) {
+                    continue;
+                }
+                try {
+                    MiniHttp.Response r = c.send(MiniHttp.postJson(HOST, port, "/api/v1/certs/" + serial + "/revoke",
+                            admin, "{\"reason\":\"soak\"}"));
+                    SoakWindow w = windows.now();
+                    if (r.status() == 200) {
+                        w.revoked.increment();
+                        revoked.increment();
+                    } else {
+                        windows.failed(w, "revoke HTTP " + r.status(), r.text());
+                    }
+                } catch (IOException e) {
+                    windows.failed(windows.now(), "revoke I/O", e.toString());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void createEngineers(String admin, int count) throws IOException {
+        String ttl = (minutes / 1440 + 1) + "d";
+        try (MiniHttp c = new MiniHttp(HOST, port)) {
+            for (int i = 0; i < count; i++) {
+                String name = String.format(Locale.ROOT, "soak-%03d", i);
+                MiniHttp.Response r = c.send(MiniHttp.postJson(HOST, port, "/api/v1/tokens", admin, "{\"name\":\"" + name
+                        + "\",\"role\":\"engineer\",\"username\":\"" + name + "\",\"ttl\":\"" + ttl + "\"}"));
+                if (r.status() != 201) {
+                    throw new IllegalStateException("cannot create an engineer token: " + r.status() + " " + r.text());
+                }
+                engineers.add(new String[] {(String) Json.parseObject(r.body()).get("token"), name});
+            }
+        }
+    }
+
+    /** The fingerprint of the user CA key (the first line of GET /api/v1/ca/user), as sshd logs it. */
+    private String userCaFingerprint() throws IOException {
+        try (MiniHttp c = new MiniHttp(HOST, port)) {
+            MiniHttp.Response r = c.send(MiniHttp.get(HOST, port, "/api/v1/ca/user"));
+            String first = r.text().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("GET /api/v1/ca/user gave no key: " + r.text()));
+            return SoakAgents.fingerprint(first);
+        }
+    }
+
+    // ------------------------------------------------------------------ checks and verdict
+
+    /**
+     * Every certificate answered 201 is a row, every revocation answered 200 is marked, and every usage event
+     * acknowledged is stored, in the database.
+     */
+    private void durability(String jdbc, Properties login, SoakAgents agents) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbc, login); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM certificates WHERE cert_type = 'user'),"
+                        + " (SELECT count(*) FROM certificates WHERE cert_type = 'user' AND revoked_at IS NOT NULL),"
+                        + " (SELECT count(*) FROM usage_events)")) {
+            rs.next();
+            long rows = rs.getLong(1);
+            long revokedRows = rs.getLong(2);
+            long events = rs.getLong(3);
+            printf("%ndurability: %,d user certificates in the database for %,d answered 201; %,d revoked for %,d answered"
+                    + " 200; %,d usage events stored for %,d acknowledged (%,d inventory reports taken)%n", rows,
+                    issued.get(), revokedRows, revoked.sum(), events, agents.eventsAcknowledged.sum(),
+                    agents.inventories.sum());
+            if (rows != issued.get() || revokedRows != revoked.sum() || events != agents.eventsAcknowledged.sum()) {
+                windows.failed(windows.minute(minutes - 1), "database disagrees", rows + " user certificates, "
+                        + revokedRows + " revoked, " + events + " usage events in the database");
+            }
+        }
+    }
+
+    private boolean verdict(List<Minute> rows) {
+        long failures = windows.failures();
+        printf("%n%,d certificates issued in %d minutes (%,.1f/s), %,d revoked; failures: %,d%n", issued.get(), minutes,
+                issued.get() / (minutes * 60.0), revoked.sum(), failures);
+        windows.firstDetails().forEach((what, detail) -> printf("  %s, e.g.: %s%n", what, detail));
+
+        double[] x = rows.stream().mapToDouble(Minute::n).toArray();
+        double rssSlope = slope(x, rows.stream().mapToDouble(r -> r.server().rssMb()).toArray());
+        double p99Slope = slope(x, rows.stream().mapToDouble(Minute::p99).toArray());
+        List<Minute> later = rows.stream().filter(r -> r.n() > SETTLE_MINUTES).toList();
+        printf("slopes (least squares per minute): RSS %+.2f MB/min over minutes 1-%d%s; p99 %+.3f ms/min%n", rssSlope,
+                rows.size(), later.size() < 2 ? "" : String.format(Locale.ROOT, " (%+.2f MB/min over minutes %d-%d)",
+                        slope(later.stream().mapToDouble(Minute::n).toArray(),
+                                later.stream().mapToDouble(r -> r.server().rssMb()).toArray()),
+                        SETTLE_MINUTES + 1, rows.size()), p99Slope);
+
+        printf("%nVerdict%n");
+        boolean noErrors = criterion(failures == 0, "no errors: " + failures);
+        Boolean rssOk = null;
+        if (later.isEmpty()) {
+            printf("  %-4s RSS after minute %d: not judged, the run is shorter than %d minutes%n", "n/a", SETTLE_MINUTES,
+                    SETTLE_MINUTES + 1);
+        } else {
+            double base = rows.get(SETTLE_MINUTES - 1).server().rssMb();
+            double max = later.stream().mapToDouble(r -> r.server().rssMb()).max().orElseThrow();
+            rssOk = criterion(max <= base * (1 + RSS_GROWTH_LIMIT), String.format(Locale.ROOT,
+                    "RSS after minute %d grew by at most %.0f%%: %.1f MB at minute %d, at most %.1f MB after (%+.1f%%)",
+                    SETTLE_MINUTES, 100 * RSS_GROWTH_LIMIT, base, SETTLE_MINUTES, max, 100 * (max / base - 1)));
+        }
+        Minute worst = rows.stream().max((a, b) -> Double.compare(Double.isNaN(a.p99()) ? Double.MAX_VALUE : a.p99(),
+                Double.isNaN(b.p99()) ? Double.MAX_VALUE : b.p99())).orElseThrow();
+        boolean p99Ok = criterion(rows.stream().allMatch(r -> r.p99() < P99_LIMIT_MS), String.format(Locale.ROOT,
+                "p99 < %.0f ms in every minute: highest %.2f ms (minute %d)", P99_LIMIT_MS, worst.p99(), worst.n()));
+        boolean pass = noErrors && p99Ok && Boolean.TRUE.equals(rssOk);
+        printf("%s%n", pass ? "PASS" : rssOk == null && noErrors && p99Ok
+                ? "NO VERDICT: RSS growth after minute " + SETTLE_MINUTES + " needs --minutes " + (SETTLE_MINUTES + 1)
+                        + " or more" : "FAIL");
+        return pass;
+    }
+
+    /** Least-squares slope of y over x; NaN with fewer than two points. */
+    static double slope(double[] x, double[] y) {
+        int n = x.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double mx = 0;
+        double my = 0;
+        for (int i = 0; i < n; i++) {
+            mx += x[i] / n;
+            my += y[i] / n;
+        }
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = 0; i < n; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+        }
+        return sxy / sxx;
+    }
+
+    private static boolean criterion(boolean pass, String what) {
+        printf("  %-4s %s%n", pass ? "PASS" : "FAIL", what);
+        return pass;
+    }
+
+    private static void printf(String format, Object... args) {
+        System.out.printf(Locale.ROOT, format, args);
+        System.out.flush();
+    }
+
+    private static String required(Map<String, String> o, String k) {
+        String v = o.get(k);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + k + " is required");
+        }
+        return v;
+    }
+
+    private static int positive(Map<String, String> o, String k, int dflt) {
+        int v = Integer.parseInt(o.getOrDefault(k, Integer.toString(dflt)));
+        if (v < 1) {
+            throw new IllegalArgumentException("--" + k + " must be 1 or more, got " + v);
+        }
+        return v;
+    }
+}
