@@ -22,6 +22,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,9 @@ final class SoakAgents {
     /** Usage events the server acknowledged, and inventory reports it took. */
     final LongAdder eventsAcknowledged = new LongAdder();
     final LongAdder inventories = new LongAdder();
+    /** Over the whole run, by request ({@code state}, {@code krl}, ...): latencies, and answers by status. */
+    private final Map<String, Latencies> latencies = new TreeMap<>();
+    private final Map<String, LongAdder> answers = new ConcurrentSkipListMap<>();
 
     SoakAgents(String host, int port, RecentCerts recent, String caFingerprint) {
         this.host = host;
@@ -173,9 +178,14 @@ final class SoakAgents {
             windows.failed(windows.now(), what + " I/O", e.toString());
             return null;
         }
+        long took = System.nanoTime() - t0;
         SoakWindow w = windows.now();
-        w.agentLatency(System.nanoTime() - t0);
+        w.agentLatency(took);
         w.agentRequests.increment();
+        synchronized (latencies) {
+            latencies.computeIfAbsent(what, k -> new Latencies()).add(took);
+        }
+        answers.computeIfAbsent(what + " " + r.status(), k -> new LongAdder()).increment();
         for (int status : expected) {
             if (r.status() == status) {
                 return r;
@@ -183,6 +193,25 @@ final class SoakAgents {
         }
         windows.failed(w, what + " HTTP " + r.status(), r.text());
         return null;
+    }
+
+    /** One line per request kind over the whole run: count, answers by status, p50 and p99. */
+    List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        synchronized (latencies) {
+            latencies.forEach((what, l) -> {
+                Latencies sorted = Latencies.merge(List.of(l));
+                StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-9s %,8d requests, p50 %6.2f ms, p99 %7.2f"
+                        + " ms;", what, sorted.size(), sorted.millis(0.5), sorted.millis(0.99)));
+                answers.forEach((k, n) -> {
+                    if (k.startsWith(what + " ")) {
+                        b.append(" HTTP ").append(k.substring(what.length() + 1)).append(" x").append(n.sum());
+                    }
+                });
+                lines.add(b.toString());
+            });
+        }
+        return lines;
     }
 
     private byte[] get(String path, String auth, String etag) {

@@ -31,8 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code --agents A} simulated agents polling, reporting usage and inventory ({@link SoakAgents}). One line per
  * minute: certificates per second, p50/p99 of the minute, revocations, agent requests, failures, and the server's
  * RSS, heap after GC, PostgreSQL database size, open files, threads and CPU ({@link ServerProbe}); at the end the
- * least-squares slopes of RSS and p99, a durability check, and PASS only when nothing failed, RSS after minute 5 grew
- * by at most 10% and p99 stayed under 50 ms in every minute. Exits 0 (1 when {@code --strict} and not PASS).
+ * least-squares slopes of RSS and p99, a durability check, and the verdict ({@link SoakVerdict}). Exits 0 (1 when
+ * {@code --strict} and not PASS).
  */
 public final class SoakServer {
     private static final String HOST = "127.0.0.1";
@@ -42,10 +42,6 @@ public final class SoakServer {
     private static final int REVOKE_EVERY = 100;
     /** Certificates per second per engineer token: half of the default http.limits.issue_per_caller (20/s). */
     private static final int PER_ENGINEER = 10;
-    private static final double P99_LIMIT_MS = 50;
-    private static final double RSS_GROWTH_LIMIT = 0.10;
-    /** RSS is judged against its value at the end of this minute (start-up, JIT and pools settle before). */
-    private static final int SETTLE_MINUTES = 5;
 
     private final int port;
     private final Path home;
@@ -66,10 +62,6 @@ public final class SoakServer {
     private final LongAdder revoked = new LongAdder();
     private volatile boolean issuanceOver;
     private SoakWindows windows;
-
-    /** One printed minute, kept for the slopes and the verdict. */
-    private record Minute(int n, ServerProbe.Sample server, double p99) {
-    }
 
     private SoakServer(Map<String, String> o) {
         this.port = Integer.parseInt(required(o, "port"));
@@ -116,7 +108,7 @@ public final class SoakServer {
         printf("set-up: %d engineer tokens (%d certs/s each at most), %d hosts registered and enrolled in %.1f s%n",
                 engineerCount, PER_ENGINEER, agentCount, (System.nanoTime() - t0) / 1e9);
 
-        List<Minute> rows = new ArrayList<>();
+        List<SoakVerdict.Minute> rows = new ArrayList<>();
         try (ServerProbe probe = new ServerProbe(serverPid, HOST, port, jdbc, login)) {
             ServerProbe.Sample before = probe.take();
             printf("before the load: RSS %.1f MB, heap after GC %.1f MB, database %.1f MB, %d open files, %d threads%n%n",
@@ -153,24 +145,23 @@ public final class SoakServer {
             }
         }
         durability(jdbc, login, agents);
-        return verdict(rows);
+        return verdict(rows, agents);
     }
 
     /**
-     * Waits until {@code end}, then for the window's {@code due} certificate requests to be answered (40 s at most),
-     * and prints its line: minute {@code n}, or the warm-up for 0.
+     * Looks at the server a second before {@code end} (still under load: after the last minute the load stops), waits
+     * until {@code end} and for the window's {@code due} certificate requests to be answered (40 s at most), and
+     * prints its line: minute {@code n}, or the warm-up for 0.
      */
-    private Minute print(int n, SoakWindow w, long end, long due, int seconds, ServerProbe probe)
+    private SoakVerdict.Minute print(int n, SoakWindow w, long end, long due, int seconds, ServerProbe probe)
             throws InterruptedException {
-        long wait = end - System.nanoTime();
-        if (wait > 0) {
-            LockSupport.parkNanos(wait);
-        }
+        sleepUntil(end - 1_000_000_000L);
+        ServerProbe.Sample s = probe.take();
+        sleepUntil(end);
         long deadline = System.nanoTime() + 40_000_000_000L;
         while (w.issueDone.sum() < due && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        ServerProbe.Sample s = probe.take();
         Latencies lat = w.issueLatencies();
         Latencies agentLat = w.agentLatencies();
         printf("%3s %8.1f %7.2f %7.2f %7d %9.1f %9.2f %6d %7.1f %7.1f %7.1f %7.1f %5d %7d %5.0f %5.2f%s%n", n == 0 ? "w" : Integer.toString(n),
@@ -178,7 +169,13 @@ public final class SoakServer {
                 w.agentRequests.sum() / (double) seconds, agentLat.millis(0.99), w.failures(), s.rssMb(), s.heapMb(),
                 s.liveMb(), s.dbMb(), s.fds(), s.threads(), s.cpuPercent(), s.load1(),
                 w.failures() == 0 ? "" : "  [" + w.failureSummary() + "]");
-        return new Minute(n, s, lat.millis(0.99));
+        return new SoakVerdict.Minute(n, s, lat.millis(0.99));
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        for (long wait = nanoTime - System.nanoTime(); wait > 0; wait = nanoTime - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
+        }
     }
 
     // ------------------------------------------------------------------ the load
@@ -312,70 +309,18 @@ public final class SoakServer {
         }
     }
 
-    private boolean verdict(List<Minute> rows) {
+    private boolean verdict(List<SoakVerdict.Minute> rows, SoakAgents agents) {
         long failures = windows.failures();
-        printf("%n%,d certificates issued in %d minutes (%,.1f/s), %,d revoked; failures: %,d%n", issued.get(), minutes,
-                issued.get() / (minutes * 60.0), revoked.sum(), failures);
+        long judged = 0;
+        for (int m = 0; m < minutes; m++) {
+            judged += windows.minute(m).issued.sum();
+        }
+        printf("%n%,d certificates issued in %d minutes (%,.1f/s; %,d more in the warm-up), %,d revoked; failures: %,d%n",
+                judged, minutes, judged / (minutes * 60.0), windows.warmUp().issued.sum(), revoked.sum(), failures);
         windows.firstDetails().forEach((what, detail) -> printf("  %s, e.g.: %s%n", what, detail));
 
-        double[] x = rows.stream().mapToDouble(Minute::n).toArray();
-        double rssSlope = slope(x, rows.stream().mapToDouble(r -> r.server().rssMb()).toArray());
-        double p99Slope = slope(x, rows.stream().mapToDouble(Minute::p99).toArray());
-        List<Minute> later = rows.stream().filter(r -> r.n() > SETTLE_MINUTES).toList();
-        printf("slopes (least squares per minute): RSS %+.2f MB/min over minutes 1-%d%s; p99 %+.3f ms/min%n", rssSlope,
-                rows.size(), later.size() < 2 ? "" : String.format(Locale.ROOT, " (%+.2f MB/min over minutes %d-%d)",
-                        slope(later.stream().mapToDouble(Minute::n).toArray(),
-                                later.stream().mapToDouble(r -> r.server().rssMb()).toArray()),
-                        SETTLE_MINUTES + 1, rows.size()), p99Slope);
-
-        printf("%nVerdict%n");
-        boolean noErrors = criterion(failures == 0, "no errors: " + failures);
-        Boolean rssOk = null;
-        if (later.isEmpty()) {
-            printf("  %-4s RSS after minute %d: not judged, the run is shorter than %d minutes%n", "n/a", SETTLE_MINUTES,
-                    SETTLE_MINUTES + 1);
-        } else {
-            double base = rows.get(SETTLE_MINUTES - 1).server().rssMb();
-            double max = later.stream().mapToDouble(r -> r.server().rssMb()).max().orElseThrow();
-            rssOk = criterion(max <= base * (1 + RSS_GROWTH_LIMIT), String.format(Locale.ROOT,
-                    "RSS after minute %d grew by at most %.0f%%: %.1f MB at minute %d, at most %.1f MB after (%+.1f%%)",
-                    SETTLE_MINUTES, 100 * RSS_GROWTH_LIMIT, base, SETTLE_MINUTES, max, 100 * (max / base - 1)));
-        }
-        Minute worst = rows.stream().max((a, b) -> Double.compare(Double.isNaN(a.p99()) ? Double.MAX_VALUE : a.p99(),
-                Double.isNaN(b.p99()) ? Double.MAX_VALUE : b.p99())).orElseThrow();
-        boolean p99Ok = criterion(rows.stream().allMatch(r -> r.p99() < P99_LIMIT_MS), String.format(Locale.ROOT,
-                "p99 < %.0f ms in every minute: highest %.2f ms (minute %d)", P99_LIMIT_MS, worst.p99(), worst.n()));
-        boolean pass = noErrors && p99Ok && Boolean.TRUE.equals(rssOk);
-        printf("%s%n", pass ? "PASS" : rssOk == null && noErrors && p99Ok
-                ? "NO VERDICT: RSS growth after minute " + SETTLE_MINUTES + " needs --minutes " + (SETTLE_MINUTES + 1)
-                        + " or more" : "FAIL");
-        return pass;
-    }
-
-    /** Least-squares slope of y over x; NaN with fewer than two points. */
-    static double slope(double[] x, double[] y) {
-        int n = x.length;
-        if (n < 2) {
-            return Double.NaN;
-        }
-        double mx = 0;
-        double my = 0;
-        for (int i = 0; i < n; i++) {
-            mx += x[i] / n;
-            my += y[i] / n;
-        }
-        double sxy = 0;
-        double sxx = 0;
-        for (int i = 0; i < n; i++) {
-            sxy += (x[i] - mx) * (y[i] - my);
-            sxx += (x[i] - mx) * (x[i] - mx);
-        }
-        return sxy / sxx;
-    }
-
-    private static boolean criterion(boolean pass, String what) {
-        printf("  %-4s %s%n", pass ? "PASS" : "FAIL", what);
-        return pass;
+        agents.summary().forEach(line -> printf("  agents' %s%n", line));
+        return SoakVerdict.judge(rows, failures, System.out);
     }
 
     private static void printf(String format, Object... args) {
