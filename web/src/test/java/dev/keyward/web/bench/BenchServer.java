@@ -60,32 +60,21 @@ public final class BenchServer {
     private final Map<Integer, java.util.concurrent.atomic.LongAdder> failureCounts = new java.util.concurrent.ConcurrentHashMap<>();
     private String engineer;
 
-    private BenchServer(Map<String, String> o) {
-        this.port = Integer.parseInt(required(o, "port"));
-        this.home = Path.of(required(o, "home"));
-        this.serverPid = Long.parseLong(o.getOrDefault("server-pid", "-1"));
-        this.seconds = Double.parseDouble(o.getOrDefault("seconds", "5"));
-        this.warmup = Double.parseDouble(o.getOrDefault("warmup", "20"));
-        this.rate = Integer.parseInt(o.getOrDefault("rate", "1000"));
-        this.concurrencies = ints(o.getOrDefault("clients", "4,16,64"));
-        this.krlConcurrencies = ints(o.getOrDefault("krl-clients", "16,64"));
+    private BenchServer(BenchArgs o) {
+        this.port = Integer.parseInt(o.required("port"));
+        this.home = Path.of(o.required("home"));
+        this.serverPid = Long.parseLong(o.get("server-pid", "-1"));
+        this.seconds = Double.parseDouble(o.get("seconds", "5"));
+        this.warmup = Double.parseDouble(o.get("warmup", "20"));
+        this.rate = Integer.parseInt(o.get("rate", "1000"));
+        this.concurrencies = ints(o.get("clients", "4,16,64"));
+        this.krlConcurrencies = ints(o.get("krl-clients", "16,64"));
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new TreeMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            String k = args[i].substring(2);
-            if (k.equals("strict")) {
-                o.put(k, "true");
-            } else {
-                o.put(k, args[++i]);
-            }
-        }
+        BenchArgs o = new BenchArgs(args);
         boolean allPass = new BenchServer(o).run();
-        System.exit(allPass || !o.containsKey("strict") ? 0 : 1);
+        System.exit(allPass || !o.strict() ? 0 : 1);
     }
 
     private boolean run() throws Exception {
@@ -538,14 +527,6 @@ public final class BenchServer {
     private static void printf(String format, Object... args) {
         System.out.printf(Locale.ROOT, format, args);
         System.out.flush();
-    }
-
-    private static String required(Map<String, String> o, String k) {
-        String v = o.get(k);
-        if (v == null) {
-            throw new IllegalArgumentException("--" + k + " is required");
-        }
-        return v;
     }
 
     private static List<Integer> ints(String csv) {

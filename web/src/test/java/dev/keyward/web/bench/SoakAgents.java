@@ -1,5 +1,6 @@
 package dev.keyward.web.bench;
 
+import dev.keyward.agent.protocol.AgentState;
 import dev.keyward.agent.protocol.EnrollRequest;
 import dev.keyward.agent.protocol.EnrollResponse;
 import dev.keyward.agent.protocol.InventoryAck;
@@ -7,10 +8,12 @@ import dev.keyward.agent.protocol.InventoryKey;
 import dev.keyward.agent.protocol.InventoryReport;
 import dev.keyward.agent.protocol.UsageBatch;
 import dev.keyward.agent.protocol.UsageEvent;
+import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.Sha256;
 import dev.keyward.ca.json.Json;
 import dev.keyward.ca.json.JsonWriter;
 import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.ca.krl.Krl;
 import dev.keyward.web.testing.SshKeyLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -120,51 +123,73 @@ final class SoakAgents {
         }
     }
 
+    /** One cycle of one agent on a fresh connection; a failed step ends the cycle, as in the agent. */
     private void cycle(Agent a) {
         try (MiniHttp c = new MiniHttp(host, port)) {
-            String auth = "Authorization: Bearer " + a.credential;
-            MiniHttp.Response r = call(c, "state", get("/api/v1/agent/state", auth, a.stateEtag), 200, 304);
-            if (r == null) {
-                return;
-            }
-            a.stateEtag = r.status() == 200 ? r.etag() : a.stateEtag;
-            if ((r = call(c, "krl", get("/api/v1/krl", auth, a.krlEtag), 200, 304)) == null) {
-                return;
-            }
-            a.krlEtag = r.status() == 200 ? r.etag() : a.krlEtag;
-            List<UsageEvent> events = logins(a);
-            if (!events.isEmpty()) {
-                r = call(c, "usage", MiniHttp.postJson(host, port, "/api/v1/agent/usage", a.credential,
-                        json(new UsageBatch(events))), 200);
-                if (r == null) {
-                    return;
-                }
-                Map<String, Object> ack = Json.parseObject(r.body());
-                if (!(ack.get("acknowledged") instanceof List<?> l) || l.size() != events.size()
-                        || ack.get("rejected") instanceof List<?> rejected && !rejected.isEmpty()) {
-                    windows.failed(windows.now(), "usage not all stored", r.text());
-                } else {
-                    eventsAcknowledged.add(events.size());
-                }
-            }
-            if (ThreadLocalRandom.current().nextDouble() < INVENTORY_CHANGE) {
-                a.changeKeys();
-            }
-            InventoryReport inventory = a.inventory();
-            if (!inventory.hash().equals(a.acknowledgedHash)) {
-                r = call(c, "inventory", MiniHttp.postJson(host, port, "/api/v1/agent/inventory", a.credential,
-                        json(inventory)), 200);
-                if (r != null && inventory.hash().equals(Json.read(r.body(), InventoryAck::fromJson).hash())) {
-                    a.acknowledgedHash = inventory.hash();
-                    inventories.increment();
-                } else if (r != null) {
-                    windows.failed(windows.now(), "inventory hash", r.text());
-                }
+            if (poll(a, c) && sendUsage(a, c)) {
+                sendInventory(a, c);
             }
         } catch (IOException | RuntimeException e) { // a body that does not parse; a bug here must not end the cycles
             windows.failed(windows.now(), "agent " + e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
         } finally {
             schedule(a, ThreadLocalRandom.current().nextLong(MIN_INTERVAL_MS, MAX_INTERVAL_MS + 1));
+        }
+    }
+
+    /** The state and the KRL, each with If-None-Match, each read as the agent reads it when it changed. */
+    private boolean poll(Agent a, MiniHttp c) {
+        String auth = "Authorization: Bearer " + a.credential;
+        MiniHttp.Response state = call(c, "state", get("/api/v1/agent/state", auth, a.stateEtag), 200, 304);
+        if (state == null || state.status() == 200
+                && !readable("state", () -> Json.read(state.body(), AgentState::fromJson), state)) {
+            return false;
+        }
+        a.stateEtag = state.status() == 200 ? state.etag() : a.stateEtag;
+        MiniHttp.Response krl = call(c, "krl", get("/api/v1/krl", auth, a.krlEtag), 200, 304);
+        if (krl == null || krl.status() == 200 && !readable("krl", () -> Krl.parseForInstall(krl.body()), krl)) {
+            return false;
+        }
+        a.krlEtag = krl.status() == 200 ? krl.etag() : a.krlEtag;
+        return true;
+    }
+
+    /** The logins since the last cycle, if any; every event must be acknowledged and none refused. */
+    private boolean sendUsage(Agent a, MiniHttp c) throws IOException {
+        List<UsageEvent> events = logins(a);
+        if (events.isEmpty()) {
+            return true;
+        }
+        MiniHttp.Response r = call(c, "usage", MiniHttp.postJson(host, port, "/api/v1/agent/usage", a.credential,
+                json(new UsageBatch(events))), 200);
+        if (r == null) {
+            return false;
+        }
+        Map<String, Object> ack = Json.parseObject(r.body());
+        if (!(ack.get("acknowledged") instanceof List<?> l) || l.size() != events.size()
+                || ack.get("rejected") instanceof List<?> rejected && !rejected.isEmpty()) {
+            windows.failed(windows.now(), "usage not all stored", r.text());
+            return false;
+        }
+        eventsAcknowledged.add(events.size());
+        return true;
+    }
+
+    /** Now and then the host's keys change; the report goes out when its hash differs from the one acknowledged. */
+    private void sendInventory(Agent a, MiniHttp c) throws IOException {
+        if (ThreadLocalRandom.current().nextDouble() < INVENTORY_CHANGE) {
+            a.changeKeys();
+        }
+        InventoryReport inventory = a.inventory();
+        if (inventory.hash().equals(a.acknowledgedHash)) {
+            return;
+        }
+        MiniHttp.Response r = call(c, "inventory", MiniHttp.postJson(host, port, "/api/v1/agent/inventory",
+                a.credential, json(inventory)), 200);
+        if (r != null && inventory.hash().equals(Json.read(r.body(), InventoryAck::fromJson).hash())) {
+            a.acknowledgedHash = inventory.hash();
+            inventories.increment();
+        } else if (r != null) {
+            windows.failed(windows.now(), "inventory hash", r.text());
         }
     }
 
@@ -193,6 +218,22 @@ final class SoakAgents {
         }
         windows.failed(w, what + " HTTP " + r.status(), r.text());
         return null;
+    }
+
+    @FunctionalInterface
+    private interface Reader {
+        void read() throws IOException;
+    }
+
+    /** Whether the agent could read the answer ({@code AgentState}, {@code Krl.parseForInstall}); else a failure. */
+    private boolean readable(String what, Reader reader, MiniHttp.Response r) {
+        try {
+            reader.read();
+            return true;
+        } catch (IOException | InvalidInputException e) {
+            windows.failed(windows.now(), what + " unreadable", e.getMessage() + "; " + r.text());
+            return false;
+        }
     }
 
     /** One line per request kind over the whole run: count, answers by status, p50 and p99. */

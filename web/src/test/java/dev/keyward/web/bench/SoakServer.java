@@ -14,9 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -63,29 +61,22 @@ public final class SoakServer {
     private volatile boolean issuanceOver;
     private SoakWindows windows;
 
-    private SoakServer(Map<String, String> o) {
-        this.port = Integer.parseInt(required(o, "port"));
-        this.home = Path.of(required(o, "home"));
-        this.serverPid = Long.parseLong(required(o, "server-pid"));
-        this.minutes = positive(o, "minutes", 30);
-        this.rate = positive(o, "rate", 300);
-        this.agentCount = positive(o, "agents", 200);
-        this.warmUpSeconds = Integer.parseInt(o.getOrDefault("warmup", "60"));
+    private SoakServer(BenchArgs o) {
+        this.port = Integer.parseInt(o.required("port"));
+        this.home = Path.of(o.required("home"));
+        this.serverPid = Long.parseLong(o.required("server-pid"));
+        this.minutes = o.atLeast("minutes", 1, 30);
+        this.rate = o.atLeast("rate", 1, 300);
+        this.agentCount = o.atLeast("agents", 1, 200);
+        this.warmUpSeconds = o.atLeast("warmup", 0, 60);
         this.perMinute = 60L * rate;
         this.warmUpCount = (long) rate * warmUpSeconds;
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new TreeMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            String k = args[i].substring(2);
-            o.put(k, k.equals("strict") ? "true" : args[++i]);
-        }
+        BenchArgs o = new BenchArgs(args);
         boolean pass = new SoakServer(o).run();
-        System.exit(pass || !o.containsKey("strict") ? 0 : 1);
+        System.exit(pass || !o.strict() ? 0 : 1);
     }
 
     private boolean run() throws Exception {
@@ -135,6 +126,10 @@ public final class SoakServer {
             }
             for (int m = 0; m < minutes; m++) {
                 rows.add(print(m + 1, windows.minute(m), windows.endOf(m), perMinute, 60, probe));
+                if (!ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false)) {
+                    printf("FAIL: the server (PID %d) is gone; the soak ends here%n", serverPid);
+                    System.exit(1); // the script prints the end of the server's log
+                }
             }
             issuance.join(TimeUnit.SECONDS.toMillis(180));
             agents.stop();
@@ -326,21 +321,5 @@ public final class SoakServer {
     private static void printf(String format, Object... args) {
         System.out.printf(Locale.ROOT, format, args);
         System.out.flush();
-    }
-
-    private static String required(Map<String, String> o, String k) {
-        String v = o.get(k);
-        if (v == null) {
-            throw new IllegalArgumentException("--" + k + " is required");
-        }
-        return v;
-    }
-
-    private static int positive(Map<String, String> o, String k, int dflt) {
-        int v = Integer.parseInt(o.getOrDefault(k, Integer.toString(dflt)));
-        if (v < 1) {
-            throw new IllegalArgumentException("--" + k + " must be 1 or more, got " + v);
-        }
-        return v;
     }
 }
