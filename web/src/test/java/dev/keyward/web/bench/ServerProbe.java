@@ -52,7 +52,8 @@ final class ServerProbe implements AutoCloseable {
     Sample take() {
         String status = read(Path.of("/proc", Long.toString(pid), "status"));
         double rss = statusField(status, "VmRSS:") / 1024.0; // kB
-        int threads = (int) statusField(status, "Threads:");
+        double threadCount = statusField(status, "Threads:");
+        int threads = Double.isNaN(threadCount) ? -1 : (int) threadCount;
         int fds;
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             fds = (int) s.count();
@@ -75,7 +76,7 @@ final class ServerProbe implements AutoCloseable {
         }
         double cpuMs = CpuTime.millis(pid);
         long now = System.nanoTime();
-        double cpu = (cpuMs - lastCpuMs) / ((now - lastNanos) / 1e6) * 100;
+        double cpu = cpuMs == 0 ? Double.NaN : (cpuMs - lastCpuMs) / ((now - lastNanos) / 1e6) * 100; // 0: gone
         lastCpuMs = cpuMs;
         lastNanos = now;
         String loadavg = read(Path.of("/proc/loadavg"));
