@@ -83,9 +83,10 @@ public final class SoakServer {
         String admin = Files.readString(home.resolve("admin-token")).strip();
         String jdbc = EmbeddedDb.jdbcUrl(home);
         Properties login = EmbeddedDb.login(home);
-        printf("keyward soak-server: JDK %s, %d CPUs, server PID %d on %s:%d; %d minutes, %,d certs/s offered, %d%%"
-                + " revoked, %d agents%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                serverPid, HOST, port, minutes, rate, 100 / REVOKE_EVERY, agentCount);
+        printf("keyward soak-server: JDK %s, %d CPUs, server PID %d on %s:%d; %d s warm-up and %d min, %,d certs/s"
+                + " offered, %d%% revoked, %d agents%n", System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(), serverPid, HOST, port, warmUpSeconds, minutes, rate,
+                100 / REVOKE_EVERY, agentCount);
 
         int engineerCount = (rate + PER_ENGINEER - 1) / PER_ENGINEER;
         long t0 = System.nanoTime();
@@ -310,7 +311,7 @@ public final class SoakServer {
         for (int m = 0; m < minutes; m++) {
             judged += windows.minute(m).issued.sum();
         }
-        printf("%n%,d certificates issued in %d minutes (%,.1f/s; %,d more in the warm-up), %,d revoked; failures: %,d%n",
+        printf("%n%,d certificates issued in %d min (%,.1f/s; %,d more in the warm-up), %,d revoked; failures: %,d%n",
                 judged, minutes, judged / (minutes * 60.0), windows.warmUp().issued.sum(), revoked.sum(), failures);
         windows.firstDetails().forEach((what, detail) -> printf("  %s, e.g.: %s%n", what, detail));
 
