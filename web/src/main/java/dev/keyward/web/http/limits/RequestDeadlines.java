@@ -33,6 +33,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * headers are complete (to none when there is no body), cleared when the message is complete, malformed or cut short.
  */
 public final class RequestDeadlines extends HttpConnectionFactory {
+    /** Attempts to fail a request that is past its deadline before its connection is simply closed. */
+    private static final int RETRIES = 4;
+    private static final long RETRY_MILLIS = 250;
     private final long headerNanos;
     private final long bodyNanos;
     private final Consumer<String> onExpired;
@@ -136,12 +139,24 @@ public final class RequestDeadlines extends HttpConnectionFactory {
                 return;
             }
             onExpired.accept(what);
-            TimeoutException t = new TimeoutException("the request " + what + " did not arrive within "
-                    + (what.equals("headers") ? "http.limits.header_timeout" : "http.limits.body_timeout"));
-            // what Jetty's idle timeout does: fail a pending read while a handler runs, else close
-            if (onIdleExpired(t)) {
-                getEndPoint().close(t);
+            expire(id, what, new TimeoutException("the request " + what + " did not arrive within "
+                    + (what.equals("headers") ? "http.limits.header_timeout" : "http.limits.body_timeout")), 0);
+        }
+
+        /**
+         * What Jetty's idle timeout does: fail a pending read while a handler runs (it answers 408), else close. A
+         * handler that is between two reads has no pending read, and Jetty then ignores the timeout; so it is tried
+         * again a little later, while the request is still unfinished, and after a second the connection is closed.
+         */
+        private void expire(long id, String what, TimeoutException t, int attempt) {
+            if (phase.get() != id || !getEndPoint().isOpen()) {
+                return;
             }
+            if (attempt >= RETRIES || onIdleExpired(t)) {
+                getEndPoint().close(t);
+                return;
+            }
+            scheduler.schedule(() -> expire(id, what, t, attempt + 1), RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 }
