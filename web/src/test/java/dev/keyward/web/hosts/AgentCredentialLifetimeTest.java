@@ -35,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * client that trusts only the host CA logs in. The first credential is refused by then.
  *
  * <p>This test takes about six and a half minutes (cycles every 10 s), by design: it is the one test that lets a
- * credential expire for real.
+ * credential expire for real. It mostly waits between cycles, so it runs beside the other test classes
+ * ({@code junit-platform.properties}) rather than adding its minutes to the suite.
  */
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class AgentCredentialLifetimeTest {
     static final String USER = Sshd.currentUser();
     static final Duration CYCLE = Duration.ofSeconds(10);
