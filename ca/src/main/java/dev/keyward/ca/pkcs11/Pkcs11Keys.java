@@ -2,6 +2,7 @@ package dev.keyward.ca.pkcs11;
 
 import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.key.JcaKeys;
+import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.ca.sign.CaAlgorithm;
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.JcaSigner;
@@ -30,7 +31,8 @@ import java.util.List;
 /**
  * CA keys in a PKCS#11 token, named by RFC 7512 URIs ({@link Pkcs11Uri}): generate one inside the token, open
  * one for signing, or destroy one. Signing goes through {@link JcaSigner} with the token's SunPKCS11 provider:
- * ECDSA as {@code SHA256withECDSAinP1363Format} / {@code SHA384withECDSAinP1363Format}, RSA as rsa-sha2-512.
+ * ECDSA as {@code SHA256withECDSAinP1363Format} / {@code SHA384withECDSAinP1363Format}, RSA as rsa-sha2-512;
+ * {@link Pkcs11Signer} around it finds the key again when the token's session or objects go away.
  * <p>
  * Generated keys are sensitive, non-extractable token objects (see {@link SunPkcs11Config}). Ed25519 is
  * refused: SunPKCS11 has no EdDSA, although many tokens do.
@@ -43,28 +45,30 @@ public final class Pkcs11Keys {
 
     /**
      * Generates a CA key named {@code uri.object()} inside the token and returns a signer for it. Refuses a
-     * name that is already taken. Generation on one token is serialised.
+     * name that is already taken. Generation on one module is serialised.
      */
     public static CaSigner generate(Pkcs11Uri uri, CaAlgorithm algorithm, SecretSource secrets) {
         AlgorithmParameterSpec spec = keySpec(algorithm);
         Pkcs11Token token = Pkcs11Token.of(uri);
-        KeyPair pair;
-        synchronized (token) {
-            KeyStore ks = login(token, uri, secrets);
+        return token.module().exclusive(() -> {
+            Pkcs11Token.Connection c = token.connection();
+            KeyStore ks = login(token, c, uri, secrets);
             if (containsAlias(ks, uri)) {
                 throw new InvalidInputException("PKCS#11 token '" + uri.token() + "' already has a key named '"
                         + uri.object() + "'; choose another name or open the existing key");
             }
+            KeyPair pair;
             try {
-                KeyPairGenerator generator = KeyPairGenerator.getInstance(spec instanceof ECGenParameterSpec ? "EC" : "RSA",
-                        token.provider());
+                KeyPairGenerator generator = KeyPairGenerator.getInstance(
+                        spec instanceof ECGenParameterSpec ? "EC" : "RSA", c.provider());
                 generator.initialize(spec);
                 pair = generator.generateKeyPair();
             } catch (GeneralSecurityException | RuntimeException e) {
                 throw new SignerException("cannot generate a " + algorithm + " key in PKCS#11 token '" + uri.token()
                         + "': " + e.getMessage(), e);
             }
-            X509Certificate placeholder = PlaceholderCertificate.create(uri.object(), pair, token.provider());
+            token.module().pin(pair.getPublic()); // a session object: see Pkcs11Module.pin
+            X509Certificate placeholder = PlaceholderCertificate.create(uri.object(), pair, c.provider());
             try {
                 ks.setEntry(uri.object(), new KeyStore.PrivateKeyEntry(pair.getPrivate(),
                         new Certificate[] {placeholder}), null);
@@ -73,32 +77,59 @@ public final class Pkcs11Keys {
                         + "' but could not name it '" + uri.object() + "'; a key object without a name may be left"
                         + " on the token: " + e.getMessage(), e);
             }
-        }
-        return signer(uri, token, pair.getPublic(), pair.getPrivate());
+            return new Pkcs11Signer(uri, secrets, bound(uri, c, pair.getPublic(), pair.getPrivate()));
+        });
     }
 
     /** Opens the CA key named {@code uri.object()} for signing; refuses a name the token does not have. */
     public static CaSigner open(Pkcs11Uri uri, SecretSource secrets) {
         Pkcs11Token token = Pkcs11Token.of(uri);
-        PrivateKey privateKey;
-        PublicKey publicKey;
-        synchronized (token) {
-            KeyStore ks = login(token, uri, secrets);
-            try {
-                Key key = ks.isKeyEntry(uri.object()) ? ks.getKey(uri.object(), null) : null;
-                Certificate cert = ks.getCertificate(uri.object());
-                if (!(key instanceof PrivateKey pk) || cert == null) {
-                    throw new InvalidInputException("PKCS#11 token '" + uri.token() + "' has no key named '"
-                            + uri.object() + "'; " + describeKeys(ks));
-                }
-                privateKey = pk;
-                publicKey = cert.getPublicKey();
-            } catch (GeneralSecurityException e) {
-                throw new SignerException("cannot read key '" + uri.object() + "' from PKCS#11 token '"
-                        + uri.token() + "': " + e.getMessage(), e);
+        return new Pkcs11Signer(uri, secrets, token.module().exclusive(() -> find(token, token.connection(), uri,
+                secrets)));
+    }
+
+    /**
+     * Finds the key again through a connection other than {@code lost} (see {@link Pkcs11Token}), for a signer
+     * that lost its connection; refuses a key that is not {@code expected}, the one the signer was opened with.
+     * Runs in the module's {@link Pkcs11Module#exclusive}.
+     */
+    static Pkcs11Signer.Bound reopen(Pkcs11Uri uri, SecretSource secrets, SshPublicKey expected,
+            Pkcs11Token.Connection lost) {
+        Pkcs11Token token = Pkcs11Token.of(uri);
+        Pkcs11Token.Connection c = token.connectionOtherThan(lost);
+        Pkcs11Signer.Bound bound;
+        try {
+            bound = find(token, c, uri, secrets);
+        } catch (SignerException e) {
+            if (!Pkcs11Errors.connectionLost(e)) {
+                throw e;
             }
+            // another key of the token reconnected a moment ago, and that connection is lost as well
+            bound = find(token, token.connectionOtherThan(c), uri, secrets);
         }
-        return signer(uri, token, publicKey, privateKey);
+        if (!bound.signer().publicKey().equals(expected)) {
+            throw new SignerException("PKCS#11 token '" + uri.token() + "' now holds a different key named '"
+                    + uri.object() + "' (" + bound.signer().publicKey().fingerprint() + ") than the one this server"
+                    + " opened (" + expected.fingerprint() + "); not signing with it");
+        }
+        return bound;
+    }
+
+    private static Pkcs11Signer.Bound find(Pkcs11Token token, Pkcs11Token.Connection c, Pkcs11Uri uri,
+            SecretSource secrets) {
+        KeyStore ks = login(token, c, uri, secrets);
+        try {
+            Key key = ks.isKeyEntry(uri.object()) ? ks.getKey(uri.object(), null) : null;
+            Certificate cert = ks.getCertificate(uri.object());
+            if (!(key instanceof PrivateKey pk) || cert == null) {
+                throw new InvalidInputException("PKCS#11 token '" + uri.token() + "' has no key named '"
+                        + uri.object() + "'; " + describeKeys(ks));
+            }
+            return bound(uri, c, cert.getPublicKey(), pk);
+        } catch (GeneralSecurityException e) {
+            throw new SignerException("cannot read key '" + uri.object() + "' from PKCS#11 token '"
+                    + uri.token() + "': " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -107,8 +138,8 @@ public final class Pkcs11Keys {
      */
     public static void destroy(Pkcs11Uri uri, SecretSource secrets) {
         Pkcs11Token token = Pkcs11Token.of(uri);
-        synchronized (token) {
-            KeyStore ks = login(token, uri, secrets);
+        token.module().exclusive(() -> {
+            KeyStore ks = login(token, token.connection(), uri, secrets);
             if (!containsAlias(ks, uri)) {
                 throw new InvalidInputException("PKCS#11 token '" + uri.token() + "' has no key named '"
                         + uri.object() + "' to delete; " + describeKeys(ks));
@@ -119,7 +150,8 @@ public final class Pkcs11Keys {
                 throw new SignerException("cannot delete key '" + uri.object() + "' from PKCS#11 token '"
                         + uri.token() + "': " + e.getMessage(), e);
             }
-        }
+            return null;
+        });
     }
 
     private static AlgorithmParameterSpec keySpec(CaAlgorithm algorithm) {
@@ -133,10 +165,10 @@ public final class Pkcs11Keys {
         };
     }
 
-    private static KeyStore login(Pkcs11Token token, Pkcs11Uri uri, SecretSource secrets) {
+    private static KeyStore login(Pkcs11Token token, Pkcs11Token.Connection c, Pkcs11Uri uri, SecretSource secrets) {
         char[] pin = Pkcs11Pin.resolve(uri, secrets);
         try {
-            return token.login(pin);
+            return token.login(c, pin);
         } finally {
             Arrays.fill(pin, '\0');
         }
@@ -167,17 +199,18 @@ public final class Pkcs11Keys {
     }
 
     /**
-     * A signer for the pair, after one signature made in the token and verified in software: this catches a
-     * placeholder certificate that does not belong to the private key, and a token that cannot sign, before a
-     * CA hands out certificates nobody can verify.
+     * The pair bound to connection {@code c}, after one signature made in the token and verified in software: this
+     * catches a placeholder certificate that does not belong to the private key, and a token that cannot sign,
+     * before a CA hands out certificates nobody can verify.
      */
-    private static CaSigner signer(Pkcs11Uri uri, Pkcs11Token token, PublicKey publicKey, PrivateKey privateKey) {
-        JcaSigner signer = new JcaSigner(JcaKeys.fromJca(publicKey), publicKey, privateKey, token.provider(),
-                "PKCS#11 key '" + uri.object() + "' on token '" + uri.token() + "'");
+    private static Pkcs11Signer.Bound bound(Pkcs11Uri uri, Pkcs11Token.Connection c, PublicKey publicKey,
+            PrivateKey privateKey) {
+        JcaSigner signer = new JcaSigner(JcaKeys.fromJca(publicKey), publicKey, privateKey, c.provider(),
+                Pkcs11Signer.describe(uri));
         if (!SshSignatures.verify(signer.publicKey(), SELF_TEST, signer.sign(SELF_TEST))) {
             throw new SignerException("PKCS#11 key '" + uri.object() + "' on token '" + uri.token()
                     + "' does not match its certificate's public key: the key store entry is damaged");
         }
-        return signer;
+        return new Pkcs11Signer.Bound(signer, c);
     }
 }

@@ -49,19 +49,21 @@ public final class TokenSlots {
     /** All slots of {@code module} that hold an initialised token, with the tokens' labels. */
     public static List<Slot> tokens(Path module) {
         Pkcs11Module p11 = Pkcs11Module.load(module);
-        List<Slot> out = new ArrayList<>();
-        long[] all = p11.slotList(false);
-        long[] present = p11.slotList(true);
-        for (int i = 0; i < all.length; i++) {
-            long id = all[i];
-            if (Arrays.stream(present).noneMatch(p -> p == id)) {
-                continue;
+        return p11.exclusive(() -> {
+            List<Slot> out = new ArrayList<>();
+            long[] all = p11.slotList(false);
+            long[] present = p11.slotList(true);
+            for (int i = 0; i < all.length; i++) {
+                long id = all[i];
+                if (Arrays.stream(present).noneMatch(p -> p == id)) {
+                    continue;
+                }
+                Pkcs11Module.TokenInfo info = p11.tokenInfo(id);
+                if ((info.flags() & Pkcs11Module.CKF_TOKEN_INITIALIZED) != 0) {
+                    out.add(new Slot(id, i, info.label()));
+                }
             }
-            Pkcs11Module.TokenInfo info = p11.tokenInfo(id);
-            if ((info.flags() & Pkcs11Module.CKF_TOKEN_INITIALIZED) != 0) {
-                out.add(new Slot(id, i, info.label()));
-            }
-        }
-        return out;
+            return out;
+        });
     }
 }

@@ -6,6 +6,7 @@ import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.key.JcaKeys;
 import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.ca.pkcs11.Pkcs11Signer;
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.JcaSigner;
 import dev.keyward.ca.sign.SignatureAlgorithm;
@@ -38,8 +39,9 @@ final class SigningBench {
         this.subject = subject;
         // The raw rate must use the very key handle and provider instance the library signs with (a second
         // SunPKCS11 provider for the slot would have its own session pool): JcaSigner.newRawSignature gives that.
-        if (!(signer instanceof JcaSigner j)) {
-            throw new IllegalStateException("expected a JcaSigner, got " + signer.getClass().getName());
+        JcaSigner j = signer instanceof Pkcs11Signer p11 ? p11.jcaSigner() : signer instanceof JcaSigner js ? js : null;
+        if (j == null) {
+            throw new IllegalStateException("expected a PKCS#11 or JCA signer, got " + signer.getClass().getName());
         }
         this.jca = j;
         this.message = toBeSigned();

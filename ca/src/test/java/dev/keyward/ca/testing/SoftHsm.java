@@ -96,6 +96,40 @@ public final class SoftHsm {
             return SecretSource.of(Map.of(SecretSource.PKCS11_PIN_ENV, userPin()));
         }
 
+        /**
+         * The token's own directory under the token directory of {@code SOFTHSM2_CONF} (SoftHSM2's file backend
+         * keeps each token in a directory named by a UUID, its label in {@code token.object}): tests move it away
+         * and back to make the token disappear and return.
+         */
+        public Path directory() {
+            Path tokens = Path.of(System.getenv("SOFTHSM2_CONF")).toAbsolutePath().resolveSibling("tokens");
+            byte[] want = label.getBytes(StandardCharsets.UTF_8);
+            try (Stream<Path> dirs = Files.list(tokens)) {
+                for (Path d : dirs.toList()) {
+                    Path object = d.resolve("token.object");
+                    if (Files.isRegularFile(object) && contains(Files.readAllBytes(object), want)) {
+                        return d;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + tokens, e);
+            }
+            throw new IllegalStateException("no directory under " + tokens + " holds SoftHSM2 token " + label);
+        }
+
+        private static boolean contains(byte[] haystack, byte[] needle) {
+            outer:
+            for (int i = 0; i + needle.length <= haystack.length; i++) {
+                for (int j = 0; j < needle.length; j++) {
+                    if (haystack[i + j] != needle[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+
         /** The user PIN, for tests that pass it to an external tool through the environment. */
         public String userPin() {
             try {

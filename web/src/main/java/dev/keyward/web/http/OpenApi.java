@@ -35,7 +35,14 @@ final class OpenApi {
                 "schemas", Map.of("Problem", Map.of("type", "object", "properties", Map.of(
                         "type", Map.of("type", "string"), "title", Map.of("type", "string"),
                         "status", Map.of("type", "integer"), "detail", Map.of("type", "string"),
-                        "rule", Map.of("type", "string"))))));
+                        "rule", Map.of("type", "string"),
+                        "checks", Map.of("type", "object",
+                                "additionalProperties", Map.of("enum", List.of("up", "down")),
+                                "description", "GET /readyz only: database, user_ca_signer, host_ca_signer, each up"
+                                        + " or down (as in the 200 response)"),
+                        "reasons", Map.of("type", "object", "additionalProperties", Map.of("type", "string"),
+                                "description", "GET /readyz only: why each component that is down is down; a CA"
+                                        + " signer that lost its token says it is reconnecting, and since when"))))));
         return doc;
     }
 

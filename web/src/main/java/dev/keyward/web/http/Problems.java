@@ -3,6 +3,7 @@ package dev.keyward.web.http;
 import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.policy.PolicyViolationException;
 import dev.keyward.ca.sign.SignerException;
+import dev.keyward.ca.sign.SignerUnavailableException;
 import dev.keyward.web.auth.AuthenticationException;
 import dev.keyward.web.auth.AuthenticationUnavailableException;
 import dev.keyward.web.db.DbErrors;
@@ -60,6 +61,12 @@ public final class Problems {
             LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", "5");
             render(ctx, 503, "Service Unavailable", "the database is unavailable or overloaded; retry shortly", null);
+        } else if (e instanceof SignerUnavailableException u) {
+            // the signer logged the loss once and is reconnecting: one line per request, no stack trace
+            LOG.warn("{} {}: {}", ctx.method(), ctx.path(), u.getMessage());
+            ctx.header("Retry-After", "5");
+            render(ctx, 503, "Service Unavailable", "the CA signer is unavailable (reconnecting to its token); retry"
+                    + " shortly", null);
         } else if (e instanceof SignerException) {
             LOG.error("{} {}: signer failed", ctx.method(), ctx.path(), e);
             ctx.header("Retry-After", "5");
@@ -71,8 +78,14 @@ public final class Problems {
     }
 
     public void render(Context ctx, int status, String title, String detail, String rule) {
+        render(ctx, status, title, detail, rule, Map.of());
+    }
+
+    /** As above, with RFC 9457 extension members ({@code extra}) after the standard ones. */
+    public void render(Context ctx, int status, String title, String detail, String rule, Map<String, Object> extra) {
         metrics.httpError(status);
         Map<String, Object> p = body(status, title, detail, rule, ctx.path());
+        p.putAll(extra);
         if (ctx.path().startsWith("/api/v1/agent/") || ctx.path().equals("/api/v1/hosts/enroll")) {
             p.put("error", detail); // the agent protocol's message member (keyward-agent prints it)
         }

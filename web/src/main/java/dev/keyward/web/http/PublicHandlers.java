@@ -74,16 +74,21 @@ final class PublicHandlers {
         Json.write(ctx, 200, Map.of("status", "up"));
     }
 
+    /**
+     * 200 {@code {"status":"ready","checks":{...}}} when every check is {@code up}; else 503 problem+json with
+     * the same {@code checks} and, per component that is down, its {@code reasons} entry.
+     */
     void readyz(Context ctx, Caller caller) {
-        Map<String, String> checks = readiness.check();
-        if (checks.values().stream().allMatch("up"::equals)) {
-            Json.write(ctx, 200, Map.of("status", "ready", "checks", checks));
+        Readiness.Report report = readiness.check();
+        if (report.ready()) {
+            Json.write(ctx, 200, Map.of("status", "ready", "checks", report.checks()));
             return;
         }
-        String down = String.join(", ", checks.entrySet().stream().filter(e -> !"up".equals(e.getValue()))
-                .map(Map.Entry::getKey).toList());
+        String down = String.join(", ", report.reasons().entrySet().stream()
+                .map(e -> e.getKey() + " down (" + e.getValue() + ")").toList());
         ctx.header("Retry-After", "5");
-        problems.render(ctx, 503, "Service Unavailable", "not ready: " + down + " down", null);
+        problems.render(ctx, 503, "Service Unavailable", "not ready: " + down, null,
+                Map.of("checks", report.checks(), "reasons", report.reasons()));
     }
 
     void metrics(Context ctx, Caller caller) {

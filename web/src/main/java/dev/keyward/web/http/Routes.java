@@ -62,8 +62,9 @@ final class Routes {
         HostRoutes.add(r, hosts);
         for (String base : List.of("", API)) {
             r.add(new Route("GET", base + "/healthz", PUBLIC, "Liveness", 200, null, List.of(), JSON, pub::healthz));
-            r.add(new Route("GET", base + "/readyz", PUBLIC, "Readiness: database and CA signers", 200, null,
-                    List.of(), JSON, pub::readyz));
+            r.add(new Route("GET", base + "/readyz", PUBLIC,
+                    "Readiness: database and CA signers; 503 names what is down and why", 200, null, List.of(), JSON,
+                    pub::readyz));
             r.add(new Route("GET", base + "/metrics", PUBLIC, "Prometheus metrics", 200, null, List.of(),
                     "text/plain", pub::metrics));
             r.add(new Route("GET", base + "/openapi.json", PUBLIC, "This OpenAPI document", 200, null, List.of(), JSON,

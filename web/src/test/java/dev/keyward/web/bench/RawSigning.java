@@ -1,5 +1,6 @@
 package dev.keyward.web.bench;
 
+import dev.keyward.ca.pkcs11.Pkcs11Signer;
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.JcaSigner;
 import java.security.GeneralSecurityException;
@@ -26,8 +27,9 @@ final class RawSigning {
     private long lastCount;
 
     RawSigning(CaSigner signer) {
-        if (!(signer instanceof JcaSigner j)) {
-            throw new IllegalStateException("expected a JcaSigner, got " + signer.getClass().getName());
+        JcaSigner j = signer instanceof Pkcs11Signer p11 ? p11.jcaSigner() : signer instanceof JcaSigner js ? js : null;
+        if (j == null) {
+            throw new IllegalStateException("expected a PKCS#11 or JCA signer, got " + signer.getClass().getName());
         }
         // the raw rate must use exactly the signer's key handle and provider
         this.jca = j;
