@@ -133,7 +133,7 @@ public record Checkpoint(Kind kind, long seq, String hash, Instant time, String 
         }
         String message = line.substring(0, sig);
         String[] f = message.split(" ", -1);
-        if (f.length != 7 || !f[1].equals("v1") || !f[2].startsWith("seq=") || !f[3].startsWith("hash=")
+        if (f.length != 6 || !f[1].equals("v1") || !f[2].startsWith("seq=") || !f[3].startsWith("hash=")
                 || !f[4].startsWith("time=") || !f[5].startsWith("key=")) {
             throw new InvalidInputException("the checkpoint line is not 'keyward-audit-<kind> v1 seq= hash= time= key="
                     + " sig='");

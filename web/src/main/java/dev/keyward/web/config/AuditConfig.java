@@ -2,8 +2,10 @@ package dev.keyward.web.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -66,13 +68,29 @@ public record AuditConfig(Optional<String> key, int checkpointEvery, Duration ch
             throw new ConfigException("audit.checkpoint_interval must be between 1s and 1d, got "
                     + Durations.format(checkpointInterval));
         }
+        if (sinkFile.isPresent() && Files.isDirectory(sinkFile.get())) {
+            throw new ConfigException("audit.sink.file " + sinkFile.get() + " is a directory; name a file in it");
+        }
+    }
+
+    /**
+     * At start-up: the sink file's directory must exist (a sink that cannot work from the start is a configuration
+     * error, not a retry); {@code home}, the default's directory, is created (0700) if need be.
+     */
+    public void checkSinkDirectory(Path home) {
         if (sinkFile.isPresent()) {
             Path dir = sinkFile.get().toAbsolutePath().getParent();
-            if (Files.isDirectory(sinkFile.get())) {
-                throw new ConfigException("audit.sink.file " + sinkFile.get() + " is a directory; name a file in it");
+            if (dir.equals(home.toAbsolutePath()) && !Files.exists(dir)) {
+                try {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rwx------")));
+                } catch (IOException e) {
+                    throw new ConfigException("cannot create " + dir + " for audit.sink.file: " + e.getMessage(), e);
+                }
             }
-            if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new ConfigException("audit.sink.file " + sinkFile.get() + ": " + dir + " is not a directory");
+            if (!Files.isDirectory(dir)) {
+                throw new ConfigException("audit.sink.file " + sinkFile.get() + ": the directory " + dir + " does not"
+                        + " exist; create it, or set audit.sink.file to off");
             }
         }
     }

@@ -51,7 +51,7 @@ public final class AuditCheckpointer implements AutoCloseable {
     private String lastError;
 
     private AuditCheckpointer(Database db, AuditKey key, int every, Duration interval, Clock clock,
-            ServerMetrics metrics, List<SinkFollower> sinks, boolean background) {
+            ServerMetrics metrics, List<SinkFollower> sinks) {
         this.db = db;
         this.key = key;
         this.every = every;
@@ -63,17 +63,15 @@ public final class AuditCheckpointer implements AutoCloseable {
         for (SinkFollower f : this.sinks) {
             metrics.auditSinkUp(f.sink().kind(), () -> !f.failing());
         }
-        this.thread = background ? new Thread(this::run, "keyward-audit-checkpoints") : null;
-        if (thread != null) {
-            thread.setDaemon(true);
-            thread.start();
-        }
+        this.thread = new Thread(this::run, "keyward-audit-checkpoints");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Starts the background thread; its first round checkpoints entries no checkpoint covers yet. */
     public static AuditCheckpointer start(Database db, AuditKey key, int every, Duration interval, Clock clock,
             ServerMetrics metrics, List<SinkFollower> sinks) {
-        return new AuditCheckpointer(db, key, every, interval, clock, metrics, sinks, true);
+        return new AuditCheckpointer(db, key, every, interval, clock, metrics, sinks);
     }
 
     /**
@@ -193,20 +191,18 @@ public final class AuditCheckpointer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (thread != null) {
-            wake.release();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                take(true);
-            } catch (RuntimeException e) {
-                LOG.warn("No audit checkpoint at shutdown: {}", e.toString());
-            }
-            flushSinks();
+        wake.release();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        try {
+            take(true);
+        } catch (RuntimeException e) {
+            LOG.warn("No audit checkpoint at shutdown: {}", e.toString());
+        }
+        flushSinks();
         for (SinkFollower f : sinks) {
             f.close();
         }
