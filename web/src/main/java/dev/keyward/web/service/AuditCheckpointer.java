@@ -86,6 +86,7 @@ public final class AuditCheckpointer implements AutoCloseable {
     }
 
     private void run() {
+        flushSinks(); // first, so each sink starts from what it holds, before the start-up checkpoint
         round(true);
         while (!closed) {
             try {
