@@ -101,6 +101,11 @@ public record AuditConfig(Optional<String> key, int checkpointEvery, Duration ch
                 Optional.of(home.resolve(DEFAULT_FILE)), Optional.empty());
     }
 
+    /** {@code off}; YAML 1.1 reads an unquoted {@code off} as the boolean false. */
+    private static boolean off(String value) {
+        return value.equals("off") || value.equals("false");
+    }
+
     /** Parses the {@code audit:} section; {@code envKey} ({@code KEYWARD_AUDIT_KEY}) wins over {@code audit.key}. */
     static AuditConfig parse(ConfigTree audit, Path home, Optional<String> envKey) {
         audit.checkKnown(java.util.Set.of("key", "checkpoint_every", "checkpoint_interval", "sink"));
@@ -108,8 +113,8 @@ public record AuditConfig(Optional<String> key, int checkpointEvery, Duration ch
         sink.checkKnown(java.util.Set.of("file", "syslog"));
         Optional<String> fileText = sink.string("file");
         Optional<Path> file = fileText.isEmpty() ? Optional.of(home.resolve(DEFAULT_FILE))
-                : fileText.get().equals("off") ? Optional.empty() : Optional.of(home.resolve(fileText.get()).normalize());
-        Optional<Syslog> syslog = sink.string("syslog").filter(s -> !s.equals("off"))
+                : off(fileText.get()) ? Optional.empty() : Optional.of(home.resolve(fileText.get()).normalize());
+        Optional<Syslog> syslog = sink.string("syslog").filter(s -> !off(s))
                 .map(s -> Syslog.parse("audit.sink.syslog", s));
         return new AuditConfig(envKey.or(() -> audit.string("key")),
                 audit.integer("checkpoint_every").orElse(DEFAULT_EVERY),
