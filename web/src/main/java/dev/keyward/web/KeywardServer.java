@@ -115,10 +115,9 @@ public final class KeywardServer implements AutoCloseable {
         try {
             db.migrate();
             cfg.audit().checkSinkDirectory(cfg.home());
-            CaKeyBootstrap.KeyStore store = keyStore(cfg, opts);
-            keys = new CaKeyBootstrap(db, cfg.home(), opts.secrets(), opts.clock(), store).load(cfg.ca());
-            auditKey = new AuditKeyBootstrap(db, cfg.home(), opts.secrets(), opts.clock())
-                    .load(cfg.audit().key(), store, cfg.ca());
+            keys = new CaKeyBootstrap(db, cfg.home(), opts.secrets(), opts.clock(), keyStore(cfg, opts))
+                    .load(cfg.ca());
+            auditKey = new AuditKeyBootstrap(db, opts.secrets(), opts.clock()).load(cfg.audit().key(), cfg.ca());
             checkpoints = AuditCheckpointer.start(db, auditKey, cfg.audit().checkpointEvery(),
                     cfg.audit().checkpointInterval(), opts.clock(), metrics,
                     SinkFollower.configured(cfg.audit(), auditKey.signer().publicKey(), metrics::auditSinkFailure));

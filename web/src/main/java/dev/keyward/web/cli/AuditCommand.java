@@ -78,8 +78,8 @@ final class AuditCommand implements Runnable {
             ServerConfig cfg = config.load();
             try (Database db = Database.open(cfg.database(), cfg.home())) {
                 db.migrate();
-                Optional<AuditKey> key = trusted.isEmpty() ? new AuditKeyBootstrap(db, cfg.home(),
-                        SecretSource.environment(), Clock.systemUTC()).openExisting(cfg.audit().key()) : Optional.empty();
+                Optional<AuditKey> key = trusted.isEmpty() ? new AuditKeyBootstrap(db,
+                        SecretSource.environment(), Clock.systemUTC()).openExisting(cfg.audit().key(), cfg.ca()) : Optional.empty();
                 try {
                     AuditReport r = new AuditService(db, key, cfg.audit().sinkFile()).verify(checkpoints, trusted);
                     return print(r);

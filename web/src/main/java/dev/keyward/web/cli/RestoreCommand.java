@@ -34,8 +34,8 @@ final class RestoreCommand implements Callable<Integer> {
     static void signRollback(ServerConfig cfg, Database db, PrintWriter out, PrintWriter err) {
         Optional<AuditKey> key;
         try {
-            key = new AuditKeyBootstrap(db, cfg.home(), SecretSource.environment(), Clock.systemUTC())
-                    .openExisting(cfg.audit().key());
+            key = new AuditKeyBootstrap(db, SecretSource.environment(), Clock.systemUTC())
+                    .openExisting(cfg.audit().key(), cfg.ca());
         } catch (ConfigException e) {
             err.println("keyward-server: warning: the restore is not signed by the audit key (" + e.getMessage()
                     + "); checkpoints taken after the backup will show as a truncated or rewritten chain in 'audit"

@@ -1,6 +1,7 @@
 package dev.keyward.web.service;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.cert.CertType;
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.ca.sign.SignerException;
@@ -10,81 +11,72 @@ import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.db.AuditKeyDao;
 import dev.keyward.web.db.AuditKeyDao.AuditKeyRow;
+import dev.keyward.web.db.CaKeyDao;
 import dev.keyward.web.db.Database;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the audit key at start-up, creating it on first start when {@code audit.key} names none: in the same key
- * store as the CA keys the server creates (the SoftHSM2 token under {@code $KEYWARD_HOME}, generated inside it,
- * sensitive and non-extractable; or a software key file, with a loud warning), under the name {@value #NAME}.
+ * Opens the audit key at start-up, creating it on first start when {@code audit.key} names none: beside the user CA
+ * key, as {@value #NAME}: in the same token (generated inside it, sensitive and non-extractable; the embedded
+ * SoftHSM2 token under {@code $KEYWARD_HOME} by default), or in the same directory for software keys (with a loud
+ * warning).
  * <p>
- * The key is recorded in {@code audit_keys}, but never opened from a reference only the database gives: it comes
- * from {@code audit.key}, or from one of the two places a created key can be ({@link #defaultReferences}). A row
- * that points anywhere else stops the server, so whoever can write the database cannot swap the key that signs
- * (and checks) checkpoints for one they hold.
+ * The key is recorded in {@code audit_keys}, but never opened from a reference only that table gives: it comes from
+ * {@code audit.key}, or is the one beside the user CA key the server signs with. A row that points anywhere else
+ * stops the server, so a changed row cannot swap the key that signs (and checks) checkpoints for another.
  */
 public final class AuditKeyBootstrap {
     private static final Logger LOG = LoggerFactory.getLogger(AuditKeyBootstrap.class);
-    /** The audit key's name in the key store (token object label, or file name under {@code $KEYWARD_HOME/ca}). */
+    /** The audit key's name beside the CA keys (token object label, or file name). */
     public static final String NAME = "audit-key";
 
     private final Database db;
-    private final Path home;
     private final SecretSource secrets;
     private final Clock clock;
 
-    public AuditKeyBootstrap(Database db, Path home, SecretSource secrets, Clock clock) {
+    public AuditKeyBootstrap(Database db, SecretSource secrets, Clock clock) {
         this.db = db;
-        this.home = home;
         this.secrets = secrets;
         this.clock = clock;
     }
 
-    /** The references a key the server created can have under {@code home}. */
-    public static List<String> defaultReferences(Path home) {
-        return List.of(SoftHsmKeyStore.reference(home, NAME), CaKeyBootstrap.softwareReference(home, NAME));
-    }
-
-    /** Opens the audit key, creating it in {@code store} (with {@code ca}'s algorithm) when there is none yet. */
-    public AuditKey load(Optional<String> configured, CaKeyBootstrap.KeyStore store, CaKeysConfig ca) {
-        AuditKey key;
-        if (configured.isPresent()) {
-            key = new AuditKey(open("audit.key", configured.get()), configured.get());
-            db.transaction(tx -> {
-                tx.execute("SELECT pg_advisory_xact_lock(" + CaKeyBootstrap.CA_KEY_LOCK + ")");
-                register(new AuditKeyDao(tx), new AuditLog(tx), key, "audit_key.register");
-                return null;
-            });
-        } else {
-            key = db.transaction(tx -> {
-                tx.execute("SELECT pg_advisory_xact_lock(" + CaKeyBootstrap.CA_KEY_LOCK + ")");
-                AuditKeyDao keys = new AuditKeyDao(tx);
-                Optional<AuditKeyRow> row = keys.active();
-                if (row.isPresent()) {
-                    return new AuditKey(openRecorded(row.get()), row.get().keyUri());
-                }
-                Optional<CaSigner> existing = store.openExisting(NAME);
-                if (existing.isPresent()) {
-                    LOG.warn("The audit key {} in {} was not recorded in the database; recording it again",
-                            existing.get().publicKey().fingerprint(), store.describe());
-                    AuditKey k = new AuditKey(existing.get(), store.reference(NAME));
-                    register(keys, new AuditLog(tx), k, "audit_key.register");
-                    return k;
-                }
-                CaKeyBootstrap.KeyStore.Created created = store.create(NAME, ca);
-                AuditKey k = new AuditKey(created.signer(), created.keyUri());
-                register(keys, new AuditLog(tx), k, "audit_key.create");
-                LOG.info("Created the audit key {} in {}", k.fingerprint(), store.describe());
+    /**
+     * Opens the audit key ({@code configured}, else the one beside the user CA key), creating it beside the user CA
+     * key with {@code ca}'s algorithm when there is none yet. Call it once the CA keys are loaded.
+     */
+    public AuditKey load(Optional<String> configured, CaKeysConfig ca) {
+        AuditKey key = db.transaction(tx -> {
+            tx.execute("SELECT pg_advisory_xact_lock(" + CaKeyBootstrap.CA_KEY_LOCK + ")");
+            AuditKeyDao keys = new AuditKeyDao(tx);
+            if (configured.isPresent()) {
+                AuditKey k = new AuditKey(open("audit.key", configured.get()), configured.get());
+                register(keys, new AuditLog(tx), k, "audit_key.register");
                 return k;
-            });
-        }
+            }
+            String beside = besideUserCaKey(new CaKeyDao(tx), ca).orElseThrow(() -> new IllegalStateException(
+                    "the CA keys must be loaded before the audit key"));
+            Optional<AuditKeyRow> row = keys.active();
+            if (row.isPresent()) {
+                return new AuditKey(openRecorded(row.get(), beside), beside);
+            }
+            Optional<CaSigner> existing = tryOpen(beside);
+            if (existing.isPresent()) {
+                LOG.warn("The audit key {} at {} was not recorded in the database; recording it again",
+                        existing.get().publicKey().fingerprint(), existing.get().description());
+                AuditKey k = new AuditKey(existing.get(), beside);
+                register(keys, new AuditLog(tx), k, "audit_key.register");
+                return k;
+            }
+            AuditKey k = new AuditKey(create(beside, ca), beside);
+            register(keys, new AuditLog(tx), k, "audit_key.create");
+            LOG.info("Created the audit key {} ({})", k.fingerprint(), k.signer().description());
+            return k;
+        });
         if (key.keyUri().startsWith("file:")) {
             LOG.warn("The audit key is a SOFTWARE KEY ({}), NOT IN AN HSM: whoever can read it can sign checkpoints;"
                     + " set audit.key to a pkcs11: URI in production", key.keyUri());
@@ -94,24 +86,37 @@ public final class AuditKeyBootstrap {
     }
 
     /**
-     * The audit key as it is (for {@code audit verify} and {@code restore}): {@code audit.key}, or the recorded key if
-     * it is in one of its default places; empty when none was ever created.
+     * The audit key as it is (for {@code audit verify} and {@code restore}): {@code audit.key}, or the recorded key
+     * if it is beside the user CA key; empty when none was ever created.
      */
-    public Optional<AuditKey> openExisting(Optional<String> configured) {
+    public Optional<AuditKey> openExisting(Optional<String> configured, CaKeysConfig ca) {
         if (configured.isPresent()) {
             return Optional.of(new AuditKey(open("audit.key", configured.get()), configured.get()));
         }
-        Optional<AuditKeyRow> row = db.read(tx -> new AuditKeyDao(tx).active());
-        return row.map(r -> new AuditKey(openRecorded(r), r.keyUri()));
+        return db.read(tx -> {
+            Optional<AuditKeyRow> row = new AuditKeyDao(tx).active();
+            if (row.isEmpty()) {
+                return Optional.<AuditKey>empty();
+            }
+            String beside = besideUserCaKey(new CaKeyDao(tx), ca).orElseThrow(() -> new ConfigException(
+                    "the database records an audit key but no user CA key: set audit.key"));
+            return Optional.of(new AuditKey(openRecorded(row.get(), beside), beside));
+        });
     }
 
-    private CaSigner openRecorded(AuditKeyRow row) {
-        if (!defaultReferences(home).contains(row.keyUri())) {
+    /** Where a created audit key is: beside {@code ca.user_key}, or beside the recorded active user CA key. */
+    private static Optional<String> besideUserCaKey(CaKeyDao caKeys, CaKeysConfig ca) {
+        return ca.userKey().or(() -> caKeys.active(CertType.USER).map(CaKeyDao.CaKeyRow::keyUri))
+                .map(uri -> Signers.sibling(uri, NAME));
+    }
+
+    private CaSigner openRecorded(AuditKeyRow row, String beside) {
+        if (!row.keyUri().equals(beside)) {
             throw new ConfigException("the audit key recorded in the database (" + row.fingerprint() + ") is at "
-                    + row.keyUri() + ", which is neither audit.key nor where the server creates it under " + home
-                    + "; set audit.key to that reference if it is yours");
+                    + row.keyUri() + ", which is neither audit.key nor beside the user CA key (" + beside + "); set"
+                    + " audit.key to that reference if it is yours");
         }
-        CaSigner signer = open("the recorded audit key", row.keyUri());
+        CaSigner signer = open("the recorded audit key", beside);
         if (!signer.publicKey().fingerprint().equals(row.fingerprint())) {
             signer.close();
             throw new ConfigException("the audit key at " + signer.description() + " is "
@@ -119,6 +124,23 @@ public final class AuditKeyBootstrap {
                     + ")");
         }
         return signer;
+    }
+
+    private Optional<CaSigner> tryOpen(String keyUri) {
+        try {
+            return Optional.of(Signers.open(keyUri, secrets));
+        } catch (InvalidInputException e) {
+            return Optional.empty(); // no key of that name there (Signers says so with this type)
+        }
+    }
+
+    private CaSigner create(String keyUri, CaKeysConfig ca) {
+        try {
+            return Signers.create(keyUri, ca.algorithm(), secrets);
+        } catch (InvalidInputException | SignerException e) {
+            throw new ConfigException("cannot create the audit key at " + keyUri + " (beside the user CA key): "
+                    + e.getMessage() + "; create one yourself and set audit.key", e);
+        }
     }
 
     private CaSigner open(String what, String keyUri) {

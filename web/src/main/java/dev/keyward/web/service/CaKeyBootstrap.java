@@ -46,12 +46,6 @@ public final class CaKeyBootstrap {
         /** Creates a new key named {@code name} (user-ca, host-ca) and returns its open signer and reference. */
         Created create(String name, CaKeysConfig config);
 
-        /** The reference of the key named {@code name} in this store, whether or not it exists. */
-        String reference(String name);
-
-        /** The key named {@code name}, if this store holds one. */
-        Optional<CaSigner> openExisting(String name);
-
         /** A created key. */
         record Created(CaSigner signer, String keyUri) {
         }
@@ -153,26 +147,10 @@ public final class CaKeyBootstrap {
         return d;
     }
 
-    /** The reference of the software key named {@code name} under {@code home}. */
-    public static String softwareReference(Path home, String name) {
-        return "file:" + home.resolve("ca").resolve(name);
-    }
-
     /** Software keys under {@code $KEYWARD_HOME/ca}: for development only, and said so loudly. */
     public static KeyStore softwareKeys(Path home, SecretSource secrets) {
         Path dir = home.resolve("ca");
         return new KeyStore() {
-            @Override
-            public String reference(String name) {
-                return softwareReference(home, name);
-            }
-
-            @Override
-            public Optional<CaSigner> openExisting(String name) {
-                return Files.exists(dir.resolve(name)) ? Optional.of(Signers.open(reference(name), secrets))
-                        : Optional.empty();
-            }
-
             @Override
             public String describe() {
                 return "software key files under " + dir;
@@ -188,7 +166,7 @@ public final class CaKeyBootstrap {
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
                 }
-                String uri = reference(name);
+                String uri = "file:" + dir.resolve(name);
                 return new Created(Signers.create(uri, config.algorithm(), secrets), uri);
             }
         };

@@ -1,9 +1,7 @@
 package dev.keyward.web.service;
 
-import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.pkcs11.Pkcs11Uri;
 import dev.keyward.ca.pkcs11.SoftHsmTokens;
-import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.ca.sign.Signers;
 import dev.keyward.web.config.CaKeysConfig;
@@ -80,28 +78,8 @@ public final class SoftHsmKeyStore implements CaKeyBootstrap.KeyStore {
     @Override
     public Created create(String name, CaKeysConfig config) {
         ensureToken();
-        String uri = reference(name);
+        String uri = Pkcs11Uri.of(LABEL, name, MODULE, dir.resolve("user-pin")).toString();
         return new Created(Signers.create(uri, config.algorithm(), SecretSource.of(Map.of())), uri);
-    }
-
-    @Override
-    public String reference(String name) {
-        return reference(home, name);
-    }
-
-    /** The reference of the key named {@code name} in the token under {@code home}. */
-    public static String reference(Path home, String name) {
-        return Pkcs11Uri.of(LABEL, name, MODULE, home.resolve("softhsm").resolve("user-pin")).toString();
-    }
-
-    @Override
-    public Optional<CaSigner> openExisting(String name) {
-        ensureToken();
-        try {
-            return Optional.of(Signers.open(reference(name), SecretSource.of(Map.of())));
-        } catch (InvalidInputException e) {
-            return Optional.empty(); // the token has no key of that name (Pkcs11Keys says so with this type)
-        }
     }
 
     /** Writes softhsm2.conf and initialises the token once (idempotent). */
