@@ -106,11 +106,13 @@ public final class CheckpointDao {
     /** The stored hash of each of {@code seqs} that the chain holds. */
     public Map<Long, String> hashesAt(Collection<Long> seqs) {
         Map<Long, String> out = new HashMap<>();
-        if (seqs.isEmpty()) {
-            return out;
+        List<Long> all = List.copyOf(seqs);
+        // in slices: PostgreSQL takes at most 65,535 bind parameters per statement
+        for (int from = 0; from < all.size(); from += 10_000) {
+            tx.select(AUDIT_LOG.SEQ, AUDIT_LOG.HASH).from(AUDIT_LOG)
+                    .where(AUDIT_LOG.SEQ.in(all.subList(from, Math.min(all.size(), from + 10_000))))
+                    .forEach(r -> out.put(r.value1(), r.value2()));
         }
-        tx.select(AUDIT_LOG.SEQ, AUDIT_LOG.HASH).from(AUDIT_LOG).where(AUDIT_LOG.SEQ.in(seqs))
-                .forEach(r -> out.put(r.value1(), r.value2()));
         return out;
     }
 
