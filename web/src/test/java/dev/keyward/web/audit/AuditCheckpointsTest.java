@@ -14,13 +14,10 @@ import dev.keyward.ca.sign.SshSig;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.SoftHsm;
 import dev.keyward.ca.testing.TestKeys;
-import dev.keyward.web.cli.KeywardServerCli;
 import dev.keyward.web.testing.Api;
+import dev.keyward.web.testing.ServerCli;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -100,22 +97,10 @@ class AuditCheckpointsTest {
                 .map(p -> p.get("kind").asText()).toList();
     }
 
-    /** {@code keyward-server ARGS...} in this JVM; returns exit code and output (stdout then stderr). */
+    /** {@code keyward-server ARGS...} in this JVM: exit code and output (stdout then stderr). */
     static String[] cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = KeywardServerCli.run(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)};
+        ServerCli.Run r = ServerCli.run(args);
+        return new String[] {Integer.toString(r.code()), r.output()};
     }
 
     @Test
