@@ -448,19 +448,26 @@ public final class SafeFiles implements AutoCloseable {
         if (!contentChanged && !repair) {
             return false;
         }
-        sink.record(new FileChange(hostPath, old, content, String.join("; ", notes)));
+        FileChange change = new FileChange(hostPath, old, content, String.join("; ", notes));
         if (dryRun) {
+            sink.record(change);
             return true;
         }
         if (!contentChanged) {
             setOwnerAndMode(dir, name, uid == Ownership.uidOf(dirPath.resolve(name)) ? -1 : uid, gid, mode);
+            sink.record(change);
             return true;
         }
         if (old != null && spec.backup()) {
-            replace(dir, dirPath, name + BACKUP_SUFFIX, old, uid, -1, 0600);
+            replace(dir, dirPath, name + BACKUP_SUFFIX, old, uid, -1, 0600, null);
         }
+        // reported once it is in place (a staged write by the commit that renames it): a write that failed, on a full
+        // disk say, or a staged one that was discarded, is not reported as a change
         boolean done = replace(dir, dirPath, name, content, uid, gid == -1 ? groupOf(dirPath.resolve(name)) : gid,
-                mode);
+                mode, change);
+        if (done) {
+            sink.record(change);
+        }
         PosixFileAttributes after = done ? attrs(dir, name) : null;
         if (done && (after == null || after.isSymbolicLink() || !after.isRegularFile())) {
             throw new UnsafePathException(hostPath + " changed under the agent while it was written");
@@ -528,14 +535,16 @@ public final class SafeFiles implements AutoCloseable {
         }
         checkRegular(a, base, parts);
         byte[] old = readAll(dir, name);
-        sink.record(new FileChange(hostPath, old, null, ""));
+        FileChange change = new FileChange(hostPath, old, null, "");
         if (dryRun) {
+            sink.record(change);
             return true;
         }
         if (spec.backup()) {
-            replace(dir, dirPath, name + BACKUP_SUFFIX, old, -1, -1, 0600);
+            replace(dir, dirPath, name + BACKUP_SUFFIX, old, -1, -1, 0600, null);
         }
         dir.deleteFile(Path.of(name));
+        sink.record(change);
         fsyncDirectory(dirPath);
         return true;
     }
@@ -543,10 +552,11 @@ public final class SafeFiles implements AutoCloseable {
     /**
      * Writes a temp file next to {@code name}, fsyncs it, sets owner and mode, renames it over {@code name}.
      * Returns false when the rename was staged for {@link #commit()} (batch mode, a cached
-     * system directory), true when it is done.
+     * system directory), true when it is done. A staged write's {@code change} (if not null) is reported by the
+     * commit that renames it.
      */
     private boolean replace(SecureDirectoryStream<Path> dir, Path dirPath, String name, byte[] content, int uid,
-            int gid, int mode) throws IOException {
+            int gid, int mode, FileChange change) throws IOException {
         Path tmp = Path.of("." + name + ".keyward-" + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp");
         boolean moved = false;
         // staged writes go through the cached (long-lived) descriptor of their directory, which outlives this call
@@ -563,13 +573,19 @@ public final class SafeFiles implements AutoCloseable {
             try (SeekableByteChannel ch = dir.newByteChannel(tmp, opts,
                     PosixFilePermissions.asFileAttribute(Ownership.perms(mode & 0777)))) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                if (!(ch instanceof FileChannel fc)) {
-                    throw new IOException("cannot fsync " + tmp + ": not a FileChannel");
-                } else if (!staged) {
-                    fc.force(true);
+                try {
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    if (!(ch instanceof FileChannel fc)) {
+                        throw new IOException("cannot fsync " + tmp + ": not a FileChannel");
+                    } else if (!staged) {
+                        fc.force(true);
+                    }
+                } catch (IOException e) {
+                    // a full disk (ENOSPC) or a file-size limit (EFBIG) comes as a bare "No space left on device":
+                    // name the file it was for (the temp file is removed below, the file itself is untouched)
+                    throw new IOException("cannot write " + dirPath.resolve(name) + ": " + e.getMessage(), e);
                 }
             }
             String shape = dirPath + "\0" + uid + "\0" + gid + "\0" + mode;
@@ -582,7 +598,7 @@ public final class SafeFiles implements AutoCloseable {
                 }
             }
             if (staged) {
-                stage(new Pending(dir, dirPath, tmp, name));
+                stage(new Pending(dir, dirPath, tmp, name, change));
                 moved = true; // the temp file now belongs to the pending list
                 return false;
             }
@@ -605,8 +621,11 @@ public final class SafeFiles implements AutoCloseable {
         return true;
     }
 
-    /** A temp file written (not yet fsynced) and owned, waiting to be renamed over {@code name}. */
-    private record Pending(SecureDirectoryStream<Path> dir, Path dirPath, Path tmp, String name) {
+    /**
+     * A temp file written (not yet fsynced) and owned, waiting to be renamed over {@code name}; {@code change} (if
+     * not null) is reported then.
+     */
+    private record Pending(SecureDirectoryStream<Path> dir, Path dirPath, Path tmp, String name, FileChange change) {
     }
 
     private volatile boolean batch;
@@ -675,6 +694,9 @@ public final class SafeFiles implements AutoCloseable {
             try {
                 p.dir().move(p.tmp(), p.dir(), Path.of(p.name()));
                 renamed.add(p.dirPath());
+                if (p.change() != null) {
+                    sink.record(p.change());
+                }
             } catch (IOException e) {
                 if (first == null) {
                     first = e;

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,9 +28,20 @@ import java.util.Optional;
  * certificate is due for renewal when it is missing, unreadable, for another key, not a host certificate, has
  * less than a third of its lifetime left, or is one Keyward would not issue (a valid OpenSSH certificate with, say,
  * a key ID with spaces or no principals: readable, and replaced because of what it is). New certificates are
- * checked as a set (signature, type, subject key, validity now, issuable by Keyward) before any is installed.
+ * checked as a set (signature, type, subject key, validity now within {@link #CLOCK_SKEW}, issuable by Keyward)
+ * before any is installed.
  */
 public final class HostCerts {
+    /**
+     * How far this host's clock may be behind the server's. The server dates a host certificate two minutes back
+     * ({@code Validity.DEFAULT_BACKDATE}); a host whose clock is further behind would see a fresh certificate as
+     * not yet valid, refuse it and ask for another every cycle. sshd does not check the dates of its own host
+     * certificate (clients do, by their clocks), so one that starts at most this long after this host's clock says
+     * now is installed. A clock ahead of the server's needs no allowance: host certificates live days, and one is
+     * renewed when a third of its life is left.
+     */
+    public static final Duration CLOCK_SKEW = Duration.ofMinutes(15);
+
     private final SafeFiles files;
     private final String glob;
 
@@ -158,8 +170,15 @@ public final class HostCerts {
             }
             HostKey target = requested.stream().filter(k -> k.key().equals(c.key())).findFirst().orElseThrow(() ->
                     new InvalidStateException("the server sent a certificate for a key this host did not ask about"));
-            if (!c.isValidAt(now.getEpochSecond())) {
-                throw new InvalidStateException("the server sent a host certificate that is not valid now");
+            long t = now.getEpochSecond();
+            if (Long.compareUnsigned(c.validBefore(), t) <= 0) {
+                throw new InvalidStateException("the server sent a host certificate that expired at "
+                        + c.validBeforeInstant() + " (this host's clock says " + now + ")");
+            }
+            if (Long.compareUnsigned(c.validAfter(), t + CLOCK_SKEW.toSeconds()) > 0) {
+                throw new InvalidStateException("the server sent a host certificate that is not valid until "
+                        + c.validAfterInstant() + ", more than " + CLOCK_SKEW.toMinutes() + " minutes after this"
+                        + " host's clock (" + now + "): check the clocks");
             }
             if (c.principals().isEmpty()) {
                 throw new InvalidStateException("the server sent a host certificate without principals");

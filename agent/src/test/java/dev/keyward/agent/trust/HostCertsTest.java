@@ -104,4 +104,36 @@ class HostCertsTest {
         }
         assertFalse(Files.exists(certFile), "nothing installed");
     }
+
+    /**
+     * A host whose clock is behind the server's sees a fresh certificate (dated two minutes back by the server) start
+     * in its future: within {@link HostCerts#CLOCK_SKEW} it is installed (else it would be refused and asked for
+     * again every cycle); further ahead, or expired, it is refused.
+     */
+    @Test
+    void aCertificateStartingWithinTheToleratedClockSkewIsInstalledOneFurtherAheadOrExpiredIsNot() throws Exception {
+        Path certFile = Path.of(hostKey + "-cert.pub");
+        for (String validity : List.of("+20m:+52w", "-2d:-1d", "+10m:+52w")) {
+            Files.deleteIfExists(certFile);
+            Cmd.run(List.of("ssh-keygen", "-q", "-s", ca.toString(), "-h", "-I", "web1", "-n", "web1.example.com",
+                    "-V", validity, hostKey + ".pub")).orThrow();
+            String line = Files.readString(certFile).strip();
+            Files.delete(certFile);
+            try (SafeFiles files = new SafeFiles(new AgentPaths(root), false, ChangeSink.quiet())) {
+                HostCerts certs = hostCerts(files);
+                if (validity.equals("+10m:+52w")) {
+                    assertEquals(List.of("/etc/ssh/ssh_host_ed25519_key-cert.pub"),
+                            certs.install(List.of(line), certs.hostKeys(), Instant.now()));
+                    continue;
+                }
+                InvalidStateException e = assertThrows(InvalidStateException.class,
+                        () -> certs.install(List.of(line), certs.hostKeys(), Instant.now()));
+                assertTrue(e.getMessage().contains(validity.startsWith("+") ? "check the clocks" : "expired"),
+                        e.getMessage());
+            }
+            assertFalse(Files.exists(certFile), validity + ": nothing installed");
+        }
+        assertTrue(Files.exists(certFile), "the one within the skew is installed");
+        assertFalse(onlyStatus().due(), "and not due for renewal either");
+    }
 }

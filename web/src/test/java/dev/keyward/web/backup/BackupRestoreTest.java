@@ -10,6 +10,7 @@ import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
 import dev.keyward.web.service.SoftHsmKeyStore;
+import dev.keyward.web.testing.AgentRoots;
 import dev.keyward.web.testing.Api;
 import dev.keyward.web.testing.ServerProcess;
 import java.io.IOException;
@@ -201,14 +202,7 @@ class BackupRestoreTest {
     }
 
     private Path agentRoot() throws IOException {
-        Path root = dir.resolve("root");
-        Path userHome = Files.createDirectories(root.resolve("home/" + USER));
-        Files.setPosixFilePermissions(userHome, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("passwd"),
-                USER + ":x:" + uid + ":" + uid + ":" + USER + ":/home/" + USER + ":/bin/sh\n");
-        Cmd.sshKeygen(Files.createDirectories(root.resolve("etc/ssh")), "ssh_host_ed25519_key", "ed25519", 0);
-        return root;
+        return AgentRoots.withUser(dir.resolve("root"), USER);
     }
 
     private static int agent(Path root, String... args) {

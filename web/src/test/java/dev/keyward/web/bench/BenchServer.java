@@ -5,7 +5,6 @@ import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.ca.sign.Signers;
 import dev.keyward.web.testing.SshKeyLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
@@ -20,14 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,15 +42,12 @@ import java.util.regex.Pattern;
 public final class BenchServer {
     private static final Pattern SERIAL = Pattern.compile("\"serial\":(\\d+)");
     private static final String HOST = "127.0.0.1";
-    /** Open loop: a request still unsent this long after it was due is counted as failed instead of sent. */
-    private static final long GIVE_UP_NANOS = 5_000_000_000L;
     private final java.util.concurrent.atomic.LongAdder late = new java.util.concurrent.atomic.LongAdder();
 
     private final int port;
     private final Path home;
     private final long serverPid;
     private long postmasterPid;
-    private final java.util.Properties login = new java.util.Properties();
     private final double seconds;
     private final double warmup;
     private final int rate;
@@ -70,32 +60,21 @@ public final class BenchServer {
     private final Map<Integer, java.util.concurrent.atomic.LongAdder> failureCounts = new java.util.concurrent.ConcurrentHashMap<>();
     private String engineer;
 
-    private BenchServer(Map<String, String> o) {
-        this.port = Integer.parseInt(required(o, "port"));
-        this.home = Path.of(required(o, "home"));
-        this.serverPid = Long.parseLong(o.getOrDefault("server-pid", "-1"));
-        this.seconds = Double.parseDouble(o.getOrDefault("seconds", "5"));
-        this.warmup = Double.parseDouble(o.getOrDefault("warmup", "20"));
-        this.rate = Integer.parseInt(o.getOrDefault("rate", "1000"));
-        this.concurrencies = ints(o.getOrDefault("clients", "4,16,64"));
-        this.krlConcurrencies = ints(o.getOrDefault("krl-clients", "16,64"));
+    private BenchServer(BenchArgs o) {
+        this.port = Integer.parseInt(o.required("port"));
+        this.home = Path.of(o.required("home"));
+        this.serverPid = Long.parseLong(o.get("server-pid", "-1"));
+        this.seconds = Double.parseDouble(o.get("seconds", "5"));
+        this.warmup = Double.parseDouble(o.get("warmup", "20"));
+        this.rate = Integer.parseInt(o.get("rate", "1000"));
+        this.concurrencies = ints(o.get("clients", "4,16,64"));
+        this.krlConcurrencies = ints(o.get("krl-clients", "16,64"));
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new TreeMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            String k = args[i].substring(2);
-            if (k.equals("strict")) {
-                o.put(k, "true");
-            } else {
-                o.put(k, args[++i]);
-            }
-        }
+        BenchArgs o = new BenchArgs(args);
         boolean allPass = new BenchServer(o).run();
-        System.exit(allPass || !o.containsKey("strict") ? 0 : 1);
+        System.exit(allPass || !o.strict() ? 0 : 1);
     }
 
     private boolean run() throws Exception {
@@ -105,9 +84,8 @@ public final class BenchServer {
 
         // --- the database the server uses (embedded: the port is in postmaster.pid) and its commit cost
         // the server's own role and database; the password is in the home (0600), as the server reads it
-        String jdbc = "jdbc:postgresql://127.0.0.1:" + embeddedPort() + "/keyward";
-        login.setProperty("user", "keyward");
-        login.setProperty("password", Files.readString(home.resolve("pg-password")).strip());
+        String jdbc = EmbeddedDb.jdbcUrl(home);
+        java.util.Properties login = EmbeddedDb.login(home);
         postmasterPid = CpuTime.postmasterPid(home.resolve("pgdata"));
         String caUri;
         try (Connection c = DriverManager.getConnection(jdbc, login)) {
@@ -206,7 +184,7 @@ public final class BenchServer {
         }
 
         // --- 5. durability
-        Durability d = durability(jdbc, admin);
+        Durability d = durability(jdbc, login, admin);
         printf("%nDurability: %,d certificates returned, %,d distinct serials, %,d rows in certificates, %,d cert.issue"
                 + " audit entries; %d/%d sampled GET /certs/{serial} match%n", d.returned(), d.distinct(), d.rows(),
                 d.audited(), d.sampleOk(), d.sampled());
@@ -382,69 +360,29 @@ public final class BenchServer {
         return new Run(ok, took, Latencies.merge(lats), err);
     }
 
-    /**
-     * Sends at a fixed rate regardless of how fast answers come (open loop): request i is due at start + i/rate, a
-     * pool of 64 connections sends it, and its latency runs from when it was due, so a stalled server shows up as
-     * latency instead of as fewer requests.
-     */
+    /** Open loop at {@code perSecond} for {@code secs} from 64 connections (see {@link OpenLoop}). */
     private Run openLoop(int perSecond, double secs) throws InterruptedException {
         late.reset();
         int workers = 64;
-        long total = (long) (perSecond * secs);
-        long interval = 1_000_000_000L / perSecond;
-        BlockingQueue<Long> due = new LinkedBlockingQueue<>();
         List<Latencies> lats = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            lats.add(new Latencies());
+        }
         long[] oks = new long[workers];
         long[] errs = new long[workers];
-        long start = System.nanoTime() + 50_000_000L;
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
-        for (int w = 0; w < workers; w++) {
-            Latencies l = new Latencies();
-            lats.add(l);
-            int id = w;
-            pool.submit(() -> {
-                try (MiniHttp c = new MiniHttp(HOST, port)) {
-                    for (Long at = due.take(); at >= 0; at = due.take()) {
-                        if (System.nanoTime() - (start + at * interval) > GIVE_UP_NANOS) {
-                            errs[id]++; // not even sent 5 s after it was due: the server is far behind; keep the run bounded
-                            late.increment();
-                            continue;
-                        }
-                        boolean ok;
-                        try {
-                            ok = recordIssued(c.send(issueRequest(at)));
-                        } catch (IOException e) {
-                            ok = false;
-                        }
-                        l.add(System.nanoTime() - (start + at * interval));
-                        if (ok) {
-                            oks[id]++;
-                        } else {
-                            errs[id]++;
-                        }
+        long took = OpenLoop.run(HOST, port, workers, perSecond, (long) (perSecond * secs),
+                (i, c) -> recordIssued(c.send(issueRequest(i))), (w, i, latency, ok) -> {
+                    if (latency < 0) {
+                        late.increment();
+                    } else {
+                        lats.get(w).add(latency);
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            });
-        }
-        for (long i = 0; i < total; i++) {
-            long wait = start + i * interval - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            due.add(i);
-        }
-        for (int w = 0; w < workers; w++) {
-            due.add(-1L);
-        }
-        pool.shutdown();
-        if (!pool.awaitTermination(120, TimeUnit.SECONDS)) {
-            pool.shutdownNow();
-            throw new IllegalStateException("open-loop requests did not finish within 120 s");
-        }
-        long took = System.nanoTime() - start;
+                    if (ok) {
+                        oks[w]++;
+                    } else {
+                        errs[w]++;
+                    }
+                });
         long ok = 0;
         long err = 0;
         for (int w = 0; w < workers; w++) {
@@ -459,7 +397,7 @@ public final class BenchServer {
     record Durability(long returned, long distinct, long rows, long audited, int sampled, int sampleOk) {
     }
 
-    private Durability durability(String jdbc, String admin) throws SQLException, IOException {
+    private Durability durability(String jdbc, java.util.Properties login, String admin) throws SQLException, IOException {
         List<Long> all = new ArrayList<>(serials);
         long distinct = all.stream().distinct().count();
         long rows;
@@ -534,11 +472,6 @@ public final class BenchServer {
         return n == 0 ? Double.NaN : (a[0] - b[0]) / n * 1000;
     }
 
-    private int embeddedPort() throws IOException {
-        List<String> pid = Files.readAllLines(home.resolve("pgdata").resolve("postmaster.pid"), StandardCharsets.US_ASCII);
-        return Integer.parseInt(pid.get(3).strip());
-    }
-
     private static double roundTrip(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (int i = 0; i < 500; i++) {
@@ -594,14 +527,6 @@ public final class BenchServer {
     private static void printf(String format, Object... args) {
         System.out.printf(Locale.ROOT, format, args);
         System.out.flush();
-    }
-
-    private static String required(Map<String, String> o, String k) {
-        String v = o.get(k);
-        if (v == null) {
-            throw new IllegalArgumentException("--" + k + " is required");
-        }
-        return v;
     }
 
     private static List<Integer> ints(String csv) {

@@ -42,10 +42,12 @@ final class MiniHttp implements AutoCloseable {
         return b.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** A POST of {@code json}, with {@code Authorization: Bearer} unless {@code bearer} is null. */
     static byte[] postJson(String host, int port, String path, String bearer, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + bearer
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+        String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n"
+                + (bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n")
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);
         byte[] all = new byte[h.length + body.length];
         System.arraycopy(h, 0, all, 0, h.length);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.agent.cli.KeywardAgentCli;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
+import dev.keyward.web.testing.AgentRoots;
 import dev.keyward.web.testing.Api;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
@@ -44,12 +45,7 @@ class AgentAgainstServerTest {
 
     /** A {@code --root} tree with {@link #USER} (home 0755) in etc/passwd and an ed25519 host key, returned. */
     static Path hostTree(Path root) throws java.io.IOException {
-        Path home = Files.createDirectories(root.resolve("home/" + USER));
-        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("passwd"),
-                USER + ":x:" + uid + ":" + uid + ":" + USER + ":/home/" + USER + ":/bin/sh\n");
-        return Cmd.sshKeygen(Files.createDirectories(root.resolve("etc/ssh")), "ssh_host_ed25519_key", "ed25519", 0);
+        return AgentRoots.withUser(root, USER).resolve("etc/ssh/ssh_host_ed25519_key");
     }
 
     @Test
