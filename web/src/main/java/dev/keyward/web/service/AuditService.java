@@ -136,8 +136,9 @@ public final class AuditService {
                             + " cannot be detected");
                 }
             } else if (o.newest().get().seq() < lastEntry) {
-                notes.add("entries " + (o.newest().get().seq() + 1) + " to " + lastEntry + " are newer than the newest"
-                        + " checkpoint (" + o.newest().get().describe() + ")");
+                long first = o.newest().get().seq() + 1;
+                notes.add((first == lastEntry ? "entry " + first + " is" : "entries " + first + " to " + lastEntry
+                        + " are") + " newer than the newest checkpoint (" + o.newest().get().describe() + ")");
             }
             return new AuditReport(chain, new CheckpointSummary(trusted.stream().map(SshPublicKey::fingerprint)
                     .toList(), sources, o.verified(), o.superseded(), o.newest()), problems, notes);
