@@ -14,6 +14,10 @@ import dev.keyward.web.config.ServerConfig;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.http.ApiServer;
 import dev.keyward.web.metrics.ServerMetrics;
+import dev.keyward.web.audit.sink.SinkFollower;
+import dev.keyward.web.service.AuditCheckpointer;
+import dev.keyward.web.service.AuditKey;
+import dev.keyward.web.service.AuditKeyBootstrap;
 import dev.keyward.web.service.AuditService;
 import dev.keyward.web.service.CaKeyBootstrap;
 import dev.keyward.web.service.CaKeys;
@@ -43,8 +47,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: opens the database (embedded by default) and migrates it, opens or creates the CA keys,
- * creates the bootstrap admin token on first start, wires the services and starts the HTTP server.
+ * The composition root: opens the database (embedded by default) and migrates it, opens or creates the CA keys and
+ * the audit key, starts taking audit checkpoints, creates the bootstrap admin token on first start, wires the
+ * services and starts the HTTP server.
  */
 public final class KeywardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeywardServer.class);
@@ -56,6 +61,8 @@ public final class KeywardServer implements AutoCloseable {
     private final Services services;
     private final ApiServer api;
     private final KrlPruner pruner;
+    private final AuditKey auditKey;
+    private final AuditCheckpointer checkpoints;
 
     /** What the caller may plug in: secrets, clock, extra bearer authenticators (OIDC), the KRL encoder. */
     public record Options(SecretSource secrets, Clock clock, List<BearerAuthenticator> extraAuthenticators,
@@ -84,8 +91,10 @@ public final class KeywardServer implements AutoCloseable {
     }
 
     private KeywardServer(Database db, CaKeys keys, ServerMetrics metrics, Services services, ApiServer api,
-            KrlPruner pruner) {
+            KrlPruner pruner, AuditKey auditKey, AuditCheckpointer checkpoints) {
         this.pruner = pruner;
+        this.auditKey = auditKey;
+        this.checkpoints = checkpoints;
         this.db = db;
         this.keys = keys;
         this.metrics = metrics;
@@ -98,13 +107,20 @@ public final class KeywardServer implements AutoCloseable {
         IssuancePolicy policy = policy(cfg);
         Database db = Database.open(cfg.database(), cfg.home());
         CaKeys keys = null;
+        AuditKey auditKey = null;
+        AuditCheckpointer checkpoints = null;
         IssuanceService issuance = null;
         HostServices hostServices = null;
         ServerMetrics metrics = new ServerMetrics();
         try {
             db.migrate();
+            cfg.audit().checkSinkDirectory(cfg.home());
             keys = new CaKeyBootstrap(db, cfg.home(), opts.secrets(), opts.clock(), keyStore(cfg, opts))
                     .load(cfg.ca());
+            auditKey = new AuditKeyBootstrap(db, opts.secrets(), opts.clock()).load(cfg.audit().key(), cfg.ca());
+            checkpoints = AuditCheckpointer.start(db, auditKey, cfg.audit().checkpointEvery(),
+                    cfg.audit().checkpointInterval(), opts.clock(), metrics,
+                    SinkFollower.configured(cfg.audit(), auditKey.signer().publicKey(), metrics::auditSinkFailure));
             TokenService tokens = new TokenService(db, opts.clock(), cfg.tokens().maxTtl());
             tokens.bootstrapAdmin(cfg.tokens().bootstrapTtl()).ifPresent(t -> writeAdminToken(cfg.home(), t.secret()));
             List<BearerAuthenticator> auth = new ArrayList<>();
@@ -112,18 +128,19 @@ public final class KeywardServer implements AutoCloseable {
             cfg.oidc().ifPresent(oidc -> auth.add(new OidcAuthenticator(oidc, opts.clock())));
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
-            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics);
+            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics, checkpoints::appended);
             hostServices = HostServices.create(db, keys, krl, issuance, opts.clock(), cfg.tokens().maxTtl(),
                     cfg.inventory());
             Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
                     new CertificateService(db, opts.clock()),
-                    new RevocationService(db, opts.clock(), krl), krl, new TrustService(db), new AuditService(db),
-                    new Readiness(db, keys), metrics, hostServices);
+                    new RevocationService(db, opts.clock(), krl), krl, new TrustService(db),
+                    new AuditService(db, Optional.of(auditKey), cfg.audit().sinkFile()), checkpoints,
+                    new Readiness(db, keys, auditKey), metrics, hostServices);
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
                     cfg.http().bind(), api.port());
-            return new KeywardServer(db, keys, metrics, services, api, pruner);
+            return new KeywardServer(db, keys, metrics, services, api, pruner, auditKey, checkpoints);
         } catch (RuntimeException e) {
             if (hostServices != null) {
                 hostServices.close();
@@ -131,8 +148,14 @@ public final class KeywardServer implements AutoCloseable {
             if (issuance != null) {
                 issuance.close();
             }
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
             if (keys != null) {
                 keys.close();
+            }
+            if (auditKey != null) {
+                auditKey.close();
             }
             metrics.close();
             db.close();
@@ -207,7 +230,9 @@ public final class KeywardServer implements AutoCloseable {
         api.close();
         services.hosts().close();
         services.issuance().close();
+        checkpoints.close();
         keys.close();
+        auditKey.close();
         metrics.close();
         db.close();
     }

@@ -1,6 +1,7 @@
 package dev.keyward.ca.sign;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.pkcs11.Pkcs11Uri;
 import java.nio.file.Path;
 
 /**
@@ -28,6 +29,18 @@ public final class Signers {
         return switch (scheme(keyUri)) {
             case "file" -> SoftwareKeys.create(filePath(keyUri), algorithm, secrets);
             case "pkcs11" -> Pkcs11Backend.create(keyUri, algorithm, secrets);
+            default -> throw unknownScheme(keyUri);
+        };
+    }
+
+    /**
+     * The reference of the key named {@code name} in the same place as {@code keyUri}: the same token (label,
+     * module, PIN source) for {@code pkcs11:}, the same directory for {@code file:}.
+     */
+    public static String sibling(String keyUri, String name) {
+        return switch (scheme(keyUri)) {
+            case "file" -> "file:" + filePath(keyUri).resolveSibling(name);
+            case "pkcs11" -> Pkcs11Uri.parse(keyUri).withObject(name).toString();
             default -> throw unknownScheme(keyUri);
         };
     }

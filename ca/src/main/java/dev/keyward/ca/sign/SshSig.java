@@ -19,7 +19,8 @@ import java.util.Base64;
  * where {@code signature} is an SSH signature blob over
  * {@code "SSHSIG" || string(namespace) || string(reserved) || string(hash_algorithm) || string(H(message))}.
  * The namespace keeps a signature made for one purpose from being accepted for another. Verification goes through
- * {@link SshSignatures#verify}, the one place SSH signature blobs are checked.
+ * {@link SshSignatures#verify}, the one place SSH signature blobs are checked; {@link #sign} makes a signature
+ * through a {@link CaSigner}, so the private key stays where it is.
  *
  * @param publicKey     the key that signed (a plain public key; certificates are refused)
  * @param namespace     what the signature is for
@@ -32,6 +33,12 @@ public record SshSig(SshPublicKey publicKey, String namespace, String hashAlgori
      * server accepts no other, so a host-key signature made for anything else never renews a credential.
      */
     public static final String HOST_CREDENTIAL_NAMESPACE = "host-credential@keyward.dev";
+    /**
+     * The namespace of Keyward's audit checkpoints: the server's audit key signs the head of the audit chain in it
+     * and in no other, so an auditor checks a checkpoint with {@code ssh-keygen -Y verify -n
+     * audit-checkpoint@keyward.dev}.
+     */
+    public static final String AUDIT_CHECKPOINT_NAMESPACE = "audit-checkpoint@keyward.dev";
     static final byte[] MAGIC = "SSHSIG".getBytes(StandardCharsets.US_ASCII);
     static final String BEGIN = "-----BEGIN SSH SIGNATURE-----";
     static final String END = "-----END SSH SIGNATURE-----";
@@ -45,6 +52,36 @@ public record SshSig(SshPublicKey publicKey, String namespace, String hashAlgori
     @Override
     public byte[] signature() {
         return signature.clone();
+    }
+
+    /**
+     * Signs {@code message} in {@code namespace} with {@code signer}, as {@code ssh-keygen -Y sign} does
+     * (PROTOCOL.sshsig section 3): the signer signs the "to be signed" structure over the message's SHA-512, with
+     * its own fixed algorithm (rsa-sha2-512 for RSA keys, as PROTOCOL.sshsig requires; never ssh-rsa).
+     */
+    public static SshSig sign(CaSigner signer, byte[] message, String namespace) {
+        if (namespace == null || namespace.isEmpty()) {
+            throw new IllegalArgumentException("an SSH signature needs a namespace");
+        }
+        String hash = "sha512";
+        return new SshSig(signer.publicKey(), namespace, hash, signer.sign(toBeSigned(namespace, hash, message)));
+    }
+
+    /** The binary blob (PROTOCOL.sshsig section 2), what {@link #parseBlob} reads. */
+    public byte[] blob() {
+        return new SshWriter(signature.length + 256).bytes(MAGIC).uint32(1).string(publicKey.blob()).string(namespace)
+                .string(new byte[0]).string(hashAlgorithm).string(signature).toByteArray();
+    }
+
+    /** The base64 of {@link #blob()} on one line, which {@link #parse} reads back. */
+    public String base64() {
+        return Base64.getEncoder().encodeToString(blob());
+    }
+
+    /** The armored form {@code ssh-keygen -Y sign} writes and {@code ssh-keygen -Y verify -s FILE} reads. */
+    public String armor() {
+        return BEGIN + "\n" + Base64.getMimeEncoder(70, new byte[] {'\n'}).encodeToString(blob()) + "\n" + END
+                + "\n";
     }
 
     /**
@@ -135,9 +172,13 @@ public record SshSig(SshPublicKey publicKey, String namespace, String hashAlgori
             throw new InvalidInputException("RSA SSH signatures must use rsa-sha2-256 or rsa-sha2-512, not ssh-rsa"
                     + " (SHA-1)");
         }
-        byte[] signed = new SshWriter(128).bytes(MAGIC).string(namespace).string(new byte[0]).string(hashAlgorithm)
+        return SshSignatures.verify(publicKey, toBeSigned(namespace, hashAlgorithm, message), signature);
+    }
+
+    /** What the key signs (PROTOCOL.sshsig section 3): the preamble, namespace, reserved, hash algorithm, H(message). */
+    private static byte[] toBeSigned(String namespace, String hashAlgorithm, byte[] message) {
+        return new SshWriter(128).bytes(MAGIC).string(namespace).string(new byte[0]).string(hashAlgorithm)
                 .string(digest(hashAlgorithm, message)).toByteArray();
-        return SshSignatures.verify(publicKey, signed, signature);
     }
 
     private static byte[] digest(String alg, byte[] message) {

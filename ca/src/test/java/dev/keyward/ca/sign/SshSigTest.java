@@ -148,4 +148,37 @@ class SshSigTest {
         SshSig sig = SshSig.parse(sign(key, NS, MESSAGE));
         assertEquals("rsa-sha2-512", new SshReader(sig.signature(), "sig").utf8("alg"));
     }
+
+    /** {@code ssh-keygen -Y verify} over {@code message}; the allowed signers file names {@code key} for NS. */
+    static Cmd.Result sshKeygenVerify(Path dir, SshPublicKey key, String armored, byte[] message) throws Exception {
+        Path signers = dir.resolve("allowed_signers");
+        Files.writeString(signers, "auditor namespaces=\"" + NS + "\" " + key.toOpenSshWithoutComment() + "\n");
+        Path sigFile = dir.resolve("message.sig");
+        Files.writeString(sigFile, armored);
+        return Cmd.run(List.of("ssh-keygen", "-Y", "verify", "-f", signers.toString(), "-I", "auditor", "-n", NS,
+                "-s", sigFile.toString()), null, Map.of(), new String(message, StandardCharsets.US_ASCII));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ed25519", "ecdsa-p256", "ecdsa-p384", "rsa-3072"})
+    void whatASignerSignsSshKeygenVerifiesAndSoDoesParse(String algorithm) throws Exception {
+        try (CaSigner signer = Signers.create("file:" + dir.resolve("k"), CaAlgorithm.parse(algorithm),
+                SecretSource.of(Map.of()))) {
+            SshSig sig = SshSig.sign(signer, MESSAGE, NS);
+            Cmd.Result ok = sshKeygenVerify(dir, signer.publicKey(), sig.armor(), MESSAGE);
+            assertEquals(0, ok.exitCode(), ok.stdout() + ok.stderr());
+            assertTrue(ok.stdout().contains("Good \"" + NS + "\" signature for auditor"), ok.stdout());
+            Cmd.Result changed = sshKeygenVerify(dir, signer.publicKey(), sig.armor(),
+                    "kwc_another-challenge".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(255, changed.exitCode(), changed.stdout() + changed.stderr());
+
+            // the one-line base64 form reads back as the same signature, and the armor ssh-keygen accepts too
+            SshSig back = SshSig.parse(sig.base64());
+            assertEquals(signer.publicKey(), back.publicKey());
+            assertTrue(back.verify(MESSAGE, NS));
+            assertTrue(SshSig.parse(sig.armor()).verify(MESSAGE, NS));
+            assertEquals(0, sshKeygenVerify(dir, signer.publicKey(), SshSig.BEGIN + "\n" + sig.base64() + "\n"
+                    + SshSig.END + "\n", MESSAGE).exitCode(), "ssh-keygen reads the base64 on one line too");
+        }
+    }
 }

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
@@ -72,9 +73,10 @@ public final class Restorer {
         details.put("from", dir.toString());
         details.put("backup_created_at", m.createdAt());
         details.put("backup_audit_head_seq", m.auditHead().seq());
+        details.put("backup_audit_head_hash", m.auditHead().hash());
         details.put("rows", rows);
         db.transaction(tx -> new AuditLog(tx).append(actor, "backup.restore", dir.getFileName().toString(), details));
-        return new Result(m, rows, new AuditService(db).verify());
+        return new Result(m, rows, new AuditService(db, Optional.empty(), Optional.empty()).verifyChain());
     }
 
     /** Reads the manifest and checks every file it names against its SHA-256 before anything is touched. */

@@ -1,11 +1,19 @@
 package dev.keyward.web.cli;
 
+import dev.keyward.ca.sign.SecretSource;
+import dev.keyward.web.audit.sink.SinkFollower;
 import dev.keyward.web.backup.BackupException;
 import dev.keyward.web.backup.Restorer;
+import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ServerConfig;
 import dev.keyward.web.db.Database;
+import dev.keyward.web.service.AuditKey;
+import dev.keyward.web.service.AuditKeyBootstrap;
+import dev.keyward.web.service.AuditRollback;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,6 +26,37 @@ import picocli.CommandLine.Spec;
         description = "Restore a backup into an empty database or KEYWARD_HOME (with no server running on it);"
                 + " a database with Keyward data is refused unless --force. The backup is checked whole first.")
 final class RestoreCommand implements Callable<Integer> {
+    /**
+     * Signs the restore with the audit key (a rollback checkpoint), so that {@code audit verify} tells checkpoints of
+     * the replaced history from a truncated chain. Without the audit key (its token not restored yet) the restore
+     * stands, and the command says what verification will report.
+     */
+    static void signRollback(ServerConfig cfg, Database db, PrintWriter out, PrintWriter err) {
+        Optional<AuditKey> key;
+        try {
+            key = new AuditKeyBootstrap(db, SecretSource.environment(), Clock.systemUTC())
+                    .openExisting(cfg.audit().key(), cfg.ca());
+        } catch (ConfigException e) {
+            err.println("keyward-server: warning: the restore is not signed by the audit key (" + e.getMessage()
+                    + "); checkpoints taken after the backup will show as a truncated or rewritten chain in 'audit"
+                    + " verify'");
+            return;
+        }
+        if (key.isEmpty()) {
+            return; // a backup from before audit checkpoints: there is nothing to supersede
+        }
+        try (AuditKey k = key.get()) {
+            AuditRollback.Result r = AuditRollback.attest(db, k, Clock.systemUTC(),
+                    SinkFollower.configured(cfg.audit(), k.signer().publicKey(), sink -> { }));
+            out.println("restore signed by the audit key " + k.fingerprint() + ": " + r.rollback().describe()
+                    + "; checkpoints signed before it at or past entry " + r.rollback().seq() + " are superseded");
+            for (String sink : r.failedSinks()) {
+                err.println("keyward-server: warning: could not write the rollback to " + sink + "; the server"
+                        + " writes it there when it next runs");
+            }
+        }
+    }
+
     @Mixin
     KeywardServerCli.ConfigOption config = new KeywardServerCli.ConfigOption();
 
@@ -48,6 +87,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return 1;
             }
             out.println("audit chain OK: " + r.audit().entries() + " entries, head " + r.audit().headSeq());
+            signRollback(cfg, db, out, spec.commandLine().getErr());
             return 0;
         }
     }

@@ -24,11 +24,12 @@ import java.util.Set;
  *   KEYWARD_HTTP_PORT         http.port                 KEYWARD_DB_PASSWORD_FILE  database.password_file
  *   KEYWARD_TLS_CERT_FILE     http.tls.cert_file        KEYWARD_USER_CA_KEY       ca.user_key
  *   KEYWARD_TLS_KEY_FILE      http.tls.key_file         KEYWARD_HOST_CA_KEY       ca.host_key
+ *                                                     KEYWARD_AUDIT_KEY         audit.key
  * </pre>
  */
 public final class ConfigLoader {
     static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy", "oidc",
-            "inventory");
+            "inventory", "audit");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final Map<String, String> env;
@@ -107,10 +108,12 @@ public final class ConfigLoader {
                 inv.string("purge_unused_after").filter(v -> !v.equals("off"))
                         .map(v -> ConfigTree.parseDuration("inventory.purge_unused_after", v)));
 
+        AuditConfig auditConfig = AuditConfig.parse(top.section("audit"), home, env("KEYWARD_AUDIT_KEY"));
+
         Map<String, Object> policy = top.section("policy").asMap(yaml);
         Optional<OidcConfig> oidc = OidcConfig.parse(top.section("oidc"));
         return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc,
-                inventoryConfig);
+                inventoryConfig, auditConfig);
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

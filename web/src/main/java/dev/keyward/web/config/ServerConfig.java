@@ -11,9 +11,11 @@ import java.util.Optional;
  * @param policy the raw {@code policy:} tree, handed to the issuance policy (empty: safe defaults)
  * @param oidc   the {@code oidc:} section: JWT bearer tokens from one issuer (empty: API tokens only)
  * @param inventory the key inventory's flags and unused-key purge policy ({@code inventory:})
+ * @param audit  the audit key, checkpoints and their sinks ({@code audit:})
  */
 public record ServerConfig(Path home, HttpConfig http, DatabaseConfig database, CaKeysConfig ca, TokensConfig tokens,
-        KrlConfig krl, Map<String, Object> policy, Optional<OidcConfig> oidc, InventoryConfig inventory) {
+        KrlConfig krl, Map<String, Object> policy, Optional<OidcConfig> oidc, InventoryConfig inventory,
+        AuditConfig audit) {
 
     public ServerConfig {
         policy = Map.copyOf(policy);
@@ -22,26 +24,27 @@ public record ServerConfig(Path home, HttpConfig http, DatabaseConfig database, 
     /** Without OIDC. */
     public ServerConfig(Path home, HttpConfig http, DatabaseConfig database, CaKeysConfig ca, TokensConfig tokens,
             KrlConfig krl, Map<String, Object> policy) {
-        this(home, http, database, ca, tokens, krl, policy, Optional.empty(), InventoryConfig.DEFAULTS);
+        this(home, http, database, ca, tokens, krl, policy, Optional.empty(), InventoryConfig.DEFAULTS,
+                AuditConfig.defaults(home));
     }
 
     public ServerConfig withHttp(HttpConfig newHttp) {
-        return new ServerConfig(home, newHttp, database, ca, tokens, krl, policy, oidc, inventory);
+        return new ServerConfig(home, newHttp, database, ca, tokens, krl, policy, oidc, inventory, audit);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(home, http, newDatabase, ca, tokens, krl, policy, oidc, inventory);
+        return new ServerConfig(home, http, newDatabase, ca, tokens, krl, policy, oidc, inventory, audit);
     }
 
     public ServerConfig withCa(CaKeysConfig newCa) {
-        return new ServerConfig(home, http, database, newCa, tokens, krl, policy, oidc, inventory);
+        return new ServerConfig(home, http, database, newCa, tokens, krl, policy, oidc, inventory, audit);
     }
 
     public ServerConfig withPolicy(Map<String, Object> newPolicy) {
-        return new ServerConfig(home, http, database, ca, tokens, krl, newPolicy, oidc, inventory);
+        return new ServerConfig(home, http, database, ca, tokens, krl, newPolicy, oidc, inventory, audit);
     }
 
     public ServerConfig withOidc(Optional<OidcConfig> newOidc) {
-        return new ServerConfig(home, http, database, ca, tokens, krl, policy, newOidc, inventory);
+        return new ServerConfig(home, http, database, ca, tokens, krl, policy, newOidc, inventory, audit);
     }
 }

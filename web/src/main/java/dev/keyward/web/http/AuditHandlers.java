@@ -2,8 +2,8 @@ package dev.keyward.web.http;
 
 import dev.keyward.web.audit.AuditEntry;
 import dev.keyward.web.audit.AuditQuery;
-import dev.keyward.web.audit.VerifyResult;
 import dev.keyward.web.auth.Caller;
+import dev.keyward.web.http.Views.AuditKeyView;
 import dev.keyward.web.http.Views.AuditView;
 import dev.keyward.web.http.Views.Page;
 import dev.keyward.web.http.Views.VerifyView;
@@ -11,7 +11,10 @@ import dev.keyward.web.service.AuditService;
 import io.javalin.http.Context;
 import java.util.List;
 
-/** The audit log: list (newest first, filters action/actor/subject) and verify the chain. */
+/**
+ * The audit log: list (newest first, filters action/actor/subject), verify the chain against its checkpoints, and
+ * the audit key's public half.
+ */
 final class AuditHandlers {
     private final AuditService audit;
 
@@ -28,8 +31,10 @@ final class AuditHandlers {
     }
 
     void verify(Context ctx, Caller caller) {
-        VerifyResult r = audit.verify();
-        Json.write(ctx, 200, new VerifyView(r.ok(), r.entries(), r.headSeq(), r.headHash(), r.firstBadSeq().orElse(null),
-                r.problem().orElse(null)));
+        Json.write(ctx, 200, VerifyView.of(audit.verify()));
+    }
+
+    void key(Context ctx, Caller caller) {
+        Json.write(ctx, 200, AuditKeyView.of(audit.auditKey().orElseThrow().signer().publicKey()));
     }
 }

@@ -38,13 +38,51 @@ final class OpenApi {
                         "rule", Map.of("type", "string"),
                         "checks", Map.of("type", "object",
                                 "additionalProperties", Map.of("enum", List.of("up", "down")),
-                                "description", "GET /readyz only: database, user_ca_signer, host_ca_signer, each up"
-                                        + " or down (as in the 200 response)"),
+                                "description", "GET /readyz only: database, user_ca_signer, host_ca_signer,"
+                                        + " audit_signer, each up or down (as in the 200 response)"),
                         "reasons", Map.of("type", "object", "additionalProperties", Map.of("type", "string"),
-                                "description", "GET /readyz only: why each component that is down is down; a CA"
-                                        + " signer that lost its token says it is reconnecting, and since when"))))));
+                                "description", "GET /readyz only: why each component that is down is down; a"
+                                        + " signer that lost its token says it is reconnecting, and since when"))),
+                        "AuditVerify", AUDIT_VERIFY, "AuditKey", AUDIT_KEY)));
         return doc;
     }
+
+    /** Routes whose success body has a schema of its own in {@code components}. */
+    private static final Map<String, String> RESPONSE_SCHEMAS = Map.of(Routes.API + "/audit/verify", "AuditVerify",
+            Routes.API + "/audit/key", "AuditKey");
+
+    private static final Map<String, Object> STRING = Map.of("type", "string");
+    private static final Map<String, Object> INTEGER = Map.of("type", "integer");
+    private static final Map<String, Object> STRINGS = Map.of("type", "array", "items", STRING);
+
+    /** {@code GET /audit/verify}: the chain walk, then every checkpoint against the chain. */
+    private static final Map<String, Object> AUDIT_VERIFY = Map.of("type", "object", "properties", Map.ofEntries(
+            Map.entry("ok", Map.of("type", "boolean", "description", "true when problems is empty")),
+            Map.entry("entries", INTEGER), Map.entry("head_seq", INTEGER), Map.entry("head_hash", STRING),
+            Map.entry("first_bad_seq", Map.of("type", "integer", "description", "the first problem's entry")),
+            Map.entry("problem", Map.of("type", "string", "description", "the first problem's message")),
+            Map.entry("problems", Map.of("type", "array", "items", Map.of("type", "object", "properties", Map.of(
+                    "kind", Map.of("type", "string", "enum", List.of("chain", "truncated", "rewritten",
+                            "bad_signature", "checkpoint_deleted", "audit_key"), "description", "chain: an entry"
+                            + " modified, deleted or reordered; truncated: the chain ends before an entry a"
+                            + " checkpoint covers; rewritten: an entry's hash is not the one a checkpoint recorded;"
+                            + " bad_signature: a checkpoint the audit key did not sign; checkpoint_deleted: a signed"
+                            + " checkpoint in the sink file that the database lacks; audit_key: the database records"
+                            + " another audit key than the token holds"),
+                    "seq", INTEGER, "message", STRING)))),
+            Map.entry("checkpoints", Map.of("type", "object", "properties", Map.of(
+                    "audit_key", STRINGS, "sources", STRINGS, "verified", INTEGER,
+                    "superseded", Map.of("type", "integer", "description", "valid checkpoints replaced by a restore"),
+                    "newest_seq", INTEGER, "newest_time", STRING))),
+            Map.entry("notes", STRINGS)));
+
+    /** {@code GET /audit/key}: the audit key's public half. */
+    private static final Map<String, Object> AUDIT_KEY = Map.of("type", "object", "properties", Map.of(
+            "public_key", Map.of("type", "string", "description", "OpenSSH public key line"),
+            "fingerprint", STRING, "algorithm", STRING,
+            "namespace", Map.of("type", "string", "description", "the SSHSIG namespace of checkpoint signatures"),
+            "allowed_signers", Map.of("type", "string", "description", "a line for ssh-keygen -Y verify -f FILE"
+                    + " -I keyward-audit -n audit-checkpoint@keyward.dev")));
 
     private static Map<String, Object> operation(Route r) {
         Map<String, Object> op = new LinkedHashMap<>();
@@ -68,8 +106,10 @@ final class OpenApi {
                     Map.of("schema", schemaOf(r.body())))));
         }
         Map<String, Object> responses = new LinkedHashMap<>();
+        String schema = RESPONSE_SCHEMAS.get(r.path());
         responses.put(Integer.toString(r.status()), Map.of("description", "success",
-                "content", Map.of(r.produces(), Map.of())));
+                "content", Map.of(r.produces(), schema == null ? Map.of()
+                        : Map.of("schema", Map.of("$ref", "#/components/schemas/" + schema)))));
         Map<String, Object> problem = Map.of("application/problem+json",
                 Map.of("schema", Map.of("$ref", "#/components/schemas/Problem")));
         if (r.body() != null || !r.queryParams().isEmpty() || r.path().contains("{")) {

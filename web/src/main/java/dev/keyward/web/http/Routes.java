@@ -58,7 +58,14 @@ final class Routes {
         r.add(new Route("GET", API + "/audit", Set.of(ADMIN, AUDITOR), "Audit entries, newest first", 200, null,
                 List.of("action", "actor", "subject", "limit", "offset", "cursor"), JSON, audit::list));
         r.add(new Route("GET", API + "/audit/verify", Set.of(ADMIN, AUDITOR),
-                "Verify the audit hash chain; names the first bad entry", 200, null, List.of(), JSON, audit::verify));
+                "Verify the audit hash chain and check it against every signed checkpoint (stored and in the sink"
+                        + " file): names what is wrong (an entry modified, deleted or reordered; the chain truncated"
+                        + " after a checkpoint or rewritten; a checkpoint whose signature does not verify)", 200, null,
+                List.of(), JSON, audit::verify));
+        r.add(new Route("GET", API + "/audit/key", PUBLIC,
+                "The audit key's public half, which signs the audit checkpoints (with an allowed_signers line for"
+                        + " ssh-keygen -Y verify -n audit-checkpoint@keyward.dev)", 200, null, List.of(), JSON,
+                audit::key));
         HostRoutes.add(r, hosts);
         for (String base : List.of("", API)) {
             r.add(new Route("GET", base + "/healthz", PUBLIC, "Liveness", 200, null, List.of(), JSON, pub::healthz));

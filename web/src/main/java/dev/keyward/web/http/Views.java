@@ -1,6 +1,11 @@
 package dev.keyward.web.http;
 
+import dev.keyward.ca.key.SshPublicKey;
+import dev.keyward.ca.sign.SshSig;
 import dev.keyward.web.audit.AuditEntry;
+import dev.keyward.web.audit.AuditReport;
+import dev.keyward.web.audit.Checkpoint;
+import dev.keyward.web.audit.CheckpointSummary;
 import dev.keyward.web.auth.ApiToken;
 import dev.keyward.web.db.IssuedCert;
 import dev.keyward.web.db.RevocationDao.Revocation;
@@ -67,7 +72,43 @@ final class Views {
         }
     }
 
-    record VerifyView(boolean ok, long entries, long headSeq, String headHash, Long firstBadSeq, String problem) {
+    /**
+     * {@code GET /audit/verify}: {@code first_bad_seq} and {@code problem} repeat the first of {@code problems} (the
+     * chain's own break first).
+     */
+    record VerifyView(boolean ok, long entries, long headSeq, String headHash, Long firstBadSeq, String problem,
+            List<ProblemView> problems, CheckpointsView checkpoints, List<String> notes) {
+
+        static VerifyView of(AuditReport r) {
+            List<ProblemView> problems = r.problems().stream()
+                    .map(p -> new ProblemView(p.kind(), p.seq().orElse(null), p.message())).toList();
+            ProblemView first = problems.isEmpty() ? null : problems.get(0);
+            CheckpointSummary c = r.checkpoints();
+            return new VerifyView(r.ok(), r.chain().entries(), r.chain().headSeq(), r.chain().headHash(),
+                    first == null ? null : first.seq(), first == null ? null : first.message(), problems,
+                    new CheckpointsView(c.auditKey(), c.sources(), c.verified(), c.superseded(),
+                            c.newest().map(Checkpoint::seq).orElse(null),
+                            c.newest().map(n -> n.time().toString()).orElse(null)),
+                    r.notes());
+        }
+    }
+
+    /** One problem: kind {@code chain}, {@code truncated}, {@code rewritten}, {@code bad_signature}, ... */
+    record ProblemView(String kind, Long seq, String message) {
+    }
+
+    record CheckpointsView(List<String> auditKey, List<String> sources, int verified, int superseded, Long newestSeq,
+            String newestTime) {
+    }
+
+    /** {@code GET /audit/key}: the audit key's public half, and an allowed_signers line for ssh-keygen -Y verify. */
+    record AuditKeyView(String publicKey, String fingerprint, String algorithm, String namespace,
+            String allowedSigners) {
+        static AuditKeyView of(SshPublicKey key) {
+            return new AuditKeyView(key.toOpenSshWithoutComment(), key.fingerprint(), key.type().sshName(),
+                    SshSig.AUDIT_CHECKPOINT_NAMESPACE, "keyward-audit namespaces=\"" + SshSig.AUDIT_CHECKPOINT_NAMESPACE
+                            + "\" " + key.toOpenSshWithoutComment());
+        }
     }
 
     /** A page of items; next_cursor is absent on the last page. */

@@ -18,7 +18,11 @@ import java.time.Duration;
  * {@code keyward_http_rate_limited_total{route,key}} (429s by route and by what ran out: {@code caller},
  * {@code source}, {@code auth_failures}), {@code keyward_http_connections_refused_total} (over
  * {@code http.limits.connections_per_source}), {@code keyward_http_request_timeouts_total{phase}} (headers or body
- * not in time), plus JVM meters.
+ * not in time), {@code keyward_audit_checkpoints_total} (checkpoints this node signed),
+ * {@code keyward_audit_checkpoint_lag_entries} (entries past the newest checkpoint, as this node last saw them),
+ * {@code keyward_audit_sink_failures_total{sink}} (failed rounds of writing checkpoints to a sink: {@code file},
+ * {@code syslog}) and {@code keyward_audit_sink_up{sink}} (1 while the sink takes checkpoints, 0 while it fails),
+ * plus JVM meters.
  */
 public final class ServerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -79,6 +83,30 @@ public final class ServerMetrics implements AutoCloseable {
         counters.computeIfAbsent("timeout:" + phase, k -> Counter.builder("keyward.http.request.timeouts")
                 .description("requests whose headers or body did not arrive in time").tag("phase", phase)
                 .register(registry)).increment();
+    }
+
+    public void auditCheckpoint() {
+        counters.computeIfAbsent("audit-checkpoints", k -> Counter.builder("keyward.audit.checkpoints")
+                .description("audit checkpoints this node signed").register(registry)).increment();
+    }
+
+    public void auditSinkFailure(String sink) {
+        counters.computeIfAbsent("audit-sink-failures:" + sink, k -> Counter.builder("keyward.audit.sink.failures")
+                .description("failed rounds of writing audit checkpoints to a sink").tag("sink", sink)
+                .register(registry)).increment();
+    }
+
+    /** Registers {@code keyward_audit_checkpoint_lag_entries}. */
+    public void auditCheckpointLag(java.util.function.Supplier<Number> entries) {
+        io.micrometer.core.instrument.Gauge.builder("keyward.audit.checkpoint.lag.entries", entries)
+                .description("audit entries past the newest checkpoint").register(registry);
+    }
+
+    /** Registers {@code keyward_audit_sink_up{sink}}. */
+    public void auditSinkUp(String sink, java.util.function.BooleanSupplier up) {
+        io.micrometer.core.instrument.Gauge.builder("keyward.audit.sink.up", () -> up.getAsBoolean() ? 1 : 0)
+                .description("1 while the audit checkpoint sink takes checkpoints, 0 while it fails")
+                .tag("sink", sink).register(registry);
     }
 
     public void krlRequest(boolean notModified) {

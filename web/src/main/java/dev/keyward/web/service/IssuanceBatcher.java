@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,15 +60,19 @@ final class IssuanceBatcher implements AutoCloseable {
     private final Database db;
     private final CaKeys keys;
     private final ServerMetrics metrics;
+    private final LongConsumer auditAppended;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final ExecutorService signing;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
 
-    IssuanceBatcher(Database db, CaKeys keys, ServerMetrics metrics, int workerCount, int signingThreads) {
+    /** {@code auditAppended} is told the chain's last entry after each committed batch. */
+    IssuanceBatcher(Database db, CaKeys keys, ServerMetrics metrics, int workerCount, int signingThreads,
+            LongConsumer auditAppended) {
         this.db = db;
         this.keys = keys;
         this.metrics = metrics;
+        this.auditAppended = auditAppended;
         this.signing = Executors.newFixedThreadPool(signingThreads, r -> {
             Thread t = new Thread(r, "keyward-sign");
             t.setDaemon(true);
@@ -127,6 +132,7 @@ final class IssuanceBatcher implements AutoCloseable {
     }
 
     void process(List<Request> batch) {
+        long[] lastEntry = {-1};
         try {
             List<Issued> issued = db.transaction(tx -> tx.connectionResult(c -> {
                 // one round trip: serials for the whole batch (a refused request leaves a gap, as a failed
@@ -157,10 +163,14 @@ final class IssuanceBatcher implements AutoCloseable {
                         .map(i -> new AuditLog.NewEntry(i.request().caller().actor(), "cert.issue",
                                 "serial:" + i.cert().serial(), i.audit())).toList());
                 IssuanceStatements.write(c, signed.stream().map(Issued::cert).toList(), entries);
+                lastEntry[0] = entries.get(entries.size() - 1).seq();
                 return signed;
             }));
             for (Issued i : issued) {
                 i.request().result().complete(i.cert());
+            }
+            if (lastEntry[0] > 0) {
+                auditAppended.accept(lastEntry[0]);
             }
         } catch (RuntimeException | Error e) {
             for (Request r : batch) {

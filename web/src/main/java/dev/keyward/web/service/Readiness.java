@@ -11,7 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether this node can serve: the database answers and both CA signers produce verifiable signatures. A signer
+ * Whether this node can serve: the database answers and both CA signers and the audit key produce verifiable
+ * signatures (the audit key signs the audit chain's checkpoints; a node that cannot sign them would leave the newest
+ * entries unprotected). A signer
  * that lost its token says why and that it is reconnecting ({@link SignerUnavailableException}); the probe
  * signature is also what notices a lost token when no certificate is being issued.
  */
@@ -23,17 +25,19 @@ public final class Readiness {
 
     private final Database db;
     private final CaKeys keys;
+    private final AuditKey audit;
 
-    public Readiness(Database db, CaKeys keys) {
+    public Readiness(Database db, CaKeys keys, AuditKey audit) {
         this.db = db;
         this.keys = keys;
+        this.audit = audit;
     }
 
     /**
      * One check.
      *
-     * @param checks  component name ({@code database}, {@code user_ca_signer}, {@code host_ca_signer}) to
-     *                {@code up} or {@code down}
+     * @param checks  component name ({@code database}, {@code user_ca_signer}, {@code host_ca_signer},
+     *                {@code audit_signer}) to {@code up} or {@code down}
      * @param reasons for each component that is down, why (no secrets)
      */
     public record Report(Map<String, String> checks, Map<String, String> reasons) {
@@ -48,6 +52,7 @@ public final class Readiness {
         put(checks, reasons, "database", db.ping() ? null : "the database does not answer");
         put(checks, reasons, "user_ca_signer", signerDown(keys.user()));
         put(checks, reasons, "host_ca_signer", signerDown(keys.host()));
+        put(checks, reasons, "audit_signer", signerDown(audit.signer()));
         return new Report(checks, reasons);
     }
 
@@ -66,7 +71,7 @@ public final class Readiness {
         } catch (SignerUnavailableException e) {
             return e.getMessage();
         } catch (RuntimeException e) {
-            LOG.warn("CA signer {} is not usable", signer.description(), e);
+            LOG.warn("Signer {} is not usable", signer.description(), e);
             return "signing failed (the server log has details)";
         }
     }

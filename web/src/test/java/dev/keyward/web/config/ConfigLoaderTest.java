@@ -160,4 +160,50 @@ class ConfigLoaderTest {
                 () -> load("http:\n  limits:\n    rate: 5\n", Map.of()));
         assertTrue(unknown.getMessage().contains("http.limits.rate"), unknown.getMessage());
     }
+
+    @Test
+    void auditCheckpointsHaveDefaultsAndCheckedValues() throws Exception {
+        ServerConfig d = new ConfigLoader(Map.of("KEYWARD_HOME", dir.toString())).load(Optional.empty());
+        assertEquals(Optional.empty(), d.audit().key());
+        assertEquals(1000, d.audit().checkpointEvery());
+        assertEquals(Duration.ofMinutes(10), d.audit().checkpointInterval());
+        assertEquals(dir.resolve("audit-checkpoints.log"), d.audit().sinkFile().orElseThrow());
+        assertEquals(Optional.empty(), d.audit().syslog());
+
+        ServerConfig c = load("home: " + dir + "\naudit:\n  key: file:/etc/keyward/audit\n  checkpoint_every: 50\n"
+                + "  checkpoint_interval: 90s\n  sink:\n    file: off\n    syslog: tcp://[2001:db8::1]:6514\n",
+                Map.of());
+        assertEquals("file:/etc/keyward/audit", c.audit().key().orElseThrow());
+        assertEquals(50, c.audit().checkpointEvery());
+        assertEquals(Duration.ofSeconds(90), c.audit().checkpointInterval());
+        assertEquals(Optional.empty(), c.audit().sinkFile(), "an unquoted off is off");
+        assertEquals("tcp://[2001:db8::1]:6514", c.audit().syslog().orElseThrow().toString());
+        assertEquals("2001:db8::1", c.audit().syslog().orElseThrow().host());
+        assertEquals("pkcs11:token=t;object=a", load("audit:\n  key: file:/x\n",
+                Map.of("KEYWARD_AUDIT_KEY", "pkcs11:token=t;object=a")).audit().key().orElseThrow());
+        assertEquals(dir.resolve("sub/cp.log"), load("home: " + dir + "\naudit:\n  sink:\n    file: sub/cp.log\n",
+                Map.of()).audit().sinkFile().orElseThrow(), "relative to home");
+
+        for (String[] bad : new String[][] {
+                {"audit:\n  checkpoint_every: 0\n", "audit.checkpoint_every"},
+                {"audit:\n  checkpoint_every: many\n", "audit.checkpoint_every"},
+                {"audit:\n  checkpoint_interval: 0s\n", "audit.checkpoint_interval"},
+                {"audit:\n  checkpoint_interval: 2d\n", "audit.checkpoint_interval"},
+                {"audit:\n  sink:\n    syslog: syslog.example.com\n", "audit.sink.syslog"},
+                {"audit:\n  sink:\n    syslog: udp://host\n", "audit.sink.syslog"},
+                {"audit:\n  sink:\n    syslog: http://host:514\n", "audit.sink.syslog"},
+                {"audit:\n  sink:\n    syslog: udp://host:514/x\n", "audit.sink.syslog"},
+                {"audit:\n  sink:\n    file: " + dir + "\n", "audit.sink.file"},
+                {"audit:\n  sink:\n    syslg: off\n", "audit.sink.syslg"},
+                {"audit:\n  every: 5\n", "audit.every"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load(bad[0], Map.of()), bad[0]);
+            assertTrue(e.getMessage().contains(bad[1]), bad[0] + " -> " + e.getMessage());
+        }
+        // a sink directory that does not exist is refused at start-up, naming the key
+        ServerConfig missing = load("home: " + dir + "\naudit:\n  sink:\n    file: /nonexistent/dir/cp.log\n",
+                Map.of());
+        ConfigException e = assertThrows(ConfigException.class, () -> missing.audit().checkSinkDirectory(dir));
+        assertTrue(e.getMessage().contains("audit.sink.file") && e.getMessage().contains("/nonexistent/dir"),
+                e.getMessage());
+    }
 }

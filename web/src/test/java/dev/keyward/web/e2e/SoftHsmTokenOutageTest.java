@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * comes back, while a client keeps asking for certificates: meanwhile every request gets 503 problem+json with
  * Retry-After within a few seconds and {@code /readyz} names both signers as down, saying why; once the token is
  * back, issuance works again by itself within 30 s, with the same CA keys, and sshd accepts the new certificates.
+ * The audit key, which the server created beside the user CA key in the same token, goes down and comes back with
+ * them, and signs a checkpoint afterwards.
  */
 class SoftHsmTokenOutageTest {
     static final String USER = Sshd.currentUser();
@@ -136,6 +138,9 @@ class SoftHsmTokenOutageTest {
             assertTrue(why.contains("; reconnecting since "), why);
             assertTrue(ready.json().get("reasons").get("host_ca_signer").asText().contains("'host-ca'"),
                     ready.toString());
+            assertEquals("down", checks.get("audit_signer").asText(), ready.toString());
+            assertTrue(ready.json().get("reasons").get("audit_signer").asText().startsWith("PKCS#11 key 'audit-key'"
+                    + " on token '" + token.label() + "' is unavailable: "), ready.toString());
             assertTrue(ready.json().get("detail").asText().startsWith("not ready: user_ca_signer down ("),
                     ready.toString());
 
@@ -147,6 +152,16 @@ class SoftHsmTokenOutageTest {
                     Files.readString(Path.of(Cmd.sshKeygen(dir, "host_key", "ed25519", 0) + ".pub"))));
             assertEquals(201, h.status(), h.toString());
             assertEquals(hostCa, CertificateCodec.decodeLine(h.json().get("certificate").asText()).caKey());
+            // the audit key, in the same token, signs checkpoints again (it was created there on first start)
+            try (CaSigner audit = Signers.open(token.uri("audit-key").toString(), SecretSource.of(Map.of()))) {
+                assertEquals(audit.publicKey().toOpenSshWithoutComment(),
+                        api.get("/api/v1/audit/key", null).json().get("public_key").asText());
+            }
+            server.server().services().checkpoints().checkpointNow();
+            JsonNode verify = api.get("/api/v1/audit/verify", server.adminToken()).json();
+            assertTrue(verify.get("ok").asBoolean(), verify.toString());
+            assertEquals(verify.get("head_seq").asLong(), verify.get("checkpoints").get("newest_seq").asLong(),
+                    verify.toString());
 
             // every certificate verifies against the user CA key (decodeLine checks the signature), and sshd,
             // trusting only that key, accepts one issued after the recovery

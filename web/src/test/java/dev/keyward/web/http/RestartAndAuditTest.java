@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.ca.testing.TestKeys;
-import dev.keyward.web.cli.KeywardServerCli;
 import dev.keyward.web.testing.Api;
+import dev.keyward.web.testing.ServerCli;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,20 +105,8 @@ class RestartAndAuditTest {
 
     /** Runs {@code keyward-server audit verify --config FILE}; returns exit code and output. */
     private static String[] cliVerify(Path config) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = KeywardServerCli.run("audit", "verify", "--config", config.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)};
+        ServerCli.Run r = ServerCli.run("audit", "verify", "--config", config.toString());
+        return new String[] {Integer.toString(r.code()), r.output()};
     }
 
     @Test

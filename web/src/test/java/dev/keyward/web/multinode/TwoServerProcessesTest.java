@@ -188,6 +188,9 @@ class TwoServerProcessesTest {
             JsonNode va = nodes[0].get("/api/v1/audit/verify", admin).json();
             JsonNode vb = nodes[1].get("/api/v1/audit/verify", admin).json();
             assertTrue(va.get("ok").asBoolean(), va.toString());
+            // the same verdict; each node also reads its own checkpoint sink file, which holds every checkpoint
+            ((com.fasterxml.jackson.databind.node.ObjectNode) va.get("checkpoints")).remove("sources");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) vb.get("checkpoints")).remove("sources");
             assertEquals(va, vb);
             long entries = count(db, "SELECT count(*) FROM audit_log");
             assertEquals(entries, va.get("entries").asLong(), va.toString());

@@ -59,7 +59,7 @@ class IssuanceBatcherTest {
                 CaKeyBootstrap.softwareKeys(home, SecretSource.of(Map.of())))
                 .load(new CaKeysConfig(Optional.empty(), Optional.empty(), CaAlgorithm.ECDSA_P256,
                         CaKeysConfig.Storage.SOFTWARE));
-        batcher = new IssuanceBatcher(db, keys, new ServerMetrics(), 0, 2);
+        batcher = new IssuanceBatcher(db, keys, new ServerMetrics(), 0, 2, seq -> { });
     }
 
     @AfterEach
