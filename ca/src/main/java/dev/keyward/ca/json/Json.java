@@ -5,16 +5,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Keyward's JSON for the agent and the engineers' CLI: a strict parser ({@link JsonParser}), typed reading of
- * records ({@link JsonObject}) and a writer ({@link JsonWriter}). Hand-written rather than a data-binding
- * library: the agent reads a handful of record types, and a library's start-up (class loading, reflection, JIT)
- * cost more than the parsing in every one-shot cycle, and most of the idle agent's metaspace; neither the agent
- * nor the CLI carries Jackson. Unknown fields are ignored by {@link JsonObject} (either side may add optional
- * fields); nulls are written as nulls except where a record says otherwise.
+ * Keyward's JSON for the agent and the engineers' CLI, on jackson-core's streaming parser and generator (the
+ * server's Jackson, without data binding): strict reading into plain values ({@link #parse}), typed reading of
+ * records ({@link JsonObject}) and a writer ({@link JsonWriter}). Records read and write themselves field by field
+ * rather than through a data-binding library: the agent reads a handful of record types, and data binding's start-up
+ * (class loading, reflection, JIT) cost more than the parsing in every one-shot cycle, and most of the idle agent's
+ * metaspace. Unknown fields are ignored by {@link JsonObject} (either side may add optional fields); nulls are
+ * written as nulls except where a record says otherwise.
  */
 public final class Json {
     /** Documents larger than this are refused unread (the same cap as the agent's HTTP client puts on bodies). */
     public static final int MAX_BYTES = 64 * 1024 * 1024;
+    /** Containers nested deeper than this are refused (no JSON the agent or the CLI exchanges comes near it). */
+    public static final int MAX_DEPTH = 32;
+    /**
+     * Numbers of more digits than this are refused (a long has at most 19; Jackson counts the digits of the integer
+     * part, the fraction and the exponent).
+     */
+    public static final int MAX_NUMBER_DIGITS = 100;
 
     /** A number that is not an integer in the range of a long, kept as written. */
     public record BigNumber(String text) {
@@ -41,7 +49,9 @@ public final class Json {
     /**
      * Any JSON value, the whole of {@code json} (UTF-8), as plain Java values: {@code Map<String, Object>} (fields in
      * document order, unmodifiable), {@code List<Object>}, {@code String}, {@code Long}, {@link BigNumber},
-     * {@code Boolean} and {@code null}. See {@link JsonParser} for what is refused.
+     * {@code Boolean} and {@code null}. Refused (RFC 8259, read strictly): malformed JSON, a byte-order mark or another
+     * encoding than UTF-8, invalid UTF-8, duplicate names, data after the value, unpaired surrogates (escaped or
+     * not), nesting deeper than {@link #MAX_DEPTH} and numbers of more than {@link #MAX_NUMBER_DIGITS} digits.
      *
      * @throws JsonException if the document is not strict JSON, or is larger than {@link #MAX_BYTES}
      */
@@ -49,7 +59,7 @@ public final class Json {
         if (json.length > MAX_BYTES) {
             throw new JsonException("JSON document of " + json.length + " bytes is larger than " + MAX_BYTES);
         }
-        return JsonParser.parse(json);
+        return JsonReader.parse(json);
     }
 
     /** A document whose top level is an object (see {@link #parse}). */
@@ -97,6 +107,21 @@ public final class Json {
     /** Indented JSON for people (two spaces per level; the values {@link JsonWriter#any} takes). */
     public static String pretty(Object value) {
         return JsonWriter.pretty(value);
+    }
+
+    /** The index of the first unpaired surrogate in {@code s} at or after {@code from}, or -1. */
+    static int unpairedSurrogate(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
 }

@@ -21,11 +21,8 @@ final class JsonMap extends AbstractMap<String, Object> {
     private int size;
     private Map<String, Integer> index;
 
-    /** Adds a field; false (and nothing added) when the name is already there. */
-    boolean add(String name, Object value) {
-        if (find(name) >= 0) {
-            return false;
-        }
+    /** Adds a field whose name is not there yet (the parser refuses duplicate names). */
+    void add(String name, Object value) {
         if (2 * size + 2 > kv.length) {
             kv = java.util.Arrays.copyOf(kv, kv.length * 2);
         }
@@ -40,7 +37,6 @@ final class JsonMap extends AbstractMap<String, Object> {
                 index.put((String) kv[2 * i], i);
             }
         }
-        return true;
     }
 
     /** Trims the array once the object is complete. */

@@ -8,9 +8,9 @@ import java.util.Map;
 /**
  * A parsed JSON object read as a record: typed getters that fail with the field's path
  * ({@code accounts.deploy.keys[2].id: expected a string}). Instances come from {@link Json#read} and
- * {@link Json#readList}, and from the getters for nested objects. The rules are the ones the agent had with Jackson
- * (unknown fields ignored; an absent or null reference field is null; an absent or null primitive field is an
- * error) without Jackson's coercions: a number is never read as a string, nor a string or a fraction as a number.
+ * {@link Json#readList}, and from the getters for nested objects. The rules are the ones the agent had with Jackson's
+ * data binding (unknown fields ignored; an absent or null reference field is null; an absent or null primitive field
+ * is an error) without its coercions: a number is never read as a string, nor a string or a fraction as a number.
  */
 public final class JsonObject {
     /** Builds a record from its object. */
@@ -29,7 +29,7 @@ public final class JsonObject {
         this.at = at;
     }
 
-    /** The fields as parsed ({@link JsonParser}'s plain values), unmodifiable. */
+    /** The fields as parsed (the plain values of {@link Json#parse}), unmodifiable. */
     public Map<String, Object> asMap() {
         return java.util.Collections.unmodifiableMap(fields);
     }

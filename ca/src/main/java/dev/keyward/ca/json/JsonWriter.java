@@ -1,106 +1,105 @@
 package dev.keyward.ca.json;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes compact JSON as UTF-8. Strings are escaped as Jackson escapes them, byte for byte (the inventory hash is
- * taken over these bytes and must not change with the library): quote and backslash with a backslash; b t n f r
- * in their short forms; other control characters as backslash-u-00XX (upper-case hex); each char of a surrogate
- * pair as backslash-u-XXXX; everything else, DEL and U+2028 included, as UTF-8. A lone surrogate, which no strict reader
- * accepts, is written as U+FFFD.
+ * Writes compact UTF-8 JSON with a jackson-core generator ({@link Jackson#FACTORY}), whose escaping is fixed byte for
+ * byte (the inventory hash is taken over these bytes): quote and backslash with a backslash; b t n f r in their short
+ * forms; other control characters as backslash-u-00XX (upper-case hex); each char of a surrogate pair as
+ * backslash-u-XXXX; everything else, DEL and U+2028 included, as UTF-8. A lone surrogate, which no strict reader
+ * accepts (Jackson would write it as an escape), is written as U+FFFD. The generator checks the structure: a value
+ * where a name is due, say, is a programming error ({@link IllegalStateException}).
  */
 public final class JsonWriter {
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-
     /** RFC 8259's number grammar, for {@link Json.BigNumber}s (whose text is written as it is). */
     private static final java.util.regex.Pattern BIG_NUMBER =
             java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
-    private byte[] buf;
-    private int n;
-    /** A value was just completed at this level, so the next name or element needs a comma. */
-    private boolean comma;
+    /** {@link Json#pretty}'s layout: two spaces per level, {@code "name": value}, empty containers as {@code []}. */
+    private static final Separators FOR_PEOPLE = Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withObjectEmptySeparator("")
+            .withArrayEmptySeparator("");
+
+    private final ByteArrayBuilder out;
+    private final JsonGenerator g;
 
     /** @param capacity the initial buffer size in bytes (it grows as needed) */
     public JsonWriter(int capacity) {
-        buf = new byte[Math.max(16, capacity)];
+        this(capacity, false);
     }
 
-    /** The bytes written so far. */
+    private JsonWriter(int capacity, boolean forPeople) {
+        out = new ByteArrayBuilder(Math.max(16, capacity));
+        try {
+            g = Jackson.FACTORY.createGenerator(out);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // not reached: nothing is written yet
+        }
+        if (forPeople) {
+            DefaultIndenter indent = new DefaultIndenter("  ", "\n");
+            DefaultPrettyPrinter pp = new DefaultPrettyPrinter(FOR_PEOPLE);
+            pp.indentObjectsWith(indent);
+            pp.indentArraysWith(indent);
+            g.setPrettyPrinter(pp);
+        }
+    }
+
+    /** The bytes written; the writer is done. */
     public byte[] toBytes() {
-        return Arrays.copyOf(buf, n);
+        write(JsonGenerator::close);
+        return out.toByteArray();
     }
 
     public JsonWriter beginObject() {
-        separate();
-        raw('{');
-        comma = false;
-        return this;
+        return write(JsonGenerator::writeStartObject);
     }
 
     public JsonWriter endObject() {
-        raw('}');
-        comma = true;
-        return this;
+        return write(JsonGenerator::writeEndObject);
     }
 
     public JsonWriter beginArray() {
-        separate();
-        raw('[');
-        comma = false;
-        return this;
+        return write(JsonGenerator::writeStartArray);
     }
 
     public JsonWriter endArray() {
-        raw(']');
-        comma = true;
-        return this;
+        return write(JsonGenerator::writeEndArray);
     }
 
     /** A field name, escaped as string values are; its value follows. */
     public JsonWriter name(String name) {
-        separate();
-        string(name);
-        raw(':');
-        comma = false;
-        return this;
+        return write(g -> g.writeFieldName(wellFormed(name)));
     }
 
     /** A string, or {@code null}. */
     public JsonWriter value(String s) {
-        separate();
-        if (s == null) {
-            ascii("null");
-        } else {
-            string(s);
-        }
-        comma = true;
-        return this;
+        return write(g -> {
+            if (s == null) {
+                g.writeNull();
+            } else {
+                g.writeString(wellFormed(s));
+            }
+        });
     }
 
     public JsonWriter value(long v) {
-        separate();
-        ascii(Long.toString(v));
-        comma = true;
-        return this;
+        return write(g -> g.writeNumber(v));
     }
 
     /** An unsigned 64-bit integer: the bits of {@code v}, 0 to 2^64-1. */
     public JsonWriter unsignedValue(long v) {
-        separate();
-        ascii(Long.toUnsignedString(v));
-        comma = true;
-        return this;
+        return write(g -> g.writeNumber(Long.toUnsignedString(v)));
     }
 
     public JsonWriter value(boolean v) {
-        separate();
-        ascii(v ? "true" : "false");
-        comma = true;
-        return this;
+        return write(g -> g.writeBoolean(v));
     }
 
     public JsonWriter field(String name, String v) {
@@ -156,10 +155,7 @@ public final class JsonWriter {
             if (!BIG_NUMBER.matcher(big.text()).matches()) {
                 throw new IllegalArgumentException("not a JSON number: " + big.text());
             }
-            separate();
-            ascii(big.text());
-            comma = true;
-            return this;
+            return write(g -> g.writeNumber(big.text()));
         } else if (v instanceof JsonWritable w) {
             w.writeJson(this);
             return this;
@@ -180,108 +176,37 @@ public final class JsonWriter {
         throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as JSON");
     }
 
-    private void separate() {
-        if (comma) {
-            raw(',');
+    private interface Write {
+        void to(JsonGenerator g) throws IOException;
+    }
+
+    /** Writing to memory fails only when the writer is misused (a value where a name is due, say). */
+    private JsonWriter write(Write w) {
+        try {
+            w.to(g);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write this JSON: " + e.getMessage(), e);
         }
+        return this;
     }
 
-    private void ensure(int more) {
-        if (n + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+    /** {@code s} with each unpaired surrogate replaced by U+FFFD. */
+    private static String wellFormed(String s) {
+        int i = Json.unpairedSurrogate(s, 0);
+        if (i < 0) {
+            return s;
         }
-    }
-
-    private void raw(char c) {
-        ensure(1);
-        buf[n++] = (byte) c;
-    }
-
-    private void ascii(String s) {
-        ensure(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            buf[n++] = (byte) s.charAt(i);
+        StringBuilder sb = new StringBuilder(s.length());
+        int from = 0;
+        for (; i >= 0; i = Json.unpairedSurrogate(s, from)) {
+            sb.append(s, from, i).append('\uFFFD');
+            from = i + 1;
         }
-    }
-
-    private void string(String s) {
-        ensure(s.length() * 6 + 2);
-        buf[n++] = '"';
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                buf[n++] = (byte) c;
-            } else if (c == '"' || c == '\\') {
-                buf[n++] = '\\';
-                buf[n++] = (byte) c;
-            } else if (c < 0x20) {
-                buf[n++] = '\\';
-                switch (c) {
-                    case '\b' -> buf[n++] = 'b';
-                    case '\t' -> buf[n++] = 't';
-                    case '\n' -> buf[n++] = 'n';
-                    case '\f' -> buf[n++] = 'f';
-                    case '\r' -> buf[n++] = 'r';
-                    default -> unicode(c);
-                }
-            } else if (c < 0x800) {
-                buf[n++] = (byte) (0xc0 | (c >> 6));
-                buf[n++] = (byte) (0x80 | (c & 0x3f));
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                buf[n++] = '\\';
-                unicode(c);
-                buf[n++] = '\\';
-                unicode(s.charAt(++i));
-            } else {
-                char x = Character.isSurrogate(c) ? '\uFFFD' : c;
-                buf[n++] = (byte) (0xe0 | (x >> 12));
-                buf[n++] = (byte) (0x80 | ((x >> 6) & 0x3f));
-                buf[n++] = (byte) (0x80 | (x & 0x3f));
-            }
-        }
-        buf[n++] = '"';
-    }
-
-    /** u and four upper-case hex digits (the backslash is already written). */
-    private void unicode(char c) {
-        buf[n++] = 'u';
-        buf[n++] = HEX[(c >> 12) & 0xf];
-        buf[n++] = HEX[(c >> 8) & 0xf];
-        buf[n++] = HEX[(c >> 4) & 0xf];
-        buf[n++] = HEX[c & 0xf];
+        return sb.append(s, from, s.length()).toString();
     }
 
     /** Plain values (as {@link #any}) indented by two spaces, for people ({@code keyward-agent status --json}). */
     static String pretty(Object v) {
-        StringBuilder sb = new StringBuilder();
-        pretty(sb, v, "");
-        return sb.toString();
-    }
-
-    private static void pretty(StringBuilder sb, Object v, String indent) {
-        if (v instanceof Map<?, ?> m && !m.isEmpty()) {
-            sb.append("{\n");
-            int i = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                sb.append(indent).append("  ").append(compact(e.getKey())).append(": ");
-                pretty(sb, e.getValue(), indent + "  ");
-                sb.append(++i < m.size() ? ",\n" : "\n");
-            }
-            sb.append(indent).append('}');
-        } else if (v instanceof List<?> l && !l.isEmpty()) {
-            sb.append("[\n");
-            for (int i = 0; i < l.size(); i++) {
-                sb.append(indent).append("  ");
-                pretty(sb, l.get(i), indent + "  ");
-                sb.append(i + 1 < l.size() ? ",\n" : "\n");
-            }
-            sb.append(indent).append(']');
-        } else {
-            sb.append(compact(v));
-        }
-    }
-
-    private static String compact(Object v) {
-        return new String(new JsonWriter(64).any(v).toBytes(), StandardCharsets.UTF_8);
+        return new String(new JsonWriter(256, true).any(v).toBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The codec's own cases: the parser accepts RFC 8259 JSON and refuses everything else, with the byte offset of the
- * problem; the writer writes what the parser reads back. (The agent's records and their Jackson-identical bytes are
- * tested in the agent, ProtocolJsonTest.)
+ * problem and the field it is in; the writer writes what the parser reads back. Jackson's parser refuses most of it
+ * by itself (as configured in {@link Jackson}); the cases it would let through (a byte-order mark, UTF-16, data after
+ * the value, escaped unpaired surrogates) are checked by {@link JsonReader}. (The agent's records and their fixed
+ * bytes are tested in the agent, ProtocolJsonTest.)
  */
 class JsonParserTest {
     static Object parse(String s) throws JsonException {
@@ -66,7 +68,8 @@ class JsonParserTest {
 
     @Test
     void refusesDuplicateFieldNames() {
-        assertTrue(refused("{\"mode\":\"a\",\"mode\":\"b\"}").getMessage().contains("duplicate field \"mode\""));
+        assertEquals("invalid JSON at byte 18 (mode): Duplicate field 'mode'",
+                refused("{\"mode\":\"a\",\"mode\":\"b\"}").getMessage());
         refused("{\"a\":{\"x\":1,\"y\":2,\"x\":null}}");
         refused("{\"a\":null,\"a\":null}");
         refused("{\"\\u0061\":1,\"a\":2}"); // the same name, escaped once
@@ -93,6 +96,9 @@ class JsonParserTest {
         refused("\"\\uDE00\\uD83D\"");
         refused("[\"\\ud800\"]"); // lower-case hex
         refused("[\"\\udc00x\"]");
+        refused("{\"\\ud800\":1}"); // in a name
+        refused("{\"\\udc00\":1}");
+        refused("{\"a\\ud83d\\ud83d\\ude00\":1}");
     }
 
     @Test
@@ -110,16 +116,49 @@ class JsonParserTest {
 
     @Test
     void refusesNestingDeeperThanTheLimit() throws Exception {
-        String ok = "[".repeat(JsonParser.MAX_DEPTH) + "]".repeat(JsonParser.MAX_DEPTH);
+        String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
         parse(ok);
-        String deep = "[".repeat(JsonParser.MAX_DEPTH + 1) + "]".repeat(JsonParser.MAX_DEPTH + 1);
-        assertTrue(refused(deep).getMessage().contains("nested deeper than"));
+        String deep = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+        assertTrue(refused(deep).getMessage().contains("nesting depth (33) exceeds the maximum allowed (32"),
+                refused(deep).getMessage());
         refused("{\"a\":".repeat(100_000)); // no stack overflow either
     }
 
+    /** A byte-order mark, UTF-16 and UTF-32, which Jackson would detect and read. */
     @Test
-    void refusesOverlongNumbersAndOversizedDocuments() {
-        refused("1".repeat(JsonParser.MAX_NUMBER_CHARS + 1));
+    void readsUtf8Only() {
+        assertEquals("invalid JSON at byte 0: a byte-order mark is not allowed",
+                refused("[\"a\"]".getBytes(StandardCharsets.UTF_16)).getMessage());
+        refused("[\"a\"]".getBytes(StandardCharsets.UTF_16BE));
+        refused("[\"a\"]".getBytes(StandardCharsets.UTF_16LE));
+        refused("1".getBytes(StandardCharsets.UTF_16LE));
+        refused("[1]".getBytes(java.nio.charset.Charset.forName("UTF-32BE")));
+        refused("[1]".getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
+        refused(new byte[] {(byte) 0xFF, (byte) 0xFE, '1', 0});
+    }
+
+    @Test
+    void messagesNameTheFieldWhereTheDocumentWentWrong() {
+        assertEquals("invalid JSON at byte 51 (accounts.a.keys[1].id): Duplicate field 'id'",
+                refused("{\"accounts\":{\"a\":{\"keys\":[{\"id\":\"x\"},{\"id\":\"x\",\"id\":\"y\"}]}}}").getMessage());
+        assertEquals("invalid JSON at byte 28 (a[3][1][1].b[1]): unpaired surrogate escape",
+                refused("{\"a\":[1,2,3,[4,[5,{\"b\":[\"x\",\"\\ud800\"]}]]]}").getMessage());
+        String tru = refused("{\"krl\":{\"version\":tru}}").getMessage();
+        assertTrue(tru.startsWith("invalid JSON at byte 18 (krl.version): Unrecognized token 'tru'"), tru);
+        assertEquals("invalid JSON at byte 0: no JSON value", refused("").getMessage());
+        assertEquals("invalid JSON at byte 3: unexpected data after the JSON value", refused("{} {}").getMessage());
+    }
+
+    @Test
+    void refusesOverlongNumbersAndOversizedDocuments() throws Exception {
+        refused("1".repeat(Json.MAX_NUMBER_DIGITS + 1));
+        // Jackson counts digits: of the integer part, the fraction and the exponent
+        String digits = "1".repeat(Json.MAX_NUMBER_DIGITS);
+        assertEquals(List.of(new Json.BigNumber("-" + digits)), parse("[-" + digits + "]"));
+        refused("[-" + digits + "1]");
+        parse("[1." + digits.substring(1) + "]");
+        refused("[1." + digits + "]");
+        refused("[1e" + digits + "]");
         JsonException big = assertThrows(JsonException.class, () -> Json.parse(new byte[Json.MAX_BYTES + 1]));
         assertTrue(big.getMessage().contains("larger than"));
     }
@@ -187,5 +226,18 @@ class JsonParserTest {
     void refusesToWriteWhatIsNotJson() {
         assertThrows(IllegalArgumentException.class, () -> Json.write(List.of(1.5)));
         assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
+        // the generator checks the structure
+        assertThrows(IllegalStateException.class, () -> new JsonWriter(16).beginObject().value("no name"));
+        assertThrows(IllegalStateException.class, () -> new JsonWriter(16).beginArray().name("x"));
+    }
+
+    /** Jackson would write a lone surrogate as an escape, which no strict reader (this one included) takes back. */
+    @Test
+    void loneSurrogatesInNamesAndValuesAreWrittenAsReplacementCharacters() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("\udc00x\ud800", List.of("a\ud83d", "\ud83d\ude00\ude00"));
+        byte[] json = Json.write(m);
+        assertEquals("{\"\ufffdx\ufffd\":[\"a\ufffd\",\"\\uD83D\\uDE00\ufffd\"]}", new String(json, StandardCharsets.UTF_8));
+        assertEquals(Map.of("\ufffdx\ufffd", List.of("a\ufffd", "\ud83d\ude00\ufffd")), Json.parse(json));
     }
 }
