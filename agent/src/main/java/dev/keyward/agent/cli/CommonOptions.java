@@ -29,7 +29,7 @@ public final class CommonOptions {
         o.addOption(Option.builder().longOpt("dry-run").desc("print the changes as a diff and write nothing").get());
         o.addOption(Option.builder().longOpt("server").hasArg().argName("URL").desc("overrides 'server'").get());
         o.addOption(Option.builder().longOpt("log-file").hasArg().argName("FILE").desc("overrides 'log_file'").get());
-        o.addOption(Option.builder().longOpt("log-source").hasArg().argName("file|journal")
+        o.addOption(Option.builder().longOpt("log-source").hasArg().argName("auto|file|journal|none")
                 .desc("overrides 'log_source'").get());
         o.addOption(Option.builder().longOpt("set").hasArg().argName("KEY=VALUE")
                 .desc("overrides any config key (repeatable)").get());

@@ -22,7 +22,7 @@ import org.apache.commons.cli.help.TextHelpAppendable;
  * here (Java 5 class files, which the AOT cache cannot hold, initialised in the interpreter) against 0.01 s.
  */
 public final class KeywardAgentCli {
-    static final String VERSION = "keyward-agent 0.1.0";
+    static final String VERSION = "keyward-agent " + dev.keyward.agent.protocol.StatusReport.AGENT_VERSION;
     static final String DESCRIPTION = "Keeps this host's SSH trust in line with the Keyward CA: authorized_keys,"
             + " trusted CA keys, the KRL and host certificates; reports key usage and inventory.";
 

@@ -1,12 +1,14 @@
 package dev.keyward.agent.cli;
 
 import dev.keyward.agent.cycle.AgentStatus;
+import dev.keyward.agent.cycle.ReportState;
 import dev.keyward.agent.cycle.StatusStore;
 import dev.keyward.agent.fs.ChangeSink;
 import dev.keyward.agent.fs.SafeFiles;
 import dev.keyward.agent.trust.HostCerts;
 import dev.keyward.agent.trust.TrustFiles;
 import dev.keyward.agent.usage.Spool;
+import dev.keyward.agent.usage.UsageSource;
 import dev.keyward.ca.json.Json;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,8 +29,8 @@ final class StatusCommand implements AgentCommand {
 
     @Override
     public String description() {
-        return "Print trust bundle and KRL versions, host certificate expiry, last successful sync and"
-                + " spooled usage events.";
+        return "Print trust bundle and KRL versions, host certificate expiry, last successful sync, spooled usage"
+                + " events, and where usage is read from (none: no usage is reported).";
     }
 
     @Override
@@ -71,7 +73,7 @@ final class StatusCommand implements AgentCommand {
         m.put("enrolled", store.credential().isPresent());
         m.put("trust_version", s.trustVersion());
         var krl = new TrustFiles(files).installedKrl();
-        m.put("krl_version", krl.map(k -> (Object) k.version()).orElse("missing or invalid"));
+        m.put("krl_version", krl.map(k -> Json.unsigned(k.version())).orElse("missing or invalid"));
         List<Map<String, Object>> certs = new ArrayList<>();
         for (HostCerts.Status c : new HostCerts(files, config.hostKeysGlob()).status(Clock.systemUTC().instant(), false)) {
             Map<String, Object> cm = new LinkedHashMap<>();
@@ -88,5 +90,13 @@ final class StatusCommand implements AgentCommand {
         Spool spool = new Spool(store.spoolDir(), config.spoolMaxEvents());
         m.put("spooled_usage_events", spool.size());
         m.put("dropped_usage_events", spool.dropped());
+        // where usage comes from now; "none" means no key usage is reported from this host
+        UsageSource usage = UsageSource.detect(config, store.paths());
+        m.put("usage_source", usage.kind().wire());
+        m.put("usage_detail", usage.kind() == UsageSource.Kind.NONE ? "no usage source: " + usage.detail()
+                : usage.detail());
+        ReportState report = store.loadReport();
+        m.put("usage_flagged", report.flagged());
+        m.put("usage_last_flagged", report.lastFlagged());
     }
 }

@@ -6,6 +6,7 @@ import dev.keyward.agent.protocol.HostCertRequest;
 import dev.keyward.agent.protocol.HostCertResponse;
 import dev.keyward.agent.protocol.InventoryAck;
 import dev.keyward.agent.protocol.InventoryReport;
+import dev.keyward.agent.protocol.StatusReport;
 import dev.keyward.agent.protocol.UsageAck;
 import dev.keyward.agent.protocol.UsageBatch;
 import dev.keyward.ca.json.Json;
@@ -34,7 +35,7 @@ import javax.net.ssl.SSLSocketFactory;
  */
 public final class AgentClient {
     static final int MAX_BODY = 64 * 1024 * 1024;
-    private static final String USER_AGENT = "keyward-agent/0.1";
+    private static final String USER_AGENT = "keyward-agent/" + StatusReport.AGENT_VERSION;
 
     private final URI base;
     private final String credential;
@@ -85,6 +86,22 @@ public final class AgentClient {
 
     public InventoryAck inventory(InventoryReport report) throws IOException {
         return Json.read(post("/api/v1/agent/inventory", Json.write(report), true).body(), InventoryAck::fromJson);
+    }
+
+    /**
+     * {@code POST /api/v1/agent/status}. False when the server has no such route (404: a server older than the
+     * agent), which is not an error: the report waits for a server that takes it.
+     */
+    public boolean status(StatusReport report) throws IOException {
+        try {
+            post("/api/v1/agent/status", Json.write(report), true);
+            return true;
+        } catch (ServerException e) {
+            if (e.status() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private Optional<Fetched> conditionalGet(String path, String etag, Duration requestTimeout) throws IOException {

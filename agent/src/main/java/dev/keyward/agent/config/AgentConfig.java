@@ -24,8 +24,12 @@ import java.util.Set;
  * @param stateDir            the agent's own state: read positions, spool, last good state document
  * @param pollInterval        time between cycles of {@code run}
  * @param longPoll            how long the server may hold a state request open ({@code ?wait=}); zero disables
- * @param logSource           {@code file} (follow {@link #logFile}) or {@code journal} (run {@link #journalCommand})
- * @param logFile             sshd's log: {@code /var/log/auth.log} (Debian) or {@code /var/log/secure} (RHEL)
+ * @param logSource           where sshd's log is read: {@code auto} (the default: the log file if there is one, else
+ *                            the journal, else nothing; see {@code UsageSource}), {@code file} (follow
+ *                            {@link #logFile}), {@code journal} (run {@link #journalCommand}) or {@code none}
+ * @param logFile             sshd's log file; empty when not set: {@code auto} then looks for
+ *                            {@code /var/log/auth.log} (Debian) and {@code /var/log/secure} (RHEL), {@code file}
+ *                            follows {@code /var/log/auth.log}
  * @param journalCommand      command that prints journal entries as JSON lines, without {@code -f}
  * @param manageSshdConfig    write the {@code 50-keyward.conf} drop-in
  * @param sshd                the sshd binary, for {@code sshd -t}
@@ -38,6 +42,8 @@ import java.util.Set;
  * @param usageBatch          events per usage POST
  * @param hostKeysGlob        the host public keys sent at enrollment and renewal
  * @param httpTimeout         connect and request timeout (the long-poll wait is added to requests)
+ * @param allowEmptyTrustedUserCa install an empty list of trusted user CA keys over a non-empty one (which turns
+ *                            certificate logins off on this host); refused otherwise
  */
 public record AgentConfig(
         String server,
@@ -57,12 +63,16 @@ public record AgentConfig(
         int spoolMaxEvents,
         int usageBatch,
         String hostKeysGlob,
-        Duration httpTimeout) {
+        Duration httpTimeout,
+        boolean allowEmptyTrustedUserCa) {
 
     public static final Set<String> KEYS = Set.of("server", "credential_file", "state_dir", "poll_interval",
             "long_poll", "log_source", "log_file", "journal_command", "manage_sshd_config", "sshd", "sshd_config",
             "reload_command", "bulk_purge_threshold", "break_glass", "spool_max_events", "usage_batch", "host_keys",
-            "http_timeout");
+            "http_timeout", "allow_empty_trusted_user_ca");
+
+    /** The values of {@code log_source}. */
+    public static final List<String> LOG_SOURCES = List.of("auto", "file", "journal", "none");
 
     public AgentConfig {
         journalCommand = List.copyOf(journalCommand);
@@ -140,9 +150,9 @@ public record AgentConfig(
     }
 
     private static AgentConfig fromValues(Map<String, List<String>> v) {
-        String logSource = one(v, "log_source", "file");
-        if (!logSource.equals("file") && !logSource.equals("journal")) {
-            throw new ConfigException("log_source must be 'file' or 'journal', got '" + logSource + "'");
+        String logSource = one(v, "log_source", "auto");
+        if (!LOG_SOURCES.contains(logSource)) {
+            throw new ConfigException("log_source must be one of auto, file, journal, none; got '" + logSource + "'");
         }
         double threshold = parseDouble(v, "bulk_purge_threshold", 0.5);
         if (!(threshold > 0 && threshold <= 1)) {
@@ -159,7 +169,7 @@ public record AgentConfig(
                 seconds(v, "poll_interval", 60, 1),
                 seconds(v, "long_poll", 30, 0),
                 logSource,
-                absolute(v, "log_file", "/var/log/auth.log"),
+                one(v, "log_file", "").isEmpty() ? "" : absolute(v, "log_file", ""),
                 words(one(v, "journal_command",
                         "journalctl -o json --no-pager -t sshd -t sshd-session")),
                 bool(v, "manage_sshd_config", false),
@@ -172,7 +182,8 @@ public record AgentConfig(
                 positiveInt(v, "spool_max_events", 100_000),
                 positiveInt(v, "usage_batch", 500),
                 absolute(v, "host_keys", "/etc/ssh/ssh_host_*_key.pub"),
-                seconds(v, "http_timeout", 10, 1));
+                seconds(v, "http_timeout", 10, 1),
+                bool(v, "allow_empty_trusted_user_ca", false));
     }
 
     private static String one(Map<String, List<String>> v, String key, String dflt) {

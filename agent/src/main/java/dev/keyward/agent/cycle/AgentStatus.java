@@ -15,7 +15,8 @@ import java.util.List;
  * @param stateEtag      ETag of the last state document applied in full
  * @param krlEtag        ETag of the installed KRL
  * @param trustVersion   version of the installed trust bundle
- * @param krlVersion     version of the installed KRL (as the state document named it)
+ * @param krlVersion     version of the installed KRL (as the state document named it), unsigned 64-bit; null
+ *                       before the first state document was applied
  * @param lastAttempt    RFC 3339 time of the last cycle
  * @param lastSuccess    RFC 3339 time of the last cycle without any failure
  * @param lastErrors     what failed in the last cycle
@@ -24,27 +25,33 @@ import java.util.List;
  * @param journalCursor  where the journal source stopped
  */
 public record AgentStatus(String server, String hostId, String stateEtag, String krlEtag, long trustVersion,
-        long krlVersion, String lastAttempt, String lastSuccess, List<String> lastErrors, String inventoryHash,
+        Long krlVersion, String lastAttempt, String lastSuccess, List<String> lastErrors, String inventoryHash,
         ReadPosition logPosition, String journalCursor) implements JsonWritable {
 
     public static AgentStatus fromJson(JsonObject o) throws JsonException {
         return new AgentStatus(o.string("server"), o.string("host_id"), o.string("state_etag"), o.string("krl_etag"),
-                o.longValue("trust_version"), o.longValue("krl_version"), o.string("last_attempt"),
+                o.longValue("trust_version"), krlVersion(o), o.string("last_attempt"),
                 o.string("last_success"), o.strings("last_errors"), o.string("inventory_hash"),
                 o.object("log_position", ReadPosition::fromJson), o.string("journal_cursor"));
+    }
+
+    /** Unsigned; an older agent wrote -1 for "none" (and could not hold versions of 2^63 and above). */
+    private static Long krlVersion(JsonObject o) throws JsonException {
+        return o.asMap().get("krl_version") instanceof Long l && l < 0 ? null : o.unsignedOrNull("krl_version");
     }
 
     @Override
     public void writeJson(JsonWriter w) {
         w.beginObject().field("server", server).field("host_id", hostId).field("state_etag", stateEtag)
-                .field("krl_etag", krlEtag).field("trust_version", trustVersion).field("krl_version", krlVersion)
+                .field("krl_etag", krlEtag).field("trust_version", trustVersion).name("krl_version")
+                .any(krlVersion == null ? null : dev.keyward.ca.json.Json.unsigned(krlVersion))
                 .field("last_attempt", lastAttempt).field("last_success", lastSuccess).field("last_errors", lastErrors)
                 .field("inventory_hash", inventoryHash).field("log_position", logPosition)
                 .field("journal_cursor", journalCursor).endObject();
     }
 
     public static AgentStatus empty() {
-        return new AgentStatus(null, null, null, null, -1, -1, null, null, List.of(), null, null, null);
+        return new AgentStatus(null, null, null, null, -1, null, null, null, List.of(), null, null, null);
     }
 
     public AgentStatus withEnrollment(String server, String hostId) {

@@ -22,9 +22,12 @@ import dev.keyward.agent.trust.HostCerts;
 import dev.keyward.agent.trust.SshdControl;
 import dev.keyward.agent.trust.TrustFiles;
 import dev.keyward.agent.usage.FileFollower;
+import dev.keyward.agent.usage.Flagged;
 import dev.keyward.agent.usage.JournalSource;
 import dev.keyward.agent.usage.Spool;
 import dev.keyward.agent.usage.SshdMessage;
+import dev.keyward.agent.usage.UsageSource;
+import dev.keyward.agent.usage.WriterCheck;
 import dev.keyward.ca.Sha256;
 import dev.keyward.ca.json.Json;
 import java.io.IOException;
@@ -49,7 +52,8 @@ import java.util.Optional;
  * <li>KRL (validated, never downgraded), trusted user CA keys, authorized_keys (with the bulk-purge guard);</li>
  * <li>host certificates due for renewal, the drop-in, then {@code sshd -t} and one reload if anything sshd reads
  * at start-up changed;</li>
- * <li>usage events from sshd's log into the spool, the spool to the server; the inventory when it changed.</li>
+ * <li>usage events from sshd's log into the spool, the spool to the server; the inventory when it changed;</li>
+ * <li>the status report (usage source, versions installed) when it changed.</li>
  * </ol>
  * A state document is remembered (with its ETag) only when every step that depends on it succeeded, so a partly
  * applied document is fetched and applied again next time.
@@ -104,6 +108,7 @@ public final class Cycle {
 
     private CycleReport run(Source source, int waitSeconds, SafeFiles files) throws IOException {
         passwd = null;
+        usageSource = null;
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -161,11 +166,11 @@ public final class Cycle {
             boolean[] reload = {false};
             step(failures, "krl", () -> {
                 if (installKrl(source, d, trust, status)) {
-                    notes.add("KRL version " + d.krlVersion() + " installed");
+                    notes.add("KRL version " + Long.toUnsignedString(d.krlVersion()) + " installed");
                 }
             });
             step(failures, "trust", () -> {
-                if (trust.installUserCaKeys(d.userCaKeys())) {
+                if (trust.installUserCaKeys(d.userCaKeys(), config.allowEmptyTrustedUserCa())) {
                     notes.add("trusted user CA keys version " + d.trustVersion() + " installed");
                 }
             });
@@ -216,7 +221,7 @@ public final class Cycle {
         // usage and inventory do not depend on the state document. The inventory is scanned while the renames of
         // a large authorized_keys change (a first cycle's 10,000 files) finish in the background: it reads the
         // keyward files' new content from what was just written, and is sent only once they are all in place.
-        step(failures, "usage", () -> usage(source, notes));
+        step(failures, "usage", () -> usage(source, notes, warnings));
         InventoryReport[] inventory = {null};
         step(failures, "inventory", () -> inventory[0] = scanInventory(files, warnings));
         int beforeCommit = failures.size();
@@ -230,6 +235,13 @@ public final class Cycle {
         warnings.addAll(files.warnings());
         if (inventory[0] != null && committed) { // else the next cycle scans again
             step(failures, "inventory", () -> sendInventory(source, inventory[0], notes));
+        }
+
+        if (source.client() != null && !dryRun) {
+            step(failures, "status report", () -> new StatusReporter(store).send(source.client(),
+                    StatusReporter.report(usageSource != null ? usageSource : UsageSource.detect(config, paths),
+                            store.loadReport(), store.load(), trust.installedKrl()),
+                    notes, warnings));
         }
 
         if (!dryRun) {
@@ -248,7 +260,8 @@ public final class Cycle {
             // the state document names the KRL by version (the number inside it) and, optionally, its digest
             boolean sameDigest = d.krlSha256() != null
                     && Sha256.hex(installed.get().encoded()).equals(d.krlSha256());
-            if (sameDigest || (d.krlSha256() == null && installed.get().version() >= d.krlVersion())) {
+            if (sameDigest || (d.krlSha256() == null
+                    && Long.compareUnsigned(installed.get().version(), d.krlVersion()) >= 0)) {
                 return false;
             }
         }
@@ -299,8 +312,18 @@ public final class Cycle {
         return !written.isEmpty();
     }
 
-    private void usage(Source source, List<String> notes) throws IOException {
+    /** Where this cycle read usage from (for the status report). */
+    private UsageSource usageSource;
+
+    private void usage(Source source, List<String> notes, List<String> warnings) throws IOException {
         AgentStatus status = store.load();
+        UsageSource src = UsageSource.detect(config, paths);
+        usageSource = src;
+        ReportState report = store.loadReport();
+        if (!src.describe().equals(report.usageSource())) { // said when it changes, not every cycle
+            (src.kind() == UsageSource.Kind.NONE ? warnings : notes).add("usage source: " + src.describe()
+                    + (src.kind() == UsageSource.Kind.NONE ? " (no key usage is reported)" : ""));
+        }
         SshdMessage parser = new SshdMessage(ZoneId.systemDefault(), clock.instant().getEpochSecond());
         Spool spool = new Spool(store.spoolDir(), config.spoolMaxEvents());
         AgentStatus next;
@@ -313,22 +336,33 @@ public final class Cycle {
                 dropped[0] += spool.add(batch);
             }
         };
-        if (config.logSource().equals("journal")) {
+        Flagged flagged = Flagged.NONE;
+        if (src.kind() == UsageSource.Kind.JOURNAL) {
             JournalSource.Result r = new JournalSource(config.journalCommand(), parser).read(status.journalCursor());
             sink.accept(r.events());
             next = status.withLog(status.logPosition(), r.cursor());
-        } else {
-            FileFollower.Result r = new FileFollower(paths.resolve(config.logFile()), parser)
+            flagged = r.flagged();
+        } else if (src.kind() == UsageSource.Kind.FILE) {
+            FileFollower.Result r = new FileFollower(paths.resolve(src.detail()), parser, WriterCheck.ofHost())
                     .read(status.logPosition(), sink);
             next = status.withLog(r.position(), status.journalCursor());
+            flagged = r.flagged();
             if (!r.note().isEmpty() && !r.note().endsWith("does not exist")) {
                 notes.add("log: " + r.note());
             }
+        } else {
+            next = status;
+        }
+        if (flagged.count() > 0) {
+            warnings.add("usage: " + flagged.count() + " log record(s) that look like sshd's were not written by"
+                    + " sshd; not reported as usage: " + String.join("; ", flagged.samples().subList(0,
+                    Math.min(3, flagged.samples().size()))) + (flagged.count() > 3 ? "; ..." : ""));
         }
         if (dryRun) {
             out.println("# usage: " + seen[0] + " new events in sshd's log (not spooled in dry-run)");
             return;
         }
+        store.saveReport(report.withUsageSource(src.describe()).withFlagged(flagged.count(), flagged.last()));
         store.save(next); // only after the events are safely in the spool
         if (dropped[0] > 0) {
             notes.add("usage spool full: dropped " + dropped[0] + " events");

@@ -12,20 +12,28 @@ import java.util.Optional;
 
 /**
  * The agent's own files under {@code <state_dir>} (default {@code /var/lib/keyward}, 0700): {@code status.json},
- * {@code state.json} (the last state document applied in full, used when the server answers 304), the
- * credential, and the usage spool. Not read by sshd, so written with the plain atomic writer.
+ * {@code state.json} (the last state document applied in full, used when the server answers 304),
+ * {@code report.json} (the status reports), the credential, and the usage spool. Not read by sshd, so written
+ * with the plain atomic writer.
  */
 public final class StatusStore {
     private final Path dir;
     private final Path credential;
+    private final AgentPaths paths;
 
     public StatusStore(AgentPaths paths, AgentConfig config) {
+        this.paths = paths;
         this.dir = paths.resolve(config.stateDir());
         this.credential = paths.resolve(config.credentialFile());
     }
 
     public Path dir() {
         return dir;
+    }
+
+    /** The root the store's paths were resolved under. */
+    public AgentPaths paths() {
+        return paths;
     }
 
     public Path spoolDir() {
@@ -43,6 +51,20 @@ public final class StatusStore {
     public void save(AgentStatus s) throws IOException {
         ensureDir();
         AtomicFiles.write(dir.resolve("status.json"), Json.write(s), "rw-------");
+    }
+
+    /** {@code report.json}: what the agent keeps about its status reports (see {@link ReportState}). */
+    public ReportState loadReport() throws IOException {
+        try {
+            return Json.read(Files.readAllBytes(dir.resolve("report.json")), ReportState::fromJson);
+        } catch (NoSuchFileException e) {
+            return ReportState.empty();
+        }
+    }
+
+    public void saveReport(ReportState r) throws IOException {
+        ensureDir();
+        AtomicFiles.write(dir.resolve("report.json"), Json.write(r), "rw-------");
     }
 
     public Optional<byte[]> lastState() throws IOException {

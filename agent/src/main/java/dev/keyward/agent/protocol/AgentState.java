@@ -105,18 +105,19 @@ public record AgentState(String hostId, String mode, Map<String, AccountState> a
     }
 
     /**
-     * @param version the KRL's version number (the one inside the KRL)
+     * @param version the KRL's version number (the one inside the KRL): unsigned 64-bit, as PROTOCOL.krl's
+     *                {@code krl_version}; compare with {@link Long#compareUnsigned}
      * @param url     where to GET it, relative to the server ({@code /api/v1/krl})
      * @param sha256  hex SHA-256 of the KRL bytes, checked after download; may be null
      */
     public record KrlRef(long version, String url, String sha256) implements JsonWritable {
         public static KrlRef fromJson(JsonObject o) throws JsonException {
-            return new KrlRef(o.longValue("version"), o.string("url"), o.string("sha256"));
+            return new KrlRef(o.unsignedLong("version"), o.string("url"), o.string("sha256"));
         }
 
         @Override
         public void writeJson(JsonWriter w) {
-            w.beginObject().field("version", version).field("url", url).field("sha256", sha256).endObject();
+            w.beginObject().unsignedField("version", version).field("url", url).field("sha256", sha256).endObject();
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param accounts     per account name, in the server's order
  * @param userCaKeys   trusted user CA keys (may be empty)
  * @param trustVersion version of the trust bundle
- * @param krlVersion   version of the KRL the server publishes
+ * @param krlVersion   version of the KRL the server publishes (unsigned 64-bit: compare with Long.compareUnsigned)
  * @param krlUrl       path of the KRL on the server (same origin)
  * @param krlSha256    hex SHA-256 of the KRL, or null
  * @param renewHostCertsNow the server asks for host certificate renewal now

@@ -79,9 +79,7 @@ public final class StateValidator {
         if (!SERVER_PATH.matcher(krlUrl).matches() || krlUrl.contains("..")) {
             throw new InvalidStateException("krl.url must be a path on the server under /api/, got '" + krlUrl + "'");
         }
-        if (s.krl().version() < 0) {
-            throw new InvalidStateException("krl.version is negative");
-        }
+        // krl.version is unsigned (0 to 2^64-1, as inside the KRL): the JSON reader refused anything else
         if (s.krl().sha256() != null && !HEX64.matcher(s.krl().sha256()).matches()) {
             throw new InvalidStateException("krl.sha256 must be 64 lowercase hex digits");
         }

@@ -19,7 +19,8 @@ import java.util.Optional;
  * <p>An sshd whose RevokedKeys file is missing, unreadable or corrupt refuses every public-key login, and
  * {@code sshd -t} does not notice. So a KRL is installed only after {@link Krl#parseForInstall} accepted it,
  * only by atomic rename, never with a lower version than the one installed (a replayed old KRL would un-revoke
- * keys), and before the first sync an empty valid KRL is put in place.
+ * keys; versions are unsigned 64-bit numbers, compared as such), and before the first sync an empty valid KRL is
+ * put in place.
  */
 public final class TrustFiles {
     /** Both files are read by sshd running as the connecting user: root-owned, world-readable. */
@@ -91,27 +92,57 @@ public final class TrustFiles {
             throw new InvalidStateException("the server's KRL is not valid (" + e.getMessage()
                     + "); keeping the installed one");
         }
-        if (krl.version() < minVersion) {
-            throw new InvalidStateException("the server's KRL has version " + krl.version()
-                    + ", older than the state document's " + minVersion + "; keeping the installed one");
+        // krl_version is a uint64 (PROTOCOL.krl): 2^63 and above are versions too, newer than 2^63-1
+        if (Long.compareUnsigned(krl.version(), minVersion) < 0) {
+            throw new InvalidStateException("the server's KRL has version " + Long.toUnsignedString(krl.version())
+                    + ", older than the state document's " + Long.toUnsignedString(minVersion)
+                    + "; keeping the installed one");
         }
         Optional<Krl> installed = installedKrl();
-        if (installed.isPresent() && krl.version() < installed.get().version()) {
-            throw new InvalidStateException("the server's KRL has version " + krl.version()
-                    + ", older than the installed " + installed.get().version() + " (a replayed KRL would"
-                    + " un-revoke keys); keeping the installed one");
+        if (installed.isPresent() && Long.compareUnsigned(krl.version(), installed.get().version()) < 0) {
+            throw new InvalidStateException("the server's KRL has version " + Long.toUnsignedString(krl.version())
+                    + ", older than the installed " + Long.toUnsignedString(installed.get().version())
+                    + " (a replayed KRL would un-revoke keys); keeping the installed one");
         }
         return files.writeSystemFile(AgentPaths.REVOKED_KEYS, bytes, SPEC);
     }
 
-    /** Writes the trusted user CA keys, one public-key line each. Returns whether the file changed. */
-    public boolean installUserCaKeys(List<SshPublicKey> keys) throws IOException {
+    /**
+     * Writes the trusted user CA keys, one public-key line each. Returns whether the file changed.
+     *
+     * <p>An empty list over a file that names CA keys would make sshd refuse every certificate on this host: a
+     * server that lost its CA keys (a restore, a botched rotation) would lock out everyone who logs in with one.
+     * It is refused, and the installed file kept, unless {@code allowEmpty} (agent.conf
+     * {@code allow_empty_trusted_user_ca}) says this host is meant to trust no user CA. An empty list where none
+     * is installed turns nothing off and is written as usual.
+     */
+    public boolean installUserCaKeys(List<SshPublicKey> keys, boolean allowEmpty)
+            throws IOException, InvalidStateException {
+        if (keys.isEmpty() && !allowEmpty) {
+            long installed = installedUserCaKeys();
+            if (installed > 0) {
+                throw new InvalidStateException("the server sent an empty list of trusted user CA keys; installing"
+                        + " it would turn off certificate logins on this host, so the " + installed + " installed in "
+                        + AgentPaths.TRUSTED_USER_CA_KEYS + " stay (set allow_empty_trusted_user_ca = true in"
+                        + " agent.conf if this host is to trust no user CA)");
+            }
+        }
         StringBuilder sb = new StringBuilder();
         for (SshPublicKey k : keys) {
             sb.append(k.toOpenSsh()).append('\n');
         }
         return files.writeSystemFile(AgentPaths.TRUSTED_USER_CA_KEYS, sb.toString().getBytes(StandardCharsets.UTF_8),
                 SPEC);
+    }
+
+    /** How many key lines the installed TrustedUserCAKeys file has (sshd skips blank and {@code #} lines). */
+    private long installedUserCaKeys() throws IOException {
+        Optional<byte[]> b = files.readSystemFile(AgentPaths.TRUSTED_USER_CA_KEYS);
+        if (b.isEmpty()) {
+            return 0;
+        }
+        return new String(b.get(), StandardCharsets.UTF_8).lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
     }
 
 }

@@ -12,6 +12,9 @@ import java.util.Map;
  * ({@code Authentication key ... revoked by file}) or an invalid certificate ({@code Certificate invalid: ...})
  * names neither the account nor the client: sshd logs those in the {@code Failed publickey} line that follows
  * from the same process, so the failure waits for it (matched by PID when the log has one).
+ *
+ * <p>With a {@link WriterCheck}, a line whose PID is a live process that is not sshd becomes no event: it is
+ * {@link #flagged() flagged} instead.
  */
 public final class EventAssembler {
     private record Pending(LogLine line, String id) {
@@ -19,6 +22,51 @@ public final class EventAssembler {
 
     private final List<UsageEvent> events = new ArrayList<>();
     private final Map<Integer, Pending> pending = new HashMap<>();
+    private final WriterCheck check;
+    private final List<String> flaggedSamples = new ArrayList<>();
+    private long flaggedCount;
+    private String lastFlagged;
+
+    /** Lines are taken as sshd's (parse-log, the journal, whose entries are checked before). */
+    public EventAssembler() {
+        this(null);
+    }
+
+    /** @param check who wrote each line, or null to take every line as sshd's */
+    public EventAssembler(WriterCheck check) {
+        this.check = check;
+    }
+
+    /**
+     * Records a log record that looked like sshd's but was not written by sshd. The description holds what the
+     * record's writer wrote: control characters become {@code ?} and it is cut at {@link #MAX_DESCRIPTION}.
+     */
+    public void flag(String description) {
+        StringBuilder sb = new StringBuilder(Math.min(description.length(), MAX_DESCRIPTION));
+        for (int i = 0; i < description.length() && sb.length() < MAX_DESCRIPTION; i++) {
+            char c = description.charAt(i);
+            sb.append(Character.isISOControl(c) || Character.isSurrogate(c)
+                    || Character.getType(c) == Character.FORMAT ? '?' : c);
+        }
+        lastFlagged = sb.toString();
+        if (flaggedSamples.size() < Flagged.MAX_SAMPLES) {
+            flaggedSamples.add(lastFlagged);
+        }
+        flaggedCount++;
+    }
+
+    /** The longest description of a flagged record (a log line is at most 500 bytes in sshd's own log). */
+    static final int MAX_DESCRIPTION = 600;
+
+    /** Everything flagged so far. */
+    public Flagged flagged() {
+        return new Flagged(flaggedCount, flaggedSamples, lastFlagged);
+    }
+
+    /** Whether lines need their line (not a prebuilt event) to reach {@link #accept(LogLine, String)}. */
+    public boolean checksWriters() {
+        return check != null;
+    }
 
     /** Complete events waiting to be drained. */
     public int completed() {
@@ -37,6 +85,11 @@ public final class EventAssembler {
     }
 
     public void accept(LogLine l, String id) {
+        if (check != null && l.kind() != LogLine.Kind.FAILED
+                && check.check(l.pid(), l.epochSecond()) == WriterCheck.Verdict.NOT_SSHD) {
+            flag(Instant.ofEpochSecond(l.epochSecond()) + " " + check.describe(l.pid()) + ": " + describe(l));
+            return;
+        }
         switch (l.kind()) {
             case ACCEPTED -> events.add(times.accepted(l, id));
             case REVOKED, CERT_INVALID -> {
@@ -54,6 +107,20 @@ public final class EventAssembler {
                 }
             }
         }
+    }
+
+    /** What a line says, for flagged-line messages. */
+    public static String describe(LogLine l) {
+        String who = l.account() == null ? "" : " for " + l.account()
+                + (l.sourceIp() == null ? "" : " from " + l.sourceIp());
+        String key = l.fingerprint() == null ? "" : " " + l.keyType() + " " + l.fingerprint()
+                + (l.keyId() == null ? "" : " ID " + l.keyId() + " (serial " + l.serial() + ")");
+        return switch (l.kind()) {
+            case ACCEPTED -> "accepted publickey" + who + ":" + key;
+            case REVOKED -> "key revoked by file " + l.detail() + ":" + key;
+            case CERT_INVALID -> "certificate invalid: " + l.detail();
+            case FAILED -> "failed publickey" + who + ":" + key;
+        };
     }
 
     private static boolean completes(LogLine failure, LogLine failed) {

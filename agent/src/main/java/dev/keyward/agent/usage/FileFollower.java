@@ -28,15 +28,26 @@ public final class FileFollower {
 
     private final Path file;
     private final SshdMessage parser;
+    private final WriterCheck check;
 
+    /** Takes every sshd-looking line as sshd's ({@code parse-log}: the file may come from another host). */
     public FileFollower(Path file, SshdMessage parser) {
-        this.file = file;
-        this.parser = parser;
+        this(file, parser, null);
     }
 
-    /** Where the next read starts, how much was read, what happened (rotation, truncation), and the events. */
+    /** With {@code check}, lines whose PID is a live process other than sshd are flagged, not reported. */
+    public FileFollower(Path file, SshdMessage parser, WriterCheck check) {
+        this.file = file;
+        this.parser = parser;
+        this.check = check;
+    }
+
+    /**
+     * Where the next read starts, how much was read, what happened (rotation, truncation), the events, and the
+     * lines flagged as not sshd's.
+     */
     public record Result(java.util.List<dev.keyward.agent.protocol.UsageEvent> events, ReadPosition position,
-            long bytesRead, String note) {
+            long bytesRead, String note, Flagged flagged) {
     }
 
     /** Receives events in batches of at most {@link #BATCH} while a read goes on. */
@@ -50,7 +61,7 @@ public final class FileFollower {
     public Result read(ReadPosition saved) throws IOException {
         java.util.List<dev.keyward.agent.protocol.UsageEvent> all = new java.util.ArrayList<>();
         Result r = read(saved, all::addAll);
-        return new Result(all, r.position(), r.bytesRead(), r.note());
+        return new Result(all, r.position(), r.bytesRead(), r.note(), r.flagged());
     }
 
     /**
@@ -59,7 +70,7 @@ public final class FileFollower {
      * the returned result's event list is empty.
      */
     public Result read(ReadPosition saved, EventSink sink) throws IOException {
-        EventAssembler asm = new EventAssembler();
+        EventAssembler asm = new EventAssembler(check);
         Map<String, Object> cur;
         try {
             cur = Files.readAttributes(file, "unix:dev,ino,size");
@@ -76,7 +87,7 @@ public final class FileFollower {
                 }
             }
             sink.accept(asm.finish());
-            return new Result(java.util.List.of(), pos, n, file + " does not exist");
+            return new Result(java.util.List.of(), pos, n, file + " does not exist", asm.flagged());
         }
         long dev = (Long) cur.get("dev");
         long ino = (Long) cur.get("ino");
@@ -105,7 +116,7 @@ public final class FileFollower {
         ReadPosition end = readFrom(file, start, asm, sink);
         total += end.offset() - start.offset();
         sink.accept(asm.finish());
-        return new Result(java.util.List.of(), end, total, note);
+        return new Result(java.util.List.of(), end, total, note, asm.flagged());
     }
 
     /** Reads whole lines of {@code path} from {@code pos.offset()} to its current end. */
@@ -160,9 +171,10 @@ public final class FileFollower {
                         spare = new byte[buf.length];
                     }
                     final byte[] b2 = buf;
-                    java.util.concurrent.Future<Parsed> second = helper.submit(
-                            () -> Parsed.of(b2, split, to, base, helperParser, helperIds, helperScratch, helperTimes));
-                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids, scratch, times);
+                    final boolean prebuild = !asm.checksWriters();
+                    java.util.concurrent.Future<Parsed> second = helper.submit(() -> Parsed.of(b2, split, to, base,
+                            helperParser, helperIds, helperScratch, helperTimes, prebuild));
+                    Parsed first = Parsed.of(buf, 0, split, base, parser, ids, scratch, times, prebuild);
                     first.feed(asm);
                     System.arraycopy(buf, to, spare, 0, rest);
                     n = read(ch, spare, rest);
@@ -244,7 +256,8 @@ public final class FileFollower {
     /**
      * The candidate lines of one part of a buffer, parsed (with their ids) but not yet assembled. A
      * {@code Failed publickey} line is parsed whether or not a failure is pending (only the assembler knows);
-     * {@link #feed} applies the same rule as the sequential path, so the events are the same.
+     * {@link #feed} applies the same rule as the sequential path, so the events are the same. Accepted logins are
+     * built here unless their writer is to be checked (the assembler does that, with the line's PID).
      */
     private static final class Parsed {
         /** In line order: a complete {@link UsageEvent} (accepted logins), or a {@link LogLine} and its id. */
@@ -252,7 +265,7 @@ public final class FileFollower {
         private final java.util.BitSet failed = new java.util.BitSet();
 
         static Parsed of(byte[] buf, int from, int to, long base, SshdMessage parser, Ids idGen,
-                LogScanner.Scratch scratch, EventAssembler.Times times) {
+                LogScanner.Scratch scratch, EventAssembler.Times times, boolean prebuildAccepted) {
             Parsed p = new Parsed();
             LogScanner.scan(buf, from, to, (b, s, e, f) -> {
                 LogLine l = parser.parse(b, s, e);
@@ -260,7 +273,7 @@ public final class FileFollower {
                     return;
                 }
                 String id = idGen.of(base + s, b, s, e);
-                if (l.kind() == LogLine.Kind.ACCEPTED) {
+                if (l.kind() == LogLine.Kind.ACCEPTED && prebuildAccepted) {
                     p.items.add(times.accepted(l, id)); // built here, on this part's thread
                     return;
                 }

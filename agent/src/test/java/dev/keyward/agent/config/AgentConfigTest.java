@@ -45,7 +45,15 @@ class AgentConfigTest {
         e = assertThrows(ConfigException.class, () -> AgentConfig.load(t, true, Map.of()));
         assertTrue(e.getMessage().startsWith("bulk_purge_threshold must be a share"), e.getMessage());
         assertThrows(ConfigException.class, () -> AgentConfig.load(tmp.resolve("missing"), true, Map.of()));
-        assertEquals("/var/log/auth.log", AgentConfig.load(tmp.resolve("missing"), false, Map.of()).logFile());
+        AgentConfig dflt = AgentConfig.load(tmp.resolve("missing"), false, Map.of());
+        assertEquals("auto", dflt.logSource());
+        assertEquals("", dflt.logFile(), "not set: log_source = auto looks for auth.log, then secure");
+        e = assertThrows(ConfigException.class, () -> AgentConfig.load(tmp.resolve("missing"), false,
+                Map.of("log_source", List.of("syslog"))));
+        assertEquals("log_source must be one of auto, file, journal, none; got 'syslog'", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> AgentConfig.load(tmp.resolve("missing"), false,
+                Map.of("allow_empty_trusted_user_ca", List.of("maybe"))));
+        assertEquals("allow_empty_trusted_user_ca must be true or false, got 'maybe'", e.getMessage());
     }
 
     @Test

@@ -96,7 +96,8 @@ class AgentAgainstServerContractTest {
             server.state = state(3, Map.of(user, new AgentState.AccountState(
                     List.of(new AgentState.DesiredKey("k1", key, null, null, null, null)), List.of())));
             Path log = root.resolve("var/log/auth.log");
-            Files.writeString(log, "Nov 29 10:00:01 h sshd[7]: Accepted publickey for " + user + " from 10.1.1.1"
+            // a PID above the kernel's PID_MAX_LIMIT (2^22): no process has it, so the writer check cannot flag it
+            Files.writeString(log, "Nov 29 10:00:01 h sshd[4194305]: Accepted publickey for " + user + " from 10.1.1.1"
                     + " port 5000 ssh2: ED25519 SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
 
             assertEquals(0, agent("once"));
@@ -106,12 +107,18 @@ class AgentAgainstServerContractTest {
             assertEquals("10.1.1.1", server.usageEvents.get(0).get("source_ip"));
             assertEquals(1, server.inventories.size());
             assertEquals(1, ((List<?>) server.inventories.get(0).get("keys")).size());
+            assertEquals(1, server.statusReports.size());
+            assertEquals("file", server.statusReports.get(0).get("usage_source"));
+            assertEquals("/var/log/auth.log", server.statusReports.get(0).get("usage_detail"));
+            assertEquals(3L, server.statusReports.get(0).get("krl_version"));
+            assertEquals(1L, server.statusReports.get(0).get("trust_version"));
 
             server.requests.clear();
             assertEquals(0, agent("once"));
             assertTrue(server.requests.contains("GET /api/v1/agent/state If-None-Match"), server.requests.toString());
             assertEquals(1, server.usageEvents.size(), "nothing re-sent");
             assertEquals(1, server.inventories.size(), "inventory unchanged: not re-sent");
+            assertEquals(1, server.statusReports.size(), "status unchanged: not re-sent");
             assertEquals(0, agent("status"));
 
             // a malformed state document: exit non-zero, nothing changes

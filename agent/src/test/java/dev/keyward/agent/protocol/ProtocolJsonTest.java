@@ -119,14 +119,14 @@ class ProtocolJsonTest {
 
     @Test
     void agentStatusRoundTrips() throws Exception {
-        roundTrip(new AgentStatus("https://ca.example", "h_1", "\"etag\"", null, 7, -1, "2026-11-29T10:05:07Z", null,
+        roundTrip(new AgentStatus("https://ca.example", "h_1", "\"etag\"", null, 7, -1L, "2026-11-29T10:05:07Z", null,
                 List.of("state: x"), "ab", new ReadPosition(2049, 131, 1L << 40, 3), "s=1;i=2"), AgentStatus::fromJson,
                 "{\"server\":\"https://ca.example\",\"host_id\":\"h_1\",\"state_etag\":\"\\\"etag\\\"\",\"krl_etag\":null,\""
-                + "trust_version\":7,\"krl_version\":-1,\"last_attempt\":\"2026-11-29T10:05:07Z\",\"last_success\":n"
+                + "trust_version\":7,\"krl_version\":18446744073709551615,\"last_attempt\":\"2026-11-29T10:05:07Z\",\"last_success\":n"
                 + "ull,\"last_errors\":[\"state: x\"],\"inventory_hash\":\"ab\",\"log_position\":{\"dev\":2049,\"ino\":13"
                 + "1,\"offset\":1099511627776,\"generation\":3},\"journal_cursor\":\"s=1;i=2\"}");
         roundTrip(AgentStatus.empty(), AgentStatus::fromJson, "{\"server\":null,\"host_id\":null,\"state_etag\":null,\"krl_etag\":null,\"trust_version\":-1,\"krl_"
-                + "version\":-1,\"last_attempt\":null,\"last_success\":null,\"last_errors\":[],\"inventory_hash\":nu"
+                + "version\":null,\"last_attempt\":null,\"last_success\":null,\"last_errors\":[],\"inventory_hash\":nu"
                 + "ll,\"log_position\":null,\"journal_cursor\":null}");
     }
 
@@ -194,7 +194,7 @@ class ProtocolJsonTest {
     void primitiveFieldsAreRequired() {
         assertEquals("trust.version: expected an integer from -2^63 to 2^63-1, got nothing",
                 wrongShape("{\"trust\":{\"user_ca_keys\":[]}}").getMessage());
-        assertEquals("krl.version: expected an integer from -2^63 to 2^63-1, got null",
+        assertEquals("krl.version: expected an integer from 0 to 2^64-1, got null",
                 wrongShape("{\"krl\":{\"version\":null}}").getMessage());
         assertEquals("accounts.a.purge[1].confirmed: expected true or false, got nothing",
                 wrongShape("{\"accounts\":{\"a\":{\"purge\":[{\"confirmed\":true},{}]}}}").getMessage());
@@ -206,7 +206,12 @@ class ProtocolJsonTest {
         wrongShape("{\"krl\":{\"version\":\"7\"}}");
         wrongShape("{\"krl\":{\"version\":1.5}}");
         wrongShape("{\"krl\":{\"version\":1e2}}");
-        assertTrue(wrongShape("{\"krl\":{\"version\":9223372036854775808}}").getMessage()
+        // krl.version is a uint64 (PROTOCOL.krl): 2^63 to 2^64-1 are versions, 2^64 and negatives are not
+        assertTrue(wrongShape("{\"krl\":{\"version\":18446744073709551616}}").getMessage()
+                .endsWith("got the number 18446744073709551616"));
+        wrongShape("{\"krl\":{\"version\":-1}}");
+        wrongShape("{\"krl\":{\"version\":-9223372036854775809}}");
+        assertTrue(wrongShape("{\"trust\":{\"version\":9223372036854775808}}").getMessage()
                 .endsWith("got the number 9223372036854775808"));
         wrongShape("{\"mode\":5}");
         wrongShape("{\"host_certs\":{\"renew_now\":\"true\"}}");

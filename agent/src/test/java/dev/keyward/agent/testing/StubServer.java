@@ -16,8 +16,8 @@ import java.util.function.Function;
 
 /**
  * A stand-in for the Keyward server's agent routes, speaking PROTOCOL-agent.md: ETag/304 on state and KRL,
- * bearer authentication, usage acknowledgement by id, inventory acknowledgement by hash. Tests set what it
- * serves and read what it received. The real server's end-to-end tests replace it later.
+ * bearer authentication, usage acknowledgement by id, inventory acknowledgement by hash, status reports taken.
+ * Tests set what it serves and read what it received. The real server's end-to-end tests replace it later.
  */
 public final class StubServer implements AutoCloseable {
     public static final String CREDENTIAL = "kwh_test_credential";
@@ -30,6 +30,7 @@ public final class StubServer implements AutoCloseable {
     public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     public final List<Map<String, Object>> usageEvents = Collections.synchronizedList(new ArrayList<>());
     public final List<Map<String, Object>> inventories = Collections.synchronizedList(new ArrayList<>());
+    public final List<Map<String, Object>> statusReports = Collections.synchronizedList(new ArrayList<>());
     public final Map<String, String> lastHeaders = Collections.synchronizedMap(new LinkedHashMap<>());
 
     public StubServer() throws IOException {
@@ -80,6 +81,10 @@ public final class StubServer implements AutoCloseable {
                     Map<String, Object> inv = Json.parseObject(body);
                     inventories.add(inv);
                     reply(ex, 200, Json.write(Map.of("hash", inv.get("hash"))), null);
+                }
+                case "/api/v1/agent/status" -> {
+                    statusReports.add(Json.parseObject(body));
+                    reply(ex, 200, "{\"received_at\":\"2026-12-04T10:00:00Z\"}".getBytes(StandardCharsets.UTF_8), null);
                 }
                 default -> reply(ex, 404, "{\"error\":\"no such route\"}".getBytes(StandardCharsets.UTF_8), null);
             }

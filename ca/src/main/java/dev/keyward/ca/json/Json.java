@@ -24,7 +24,18 @@ public final class Json {
         }
     }
 
+    /** A decimal unsigned integer as JSON writes it: no sign, no leading zero, at most 20 digits. */
+    static final java.util.regex.Pattern UNSIGNED_64 = java.util.regex.Pattern.compile("0|[1-9][0-9]{0,19}");
+
     private Json() {
+    }
+
+    /**
+     * An unsigned 64-bit value (the bits of {@code v}) as a value {@link JsonWriter#any} writes as a JSON number:
+     * a {@code Long} up to 2^63-1, a {@link BigNumber} above (KRL versions and serials are uint64).
+     */
+    public static Object unsigned(long v) {
+        return v >= 0 ? (Object) v : new BigNumber(Long.toUnsignedString(v));
     }
 
     /**

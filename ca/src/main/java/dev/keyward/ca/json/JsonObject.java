@@ -48,6 +48,30 @@ public final class JsonObject {
         throw wrong(name, v, "an integer from -2^63 to 2^63-1");
     }
 
+    /**
+     * An unsigned 64-bit integer field (0 to 2^64-1) that must be present and not null, returned as the long with
+     * the same 64 bits: compare with {@link Long#compareUnsigned}, print with {@link Long#toUnsignedString(long)}.
+     */
+    public long unsignedLong(String name) throws JsonException {
+        Object v = fields.get(name);
+        if (v instanceof Long l && l >= 0) {
+            return l;
+        }
+        if (v instanceof Json.BigNumber b && Json.UNSIGNED_64.matcher(b.text()).matches()) {
+            try {
+                return Long.parseUnsignedLong(b.text());
+            } catch (NumberFormatException tooLarge) {
+                // reported below
+            }
+        }
+        throw wrong(name, v, "an integer from 0 to 2^64-1");
+    }
+
+    /** {@link #unsignedLong}, or null when absent or null. */
+    public Long unsignedOrNull(String name) throws JsonException {
+        return fields.get(name) == null ? null : unsignedLong(name);
+    }
+
     /** An integer field that must be present, not null and fit an int. */
     public int intValue(String name) throws JsonException {
         Object v = fields.get(name);

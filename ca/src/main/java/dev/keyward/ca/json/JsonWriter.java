@@ -15,6 +15,10 @@ import java.util.Map;
 public final class JsonWriter {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
+    /** RFC 8259's number grammar, for {@link Json.BigNumber}s (whose text is written as it is). */
+    private static final java.util.regex.Pattern BIG_NUMBER =
+            java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
     private byte[] buf;
     private int n;
     /** A value was just completed at this level, so the next name or element needs a comma. */
@@ -84,6 +88,14 @@ public final class JsonWriter {
         return this;
     }
 
+    /** An unsigned 64-bit integer: the bits of {@code v}, 0 to 2^64-1. */
+    public JsonWriter unsignedValue(long v) {
+        separate();
+        ascii(Long.toUnsignedString(v));
+        comma = true;
+        return this;
+    }
+
     public JsonWriter value(boolean v) {
         separate();
         ascii(v ? "true" : "false");
@@ -97,6 +109,11 @@ public final class JsonWriter {
 
     public JsonWriter field(String name, long v) {
         return name(name).value(v);
+    }
+
+    /** An unsigned 64-bit field (see {@link #unsignedValue}). */
+    public JsonWriter unsignedField(String name, long v) {
+        return name(name).unsignedValue(v);
     }
 
     public JsonWriter field(String name, boolean v) {
@@ -125,7 +142,7 @@ public final class JsonWriter {
     }
 
     /**
-     * Any of: null, String, Boolean, an integral Number, {@link JsonWritable}, {@code List} and {@code Map} with
+     * Any of: null, String, Boolean, an integral Number, a {@link Json.BigNumber}, {@link JsonWritable}, {@code List} and {@code Map} with
      * String keys, of these. Anything else is a programming error.
      */
     public JsonWriter any(Object v) {
@@ -135,6 +152,14 @@ public final class JsonWriter {
             return value(bool.booleanValue());
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return value(((Number) v).longValue());
+        } else if (v instanceof Json.BigNumber big) {
+            if (!BIG_NUMBER.matcher(big.text()).matches()) {
+                throw new IllegalArgumentException("not a JSON number: " + big.text());
+            }
+            separate();
+            ascii(big.text());
+            comma = true;
+            return this;
         } else if (v instanceof JsonWritable w) {
             w.writeJson(this);
             return this;

@@ -31,6 +31,16 @@ final class HostBodies {
     record Inventory(String hash, List<AgentReportService.InventoryIn> keys) {
     }
 
+    /**
+     * POST /agent/status (the agent's StatusReport). Fields the server does not know are ignored here, unlike
+     * elsewhere: agents report more as they learn more (PROTOCOL-agent.md section 7), and an agent newer than the
+     * server must still be heard.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    record AgentStatus(String agentVersion, String usageSource, String usageDetail, Long usageFlagged,
+            String usageLastFlagged, Long trustVersion, java.math.BigInteger krlVersion) {
+    }
+
     /** POST /authorized-keys: exactly one of host and host_label. */
     record AddKey(String account, String host, String hostLabel, String publicKey, String comment,
             List<String> options, String expiresAt) {

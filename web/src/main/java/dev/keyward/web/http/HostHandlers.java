@@ -58,7 +58,9 @@ final class HostHandlers {
 
     void list(Context ctx, Caller caller) {
         Paging p = Paging.of(ctx);
-        Json.write(ctx, 200, new Views.Page<>(hosts.list(p.limit(), p.offset()).stream().map(HostViews.HostView::of)
+        java.util.List<Host> page = hosts.list(p.limit(), p.offset());
+        var agents = hosts.agentStatuses(page);
+        Json.write(ctx, 200, new Views.Page<>(page.stream().map(h -> HostViews.HostView.of(h, agents.get(h.id())))
                 .toList(), p.limit(), null));
     }
 
@@ -109,6 +111,13 @@ final class HostHandlers {
         Host host = hosts.hostOf(caller);
         HostBodies.Inventory b = Json.read(ctx, HostBodies.Inventory.class, MAX_REPORT_BYTES);
         Json.write(ctx, 200, new HostViews.InventoryAckView(reports.inventory(host, b.hash(), b.keys())));
+    }
+
+    void agentStatus(Context ctx, Caller caller) {
+        HostBodies.AgentStatus b = Json.read(ctx, HostBodies.AgentStatus.class);
+        var s = hosts.reportAgentStatus(caller, new HostService.AgentStatusIn(b.agentVersion(), b.usageSource(),
+                b.usageDetail(), b.usageFlagged(), b.usageLastFlagged(), b.trustVersion(), b.krlVersion()));
+        Json.write(ctx, 200, new HostViews.AgentStatusAckView(s.reportedAt().toString()));
     }
 
     void addKey(Context ctx, Caller caller) {

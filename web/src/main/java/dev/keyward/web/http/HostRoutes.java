@@ -22,8 +22,9 @@ final class HostRoutes {
         r.add(new Route("POST", API + "/hosts/{id}/join-token", Set.of(ADMIN),
                 "A new one-time join token for a registered host (re-enrollment replaces its credential)", 201, null,
                 List.of(), JSON, h::joinToken));
-        r.add(new Route("GET", API + "/hosts", Set.of(ADMIN, AUDITOR), "List registered hosts", 200, null,
-                List.of("limit", "offset"), JSON, h::list));
+        r.add(new Route("GET", API + "/hosts", Set.of(ADMIN, AUDITOR),
+                "List registered hosts, with what each one's agent last reported (agent: usage source, versions)",
+                200, null, List.of("limit", "offset"), JSON, h::list));
         r.add(new Route("POST", API + "/hosts/enroll", Set.of(),
                 "Trade a join token (in the body) for the host credential and host certificates", 200,
                 HostBodies.Enroll.class, List.of(), JSON, h::enroll));
@@ -39,6 +40,10 @@ final class HostRoutes {
         r.add(new Route("POST", API + "/agent/inventory", Set.of(HOST),
                 "Report the host's authorized keys (idempotent by hash)", 200, HostBodies.Inventory.class, List.of(),
                 JSON, h::inventory));
+        r.add(new Route("POST", API + "/agent/status", Set.of(HOST),
+                "Report what the agent runs and installed (usage source, flagged log records, trust and KRL versions);"
+                        + " shown on the host in GET /hosts", 200, HostBodies.AgentStatus.class, List.of(), JSON,
+                h::agentStatus));
         r.add(new Route("POST", API + "/authorized-keys", Set.of(ADMIN),
                 "Authorize a static key for an account on a host or on every host with a label", 201,
                 HostBodies.AddKey.class, List.of(), JSON, h::addKey));

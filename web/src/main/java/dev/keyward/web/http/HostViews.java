@@ -1,5 +1,6 @@
 package dev.keyward.web.http;
 
+import dev.keyward.web.db.AgentStatusDao;
 import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
 import dev.keyward.web.db.HostDao.Host;
 import dev.keyward.web.service.AgentReportService;
@@ -13,14 +14,32 @@ final class HostViews {
 
     record HostView(long id, String hostname, String mode, List<String> principals, List<String> labels,
             String status, String createdBy, String createdAt, String enrolledAt, String lastSeenAt,
-            String inventoryHash) {
+            String inventoryHash, AgentView agent) {
 
-        static HostView of(Host h) {
+        static HostView of(Host h, AgentStatusDao.AgentStatus agent) {
             return new HostView(h.id(), h.hostname(), h.mode(), h.principals(), h.labels(),
                     h.enrolledAt().isPresent() ? "enrolled" : "registered", h.createdBy(), h.createdAt().toString(),
                     h.enrolledAt().map(Instant::toString).orElse(null),
-                    h.lastSeenAt().map(Instant::toString).orElse(null), h.inventoryHash().orElse(null));
+                    h.lastSeenAt().map(Instant::toString).orElse(null), h.inventoryHash().orElse(null),
+                    agent == null ? null : AgentView.of(agent));
         }
+    }
+
+    /**
+     * What the host's agent last reported about itself. {@code usage_source} {@code none} means no key usage is
+     * reported from the host ({@code usage_detail} says why), so its keys' last use says nothing.
+     */
+    record AgentView(String version, String usageSource, String usageDetail, long usageFlagged,
+            String usageLastFlagged, Long trustVersion, java.math.BigInteger krlVersion, String reportedAt) {
+        static AgentView of(AgentStatusDao.AgentStatus s) {
+            return new AgentView(s.agentVersion().orElse(null), s.usageSource(), s.usageDetail().orElse(null),
+                    s.usageFlagged(), s.usageLastFlagged().orElse(null), s.trustVersion().orElse(null),
+                    s.krlVersion().orElse(null), s.reportedAt().toString());
+        }
+    }
+
+    /** The answer to an agent's status report. */
+    record AgentStatusAckView(String receivedAt) {
     }
 
     /** The registered host and its join token: the token appears here once and nowhere else. */

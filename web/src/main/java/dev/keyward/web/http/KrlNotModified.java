@@ -44,7 +44,7 @@ final class KrlNotModified extends Handler.Wrapper {
                     HttpFields.Mutable h = response.getHeaders();
                     h.put(HttpHeader.ETAG, etag);
                     h.put(HttpHeader.CACHE_CONTROL, "no-cache");
-                    h.put("X-Keyward-Krl-Version", Long.toString(k.version()));
+                    h.put("X-Keyward-Krl-Version", Long.toUnsignedString(k.version()));
                     response.setStatus(304);
                     metrics.krlRequest(true);
                     callback.succeeded();

@@ -86,11 +86,18 @@ final class OpenApi {
             Object schema = List.class.isAssignableFrom(c.getType())
                     && c.getGenericType() instanceof ParameterizedType
                     ? Map.of("type", "array", "items", Map.of("type", "string"))
+                    : INTEGERS.contains(c.getType()) ? Map.of("type", "integer")
                     : Map.of("type", "string");
             props.put(snake(c.getName()), schema);
         }
-        return Map.of("type", "object", "additionalProperties", false, "properties", props);
+        // bodies are read strictly (unknown fields are 400), but for those that say they ignore unknown fields
+        var ignore = body.getAnnotation(com.fasterxml.jackson.annotation.JsonIgnoreProperties.class);
+        return Map.of("type", "object", "additionalProperties", ignore != null && ignore.ignoreUnknown(),
+                "properties", props);
     }
+
+    private static final java.util.Set<Class<?>> INTEGERS = java.util.Set.of(int.class, long.class, Integer.class,
+            Long.class, java.math.BigInteger.class);
 
     static String snake(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);

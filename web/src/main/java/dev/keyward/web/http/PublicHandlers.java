@@ -29,7 +29,7 @@ final class PublicHandlers {
         KrlService.Krl k = krl.current();
         ctx.header("ETag", k.etag());
         ctx.header("Cache-Control", "no-cache");
-        ctx.header("X-Keyward-Krl-Version", Long.toString(k.version()));
+        ctx.header("X-Keyward-Krl-Version", Long.toUnsignedString(k.version()));
         if (matches(ctx.header("If-None-Match"), k.etag())) {
             metrics.krlRequest(true);
             ctx.status(304);

@@ -10,6 +10,7 @@ import dev.keyward.web.auth.ApiTokenSecrets;
 import dev.keyward.web.auth.AuthenticationException;
 import dev.keyward.web.auth.Caller;
 import dev.keyward.web.auth.Role;
+import dev.keyward.web.db.AgentStatusDao;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.db.HostDao;
 import dev.keyward.web.db.HostDao.Host;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hosts: registration (with a one-time join token), enrollment (the join token traded for a host credential and
- * host certificates), listing, and host certificate renewal for the host's own enrolled keys.
+ * host certificates), listing, host certificate renewal for the host's own enrolled keys, and what each host's
+ * agent reports about itself.
  */
 public final class HostService {
     private static final Logger LOG = LoggerFactory.getLogger(HostService.class);
@@ -224,6 +226,30 @@ public final class HostService {
 
     public List<Host> list(int limit, int offset) {
         return db.read(dsl -> new HostDao(dsl).list(limit, offset));
+    }
+
+    /** An agent's status report ({@code POST /api/v1/agent/status}), as it sent it. */
+    public record AgentStatusIn(String agentVersion, String usageSource, String usageDetail, Long usageFlagged,
+            String usageLastFlagged, Long trustVersion, java.math.BigInteger krlVersion) {
+    }
+
+    /** Stores what the calling host's agent reports about itself (replacing its last report); returns it. */
+    public AgentStatusDao.AgentStatus reportAgentStatus(Caller caller, AgentStatusIn in) {
+        Host host = hostOf(caller);
+        AgentStatusDao.AgentStatus s = AgentStatusReports.check(new AgentStatusReports.In(in.agentVersion(),
+                in.usageSource(), in.usageDetail(), in.usageFlagged(), in.usageLastFlagged(), in.trustVersion(),
+                in.krlVersion()), clock.instant());
+        db.transaction(tx -> {
+            new AgentStatusDao(tx).save(host.id(), s);
+            new HostDao(tx).touch(host.id(), s.reportedAt());
+            return null;
+        });
+        return s;
+    }
+
+    /** The last status report of each of these hosts' agents (hosts whose agent never reported are absent). */
+    public Map<Long, AgentStatusDao.AgentStatus> agentStatuses(List<Host> hosts) {
+        return db.read(dsl -> new AgentStatusDao(dsl).find(hosts.stream().map(Host::id).toList()));
     }
 
     private String issue(Caller host, SshPublicKey key) {

@@ -37,7 +37,11 @@ public final class KrlService {
     private volatile Krl cached;
     private volatile long checkedAtNanos;
 
-    /** A built KRL. */
+    /**
+     * A built KRL. {@code version} is PROTOCOL.krl's {@code krl_version}, an unsigned 64-bit number: printed and
+     * compared as one (the counter behind it, {@code krl_state.version}, starts at 1 and only rises by one, so in
+     * practice it stays far below 2^63).
+     */
     public record Krl(long version, byte[] bytes) {
         public Krl {
             bytes = bytes.clone();
@@ -50,7 +54,7 @@ public final class KrlService {
 
         /** The strong ETag for this version, quoted as HTTP wants it. */
         public String etag() {
-            return "\"" + version + "\"";
+            return "\"" + Long.toUnsignedString(version) + "\"";
         }
     }
 
@@ -85,7 +89,7 @@ public final class KrlService {
         }
         synchronized (buildLock) {
             c = cached;
-            if (c != null && c.version() >= version) {
+            if (c != null && Long.compareUnsigned(c.version(), version) >= 0) {
                 checkedAtNanos = now;
                 return c;
             }

@@ -144,6 +144,9 @@ class AuthorizationMatrixTest {
         if (p.endsWith("/agent/inventory")) {
             return Map.of("hash", String.format("%064x", n), "keys", List.of());
         }
+        if (p.endsWith("/agent/status")) {
+            return Map.of("usage_source", "none", "usage_detail", "matrix");
+        }
         if (p.endsWith("/authorized-keys")) {
             return Map.of("account", "svc", "host", "h1.example.com", "public_key", SshKeyLines.ed25519("m" + n));
         }
