@@ -5,6 +5,7 @@ import dev.keyward.agent.fs.SafeFiles;
 import dev.keyward.agent.sync.InvalidStateException;
 import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.cert.CertType;
+import dev.keyward.ca.cert.Certificate;
 import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.key.PublicKeyParser;
@@ -23,9 +24,10 @@ import java.util.Optional;
 
 /**
  * Host keys ({@code /etc/ssh/ssh_host_*_key.pub}) and their certificates ({@code ..._key-cert.pub}). A
- * certificate is due for renewal when it is missing, unreadable, for another key, not a host certificate, or has
- * less than a third of its lifetime left. New certificates are checked as a set (signature, type, subject key,
- * validity now) before any is installed.
+ * certificate is due for renewal when it is missing, unreadable, for another key, not a host certificate, has
+ * less than a third of its lifetime left, or is one Keyward would not issue (a valid OpenSSH certificate with, say,
+ * a key ID with spaces or no principals: readable, and replaced because of what it is). New certificates are
+ * checked as a set (signature, type, subject key, validity now, issuable by Keyward) before any is installed.
  */
 public final class HostCerts {
     private final SafeFiles files;
@@ -118,7 +120,7 @@ public final class HostCerts {
         long after = c.validAfter();
         long before = c.validBefore();
         if (before == -1L) {
-            return ""; // valid forever
+            return notIssuable(c); // valid forever
         }
         long t = now.getEpochSecond();
         if (Long.compareUnsigned(t, before) >= 0) {
@@ -128,7 +130,12 @@ public final class HostCerts {
         if ((before - t) * 3 < lifetime) {
             return "less than a third of its lifetime left";
         }
-        return "";
+        return notIssuable(c);
+    }
+
+    /** Empty, or why Keyward would not issue this certificate (its first warning). */
+    private static String notIssuable(Certificate c) {
+        return c.warnings().isEmpty() ? "" : "not a certificate Keyward would issue: " + c.warnings().get(0);
     }
 
     /**
@@ -156,6 +163,10 @@ public final class HostCerts {
             }
             if (c.principals().isEmpty()) {
                 throw new InvalidStateException("the server sent a host certificate without principals");
+            }
+            if (!c.warnings().isEmpty()) {
+                throw new InvalidStateException("the server sent a host certificate Keyward would not issue: "
+                        + c.warnings().get(0));
             }
             toWrite.put(target, line.strip() + "\n");
         }

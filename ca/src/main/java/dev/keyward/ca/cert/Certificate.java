@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +24,9 @@ import java.util.TreeMap;
  * whitespace or control characters (sshd matches them against comma-separated lists).</li>
  * <li>Key IDs are printable ASCII without spaces or parentheses because sshd logs them unquoted.</li>
  * </ul>
+ * Those are the rules of {@link Builder#build()}, for certificates Keyward issues. A decoded certificate
+ * ({@link CertificateCodec#decode}) follows OpenSSH's reading rules instead, which are looser: what it breaks of the
+ * rules above is listed in {@link #warnings()}.
  */
 public final class Certificate {
     /** valid-before value meaning "forever". */
@@ -57,8 +59,9 @@ public final class Certificate {
     private final long validBefore;
     private final SortedMap<String, String> criticalOptions;
     private final SortedMap<String, String> extensions;
+    private final List<String> warnings;
 
-    private Certificate(Builder b) {
+    private Certificate(Builder b, List<String> warnings) {
         this.nonce = b.nonce.clone();
         this.key = b.key;
         this.serial = b.serial;
@@ -69,6 +72,7 @@ public final class Certificate {
         this.validBefore = b.validBefore;
         this.criticalOptions = Collections.unmodifiableSortedMap(new TreeMap<>(b.criticalOptions));
         this.extensions = Collections.unmodifiableSortedMap(new TreeMap<>(b.extensions));
+        this.warnings = List.copyOf(warnings);
     }
 
     public static Builder builder() {
@@ -113,6 +117,16 @@ public final class Certificate {
 
     public SortedMap<String, String> extensions() {
         return extensions;
+    }
+
+    /**
+     * Why Keyward would not issue this certificate, one sentence each: empty for every certificate from
+     * {@link Builder#build()}; for a decoded one, each issuance rule it breaks (a key ID with spaces, no principals,
+     * an unknown critical option, ...) and each oddity of its encoding (options out of order, text that is not UTF-8).
+     * Not part of {@link #equals}: it follows from the fields and the encoding.
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** valid-after as an Instant (values past year 292278994 clamp to Instant.MAX). */
@@ -272,6 +286,29 @@ public final class Certificate {
         }
 
         public Certificate build() {
+            completeOrRefuse();
+            IssuanceRules.check(type, nonce, keyId, principals, validAfter, validBefore, criticalOptions, extensions,
+                    IssuanceRules.REFUSE);
+            return new Certificate(this, List.of());
+        }
+
+        /**
+         * Builds a certificate as OpenSSH reads one (sshkey.c {@code cert_parse}): complete, but held to none of the
+         * issuance rules; those it breaks become its {@link #warnings()}, after {@code readWarnings} (what the decoder
+         * noticed about the encoding).
+         */
+        Certificate buildAsRead(List<String> readWarnings) {
+            completeOrRefuse();
+            if (keyId == null) {
+                throw new InvalidInputException("certificate needs a key ID");
+            }
+            List<String> warnings = new ArrayList<>(readWarnings);
+            IssuanceRules.check(type, nonce, keyId, principals, validAfter, validBefore, criticalOptions, extensions,
+                    warnings::add);
+            return new Certificate(this, warnings);
+        }
+
+        private void completeOrRefuse() {
             if (key == null) {
                 throw new InvalidInputException("certificate needs a public key");
             }
@@ -281,79 +318,13 @@ public final class Certificate {
             if (!serialSet) {
                 throw new InvalidInputException("certificate needs a serial number");
             }
-            if (nonce == null) {
-                nonce = new byte[32];
-                RANDOM.get().nextBytes(nonce);
-            } else if (nonce.length < 16 || nonce.length > 64) {
-                throw new InvalidInputException("certificate nonce must be 16 to 64 bytes");
-            }
-            checkKeyId(keyId);
-            checkPrincipals(principals);
             if (!validitySet) {
                 throw new InvalidInputException("certificate needs a validity period");
             }
-            if (Long.compareUnsigned(validAfter, validBefore) >= 0) {
-                throw new InvalidInputException("certificate validity is empty: valid-after "
-                        + Long.toUnsignedString(validAfter) + " is not before valid-before "
-                        + Long.toUnsignedString(validBefore));
+            if (nonce == null) {
+                nonce = new byte[32];
+                RANDOM.get().nextBytes(nonce);
             }
-            if (type == CertType.HOST && !criticalOptions.isEmpty()) {
-                throw new InvalidInputException("host certificates have no critical options");
-            }
-            if (type == CertType.HOST && !extensions.isEmpty()) {
-                throw new InvalidInputException("host certificates have no extensions");
-            }
-            criticalOptions.forEach(CertOptions::checkCriticalOption);
-            extensions.forEach(CertOptions::checkExtension);
-            return new Certificate(this);
-        }
-
-        static void checkKeyId(String keyId) {
-            if (keyId == null || keyId.isEmpty()) {
-                throw new InvalidInputException("certificate needs a key ID");
-            }
-            if (keyId.length() > MAX_KEY_ID_LENGTH) {
-                throw new InvalidInputException("key ID is longer than " + MAX_KEY_ID_LENGTH + " characters");
-            }
-            for (int i = 0; i < keyId.length(); i++) {
-                char c = keyId.charAt(i);
-                if (c < 0x21 || c > 0x7e || c == '(' || c == ')') {
-                    throw new InvalidInputException("key ID '" + printable(keyId) + "' may only hold printable ASCII"
-                            + " without spaces or parentheses (sshd logs it unquoted)");
-                }
-            }
-        }
-
-        static void checkPrincipals(List<String> principals) {
-            if (principals.isEmpty()) {
-                throw new InvalidInputException("certificate needs at least one principal");
-            }
-            if (principals.size() > MAX_PRINCIPALS) {
-                throw new InvalidInputException("certificate has more than " + MAX_PRINCIPALS + " principals");
-            }
-            if (new LinkedHashSet<>(principals).size() != principals.size()) {
-                throw new InvalidInputException("certificate principals contain a duplicate");
-            }
-            for (String p : principals) {
-                if (p == null || p.isEmpty()) {
-                    throw new InvalidInputException("principal names may not be empty");
-                }
-                if (p.length() > MAX_PRINCIPAL_LENGTH) {
-                    throw new InvalidInputException("principal '" + printable(p).substring(0, 40)
-                            + "...' is longer than " + MAX_PRINCIPAL_LENGTH + " characters");
-                }
-                for (int i = 0; i < p.length(); i++) {
-                    char c = p.charAt(i);
-                    if (c == ',' || Character.isWhitespace(c) || Character.isISOControl(c) || c == 0x7f) {
-                        throw new InvalidInputException("principal '" + printable(p)
-                                + "' may not contain commas, whitespace or control characters");
-                    }
-                }
-            }
-        }
-
-        private static String printable(String s) {
-            return s.replaceAll("[\\p{Cntrl}]", "?");
         }
     }
 }

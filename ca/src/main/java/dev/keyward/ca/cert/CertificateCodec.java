@@ -11,8 +11,6 @@ import dev.keyward.ca.wire.SshReader;
 import dev.keyward.ca.wire.SshWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,7 +28,11 @@ import java.util.Map;
  */
 public final class CertificateCodec {
     private static final PublicKeyParser LENIENT = new PublicKeyParser(new KeyPolicy(1024));
-    public static final int MAX_CERT_BYTES = 16 * 1024;
+    /**
+     * Largest certificate decoded. sshd sees a certificate only inside one SSH packet (PACKET_MAX_SIZE, 256 KiB), so
+     * nothing larger can ever be used; 256 principals of 255 characters need about 66 KiB.
+     */
+    public static final int MAX_CERT_BYTES = 256 * 1024;
 
     private CertificateCodec() {
     }
@@ -110,7 +112,15 @@ public final class CertificateCodec {
         return cert;
     }
 
-    /** Decodes a certificate blob and verifies the CA signature; throws InvalidInputException if it is bad. */
+    /**
+     * Decodes a certificate blob and verifies the CA signature; throws InvalidInputException if it is bad. Reading is
+     * not issuing: whatever OpenSSH's sshkey.c reads is decoded (a key ID with spaces, no principals, unknown options,
+     * ...) and what Keyward would not issue is listed in {@link Certificate#warnings()}. Refused, as OpenSSH refuses
+     * them: truncation or trailing bytes, an unknown certificate or key type, a type other than user or host, a NUL
+     * in the key ID or a principal, more than {@value Certificate#MAX_PRINCIPALS} principals, a CA key that is not a
+     * plain key, and a signature that does not verify. Refused although OpenSSH reads them: keys Keyward does not
+     * read (DSA, an Ed25519 key that is not a point on the curve, which OpenSSH does not check).
+     */
     public static SignedCertificate decode(byte[] blob) {
         if (blob.length > MAX_CERT_BYTES) {
             throw new InvalidInputException("certificate is too long (" + blob.length + " bytes)");
@@ -121,19 +131,7 @@ public final class CertificateCodec {
                 .orElseThrow(() -> new InvalidInputException("unsupported certificate type '" + certName + "'"));
         byte[] nonce = r.string("nonce");
         SshPublicKey subject = readSubjectKey(r, keyType);
-        long serial = r.uint64("serial");
-        CertType type = CertType.fromCode(r.uint32("type"));
-        String keyId = r.utf8("key id");
-        List<String> principals = new ArrayList<>();
-        SshReader pr = r.stringReader("valid principals");
-        while (pr.hasRemaining()) {
-            principals.add(pr.utf8("principal"));
-        }
-        long validAfter = r.uint64("valid after");
-        long validBefore = r.uint64("valid before");
-        Map<String, String> critical = decodeOptions(r.stringReader("critical options"), "critical option");
-        Map<String, String> extensions = decodeOptions(r.stringReader("extensions"), "extension");
-        r.string("reserved");
+        Certificate cert = DecodedCertificates.read(r, nonce, subject);
         SshPublicKey caKey = LENIENT.parseBlob(r.string("signature key"));
         int signedLength = r.position();
         byte[] signature = r.string("signature");
@@ -146,10 +144,6 @@ public final class CertificateCodec {
             throw new InvalidInputException("certificate signature does not verify against its CA key "
                     + caKey.fingerprint());
         }
-        Certificate.Builder b = Certificate.builder().nonce(nonce).key(subject).serial(serial).type(type)
-                .validity(validAfter, validBefore);
-        // Decoding is lenient about what we would not issue (empty key ID, odd extensions), but keeps the data.
-        Certificate cert = DecodedCertificates.build(b, keyId, principals, critical, extensions);
         return new SignedCertificate(cert, caKey, sigAlg, blob);
     }
 
@@ -164,26 +158,5 @@ public final class CertificateCodec {
             case RSA -> w.string(r.string("RSA exponent")).string(r.string("RSA modulus"));
         }
         return LENIENT.parseBlob(w.toByteArray());
-    }
-
-    private static Map<String, String> decodeOptions(SshReader r, String what) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        String previous = null;
-        while (r.hasRemaining()) {
-            String name = r.utf8(what + " name");
-            byte[] data = r.string(what + " data");
-            if (previous != null && previous.compareTo(name) >= 0) {
-                throw new InvalidInputException("certificate " + what + "s are not sorted or repeat '" + name + "'");
-            }
-            previous = name;
-            String value = "";
-            if (data.length > 0) {
-                SshReader dr = new SshReader(data, what + " " + name);
-                value = dr.utf8("value");
-                dr.expectEnd();
-            }
-            out.put(name, value);
-        }
-        return out;
     }
 }

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 
 /**
  * A certificate validity period, parsed from the forms {@code keyward-ca sign --validity} takes:
@@ -21,7 +22,12 @@ public record Validity(long after, long before) {
     /** Default back-dating of valid-after, so a client whose clock is a little behind still accepts the cert. */
     public static final Duration DEFAULT_BACKDATE = Duration.ofMinutes(2);
 
-    private static final DateTimeFormatter ABSOLUTE = DateTimeFormatter.ofPattern("uuuuMMddHHmmss");
+    /**
+     * STRICT, so a time that does not exist (February 30, November 31, hour 24) is refused instead of being moved
+     * to another day as the default SMART resolver does; STRICT needs {@code uuuu} (proleptic year), not {@code yyyy}.
+     */
+    private static final DateTimeFormatter ABSOLUTE = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
+            .withResolverStyle(ResolverStyle.STRICT);
 
     public Validity {
         if (after >= before) {
@@ -60,7 +66,8 @@ public record Validity(long after, long before) {
         try {
             return LocalDateTime.parse(t, ABSOLUTE).toEpochSecond(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new InvalidInputException("'" + t + "' is not a time in the form YYYYMMDDHHMMSS (UTC)");
+            throw new InvalidInputException("'" + t + "' is not a time that exists in the form YYYYMMDDHHMMSS (UTC),"
+                    + " e.g. 20260131235959");
         }
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * {@code keyward-ca}: an offline SSH CA (an air-gapped CA, or a migration path from {@code ssh-keygen -s}).
  * A bad input exits non-zero with one clear line on stderr; a stack trace only with {@code --verbose}.
  */
-@Command(name = "keyward-ca", mixinStandardHelpOptions = true, versionProvider = KeywardCaCli.Version.class,
+@Command(name = "keyward-ca", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, // --help on each
+        versionProvider = KeywardCaCli.Version.class,
         description = "Offline SSH certificate authority with CA keys in a PKCS#11 token (or a file).",
         subcommands = {InitCommand.class, PubkeyCommand.class, SignCommand.class, KrlCommand.class,
                 InspectCommand.class})

@@ -36,8 +36,9 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--type", required = true, description = "user or host")
     String type;
 
-    @Option(names = "--principals", required = true, split = ",", description = "Comma-separated principals"
-            + " (user names for user certs, host names for host certs).")
+    /** Split on commas only, by {@link #principals()}: picocli's own split would treat double quotes as quoting. */
+    @Option(names = "--principals", required = true, paramLabel = "P1,P2", description = "Comma-separated principals"
+            + " (user names for user certs, host names for host certs); repeatable.")
     List<String> principals;
 
     @Option(names = "--key-id", required = true, description = "Key ID (printable, no spaces or parentheses:"
@@ -66,7 +67,8 @@ final class SignCommand implements Callable<Integer> {
             + " verification; user certs).")
     boolean verifyRequired;
 
-    @Option(names = "--extension", description = "Add an extension (repeatable), e.g. permit-pty.")
+    @Option(names = "--extension", paramLabel = "NAME[=VALUE]", description = "Add an extension (repeatable): a"
+            + " standard flag such as permit-pty, or name@your.domain with an optional =value.")
     List<String> extensions = new ArrayList<>();
 
     @Option(names = "--no-default-extensions", description = "Do not add OpenSSH's default user extensions"
@@ -89,15 +91,14 @@ final class SignCommand implements Callable<Integer> {
         Validity v = Validity.parse(validity, Instant.now(), parseBackdate(backdate));
         SshPublicKey subject = new PublicKeyParser(new dev.keyward.ca.key.KeyPolicy(minRsaBits)).parseLine(readKey(pubkey));
         Certificate.Builder b = Certificate.builder().key(subject).type(certType).serial(serialNumber).keyId(keyId)
-                .principals(principals).validity(v.after(), v.before());
+                .principals(principals()).validity(v.after(), v.before());
         if (certType == CertType.USER) {
-            if (!noDefaultExtensions) {
-                b.defaultUserExtensions();
-            }
             for (String e : extensions) {
-                if (!CertOptions.DEFAULT_USER_EXTENSIONS.contains(e) || noDefaultExtensions) {
-                    b.extension(e);
-                }
+                int eq = e.indexOf('=');
+                b.extension(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+            }
+            if (!noDefaultExtensions) {
+                b.defaultUserExtensions(); // after the explicit ones: it adds only those not named yet
             }
             if (forceCommand != null) {
                 b.criticalOption(CertOptions.FORCE_COMMAND, forceCommand);
@@ -123,6 +124,18 @@ final class SignCommand implements Callable<Integer> {
         AtomicFiles.write(out, (signed.toOpenSsh(subject.comment()) + "\n").getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         spec.commandLine().getOut().println(out);
         return 0;
+    }
+
+    /**
+     * The principals, split on commas only: a double quote is an ordinary character here (the principal rules of
+     * {@link Certificate.Builder} then decide what is allowed), and an empty entry is refused by those rules.
+     */
+    List<String> principals() {
+        List<String> out = new ArrayList<>();
+        for (String p : principals) {
+            out.addAll(Arrays.asList(p.split(",", -1)));
+        }
+        return out;
     }
 
     static Path certPath(Path pub) {

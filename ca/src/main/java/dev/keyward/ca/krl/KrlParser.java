@@ -3,7 +3,9 @@ package dev.keyward.ca.krl;
 import static dev.keyward.ca.krl.KrlFormat.sectionName;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.key.KeyPolicy;
+import dev.keyward.ca.key.KeyType;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.ca.wire.SshReader;
@@ -17,7 +19,9 @@ import java.util.Map;
 /**
  * Parses a binary KRL (PROTOCOL.krl) into a {@link Krl}. It refuses everything OpenSSH's krl.c
  * ({@code ssh_krl_from_blob}) refuses, because sshd refuses every public-key login when its RevokedKeys file
- * does not load, plus what PROTOCOL.krl forbids that krl.c lets through (unsorted fingerprint sections).
+ * does not load, plus what PROTOCOL.krl forbids that krl.c lets through (unsorted fingerprint sections). A
+ * certificates section whose CA key krl.c loads but no certificate can name ({@link #loadsButNeverSigns}) is read
+ * and checked, and matches nothing, as in sshd.
  */
 final class KrlParser {
     /** OpenSSH's sshkey_from_blob refuses RSA keys under 1024 bits; anything it loads as a CA key, we load. */
@@ -167,6 +171,10 @@ final class KrlParser {
         try {
             ca = CA_KEYS.parseBlob(caBlob);
         } catch (InvalidInputException e) {
+            if (loadsButNeverSigns(caBlob)) {
+                // sshd loads this KRL; the section is read and checked like any other, then matches nothing
+                return new RevokedCertificates.Accumulator(null);
+            }
             throw new InvalidInputException("KRL certificates section names an unusable CA key: " + e.getMessage(), e);
         }
         return cas.computeIfAbsent(ca, k -> {
@@ -174,6 +182,37 @@ final class KrlParser {
             caOrder.add(a);
             return a;
         });
+    }
+
+    /**
+     * A CA key blob that krl.c loads ({@code sshkey_from_blob}, which checks an Ed25519 key's length only and takes
+     * certificates) but that no certificate can name as its CA: an Ed25519 key that is not a point on the curve (no
+     * signature verifies under it) or a certificate (a certificate's CA key is a plain key; sshd's
+     * {@code sshkey_equal} then never matches). Other keys Keyward does not read, such as DSA (gone from OpenSSH 10),
+     * still make the KRL refused.
+     */
+    static boolean loadsButNeverSigns(byte[] blob) {
+        try {
+            SshReader r = new SshReader(blob, "CA key");
+            String type = new String(r.string("key type"), StandardCharsets.US_ASCII);
+            if (KeyType.fromCertName(type).isPresent()) {
+                CertificateCodec.decode(blob); // cert_parse: well-formed, and its own signature verifies
+                return true;
+            }
+            if (type.equals(KeyType.ED25519.sshName()) || type.equals(KeyType.SK_ED25519.sshName())) {
+                if (r.string("Ed25519 key").length != 32) {
+                    return false;
+                }
+                if (type.equals(KeyType.SK_ED25519.sshName())) {
+                    cstring(r.string("application"), "security key application");
+                }
+                r.expectEnd();
+                return true;
+            }
+            return false;
+        } catch (InvalidInputException e) {
+            return false;
+        }
     }
 
     /**

@@ -233,20 +233,33 @@ public final class KrlSpec {
             return this;
         }
 
-        /** Revokes by a fingerprint as {@code ssh-keygen -lf} prints it: {@code SHA256:<base64>}. */
+        /** Revokes a key by the SHA1 hash of its blob (KRL_SECTION_FINGERPRINT_SHA1; legacy, prefer SHA256). */
+        public Builder revokeKeySha1(SshPublicKey key) {
+            try {
+                return revokeSha1(java.security.MessageDigest.getInstance("SHA-1").digest(key.blob()));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is missing from this JDK", e);
+            }
+        }
+
+        /**
+         * Revokes by a fingerprint as {@code ssh-keygen -lf} prints it: {@code SHA256:<base64>}, or
+         * {@code SHA1:<base64>} ({@code ssh-keygen -l -E sha1}); the prefix in any case, padding optional.
+         */
         public Builder revokeFingerprint(String fingerprint) {
-            String prefix = "SHA256:";
-            if (fingerprint == null || !fingerprint.startsWith(prefix)) {
+            int colon = fingerprint == null ? -1 : fingerprint.indexOf(':');
+            String algorithm = colon < 0 ? "" : fingerprint.substring(0, colon).toUpperCase(java.util.Locale.ROOT);
+            if (!algorithm.equals("SHA256") && !algorithm.equals("SHA1")) {
                 throw new InvalidInputException(
-                        "fingerprint must look like SHA256:<base64> (as ssh-keygen -lf prints)");
+                        "fingerprint must look like SHA256:<base64> or SHA1:<base64> (as ssh-keygen -l prints)");
             }
             byte[] hash;
             try {
-                hash = Base64.getDecoder().decode(fingerprint.substring(prefix.length()));
+                hash = Base64.getDecoder().decode(fingerprint.substring(colon + 1));
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("fingerprint is not valid base64 after 'SHA256:'");
+                throw new InvalidInputException("fingerprint is not valid base64 after '" + algorithm + ":'");
             }
-            return revokeSha256(hash);
+            return algorithm.equals("SHA1") ? revokeSha1(hash) : revokeSha256(hash);
         }
 
         /** Revokes by a raw 32-byte SHA256 hash of a key blob. */

@@ -6,6 +6,8 @@
  * {@code ssh-keygen -Q} and sshd's {@code RevokedKeys} do.
  *
  * <p>A KRL that sshd cannot load makes it refuse every public-key login, so the reader is at least as strict
- * as OpenSSH's {@code krl.c}: anything it rejects, Keyward must not install.
+ * as OpenSSH's {@code krl.c}: anything it rejects, Keyward must not install. Where krl.c loads a section that can
+ * never match (a certificates section whose CA key is an Ed25519 key off the curve, or a certificate), the reader
+ * loads it too and it matches nothing; a CA key of a type Keyward does not read (DSA) still refuses the KRL.
  */
 package dev.keyward.ca.krl;

@@ -118,6 +118,12 @@ class KeywardCaCliTest {
             "serial too large|--serial=18446744073709551616|not an unsigned 64-bit number",
             "bad validity|--validity=tomorrow|is not understood",
             "empty validity window|--validity=20270101000000:20260101000000|validity is empty",
+            "february 30|--validity=20230230000000:20240101000000|20230230000000' is not a time that exists",
+            "november 31|--validity=20230101000000:20231131120000|20231131120000' is not a time that exists",
+            "hour 24|--validity=20230101240000:20240101000000|20230101240000' is not a time that exists",
+            "empty principal|--principals=a,,b|principal names may not be empty",
+            "trailing comma|--principals=a,|principal names may not be empty",
+            "value on a flag extension|--extension=permit-pty=yes|is a flag and takes no value",
             "key id with parenthesis|--key-id=a(b)|without spaces or parentheses",
             "bad cidr|--source-address=10.0.0.0/40|prefix exceeds",
             "unknown extension|--extension=permit-root|unknown extension",
@@ -137,6 +143,40 @@ class KeywardCaCliTest {
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         assertFalse(r.err().contains("Exception"), r.err());
         assertFalse(Files.exists(tmp.resolve("id_ed25519-cert.pub")), "nothing written on error");
+    }
+
+    @Test
+    void principalsAreSplitOnCommasOnlyAndQuotesAreOrdinary() throws Exception {
+        Path cert = tmp.resolve("id_ed25519-cert.pub");
+        Run s = cli("sign", "--key=file:" + ca, "--type=user", "--principals=a\"b,c\"d", "--principals=e",
+                "--key-id=k", "--serial=1", "--validity=+1h", userPub.toString());
+        assertEquals(0, s.code(), s.err());
+        assertEquals("", s.err(), "no picocli warning about quotes");
+        assertEquals(List.of("a\"b", "c\"d", "e"), CertificateCodec.decodeLine(Files.readString(cert)).certificate().principals());
+        s = cli("sign", "--key=file:" + ca, "--type=user", "--principals=a\"b", "--key-id=k", "--serial=2",
+                "--validity=+1h", userPub.toString());
+        assertEquals(0, s.code(), s.err());
+        assertEquals("", s.err(), "no picocli warning about an unbalanced quote");
+        assertEquals(List.of("a\"b"), CertificateCodec.decodeLine(Files.readString(cert)).certificate().principals());
+        String listing = Cmd.run(List.of("ssh-keygen", "-L", "-f", cert.toString())).orThrow().stdout();
+        assertTrue(listing.contains("                a\"b\n"), listing);
+    }
+
+    @Test
+    void extensionsTakeAnOptionalValue() throws Exception {
+        Run s = cli("sign", "--key=file:" + ca, "--type=user", "--principals=a", "--key-id=k", "--serial=1",
+                "--validity=+1h", "--extension=login@example.com=alice=admin", "--extension=flag@example.com",
+                "--extension=permit-pty", userPub.toString());
+        assertEquals(0, s.code(), s.err());
+        Path cert = tmp.resolve("id_ed25519-cert.pub");
+        var ext = CertificateCodec.decodeLine(Files.readString(cert)).certificate().extensions();
+        assertEquals("alice=admin", ext.get("login@example.com"));
+        assertEquals("", ext.get("flag@example.com"));
+        assertTrue(ext.keySet().containsAll(dev.keyward.ca.cert.CertOptions.DEFAULT_USER_EXTENSIONS), ext.toString());
+        String listing = Cmd.run(List.of("ssh-keygen", "-L", "-f", cert.toString())).orThrow().stdout();
+        assertTrue(listing.contains("login@example.com UNKNOWN OPTION: 0000000b616c6963653d61646d696e (len 15)"),
+                listing);
+        assertTrue(listing.contains("flag@example.com UNKNOWN FLAG OPTION"), listing);
     }
 
     @Test

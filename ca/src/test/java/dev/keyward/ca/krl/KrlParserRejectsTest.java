@@ -81,6 +81,8 @@ class KrlParserRejectsTest {
         bigBitmap[0] = 0x01;
         byte[] maxBitmap = new byte[KrlFormat.MAX_BITMAP_BYTES + 1]; // 0 sign byte + 2048 bytes: allowed
         maxBitmap[1] = (byte) 0x80;
+        byte[] forgedCert = new KrlTestCa().issue(KrlTestCa.newKey(), 1, "x").encoded();
+        forgedCert[forgedCert.length - 1] ^= 1; // the last byte of the signature
         byte[] sha256a = new byte[32];
         byte[] sha256b = new byte[32];
         sha256a[0] = 2;
@@ -119,6 +121,9 @@ class KrlParserRejectsTest {
                 Arguments.of("bad CA key", KrlBytes.header().section(KrlFormat.SECTION_CERTIFICATES,
                         new KrlBytes().string("ssh-ed25519 junk".getBytes(StandardCharsets.US_ASCII)).string(new byte[0])).bytes(),
                         "unusable CA key", true),
+                Arguments.of("certificate as CA key whose signature does not verify",
+                        KrlBytes.header().section(KrlFormat.SECTION_CERTIFICATES,
+                                new KrlBytes().string(forgedCert).string(new byte[0])).bytes(), "unusable CA key", true),
                 Arguments.of("SHA256 hash of 31 bytes", KrlBytes.header().section(KrlFormat.SECTION_FINGERPRINT_SHA256,
                         new KrlBytes().string(new byte[31])).bytes(), "expected 32", true),
                 Arguments.of("critical extension", KrlBytes.header().section(KrlFormat.SECTION_EXTENSION,

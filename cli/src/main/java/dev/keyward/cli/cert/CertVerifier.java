@@ -50,6 +50,10 @@ public final class CertVerifier {
             throw new CertificateRejectedException("the server returned a certificate without principals (valid for"
                     + " every user name); refusing it");
         }
+        if (!c.warnings().isEmpty()) { // the decoder reads any OpenSSH certificate; the server issues only these
+            throw new CertificateRejectedException("the server returned a certificate Keyward would not issue: "
+                    + c.warnings().get(0));
+        }
         long nowS = now.getEpochSecond();
         if (!c.isValidAt(nowS) && !c.isValidAt(nowS + CLOCK_SKEW.toSeconds())) {
             throw new CertificateRejectedException("the server returned a certificate that is not valid now (valid "

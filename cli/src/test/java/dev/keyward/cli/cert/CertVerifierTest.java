@@ -89,6 +89,19 @@ class CertVerifierTest {
         assertTrue(e.getMessage().contains("not valid"), e.getMessage());
     }
 
+    /** The decoder reads any OpenSSH certificate (with warnings); what the server returns must be one Keyward issues. */
+    @Test
+    void refusesACertificateKeywardWouldNotIssue() throws Exception {
+        Path pub = java.nio.file.Files.writeString(tmp.resolve("ours.pub"), ours.toOpenSsh() + "\n");
+        dev.keyward.ca.testing.Cmd.run(List.of("ssh-keygen", "-q", "-s", tmp.resolve("ca").toString(), "-I",
+                "alice laptop", "-n", "alice", "-V", "-1m:+1h", pub.toString())).orThrow();
+        String line = java.nio.file.Files.readString(tmp.resolve("ours-cert.pub")).strip();
+        CertificateRejectedException e = assertThrows(CertificateRejectedException.class,
+                () -> CertVerifier.verify(line, ours, List.of(ca.publicKey()), List.of(), Instant.now()));
+        assertTrue(e.getMessage().contains("Keyward would not issue") || e.getMessage().contains("not valid"),
+                e.getMessage());
+    }
+
     private static void assertRejected(String expected, SignedCertificate cert, List<SshPublicKey> listed,
             List<SshPublicKey> pinned) {
         CertificateRejectedException e = assertThrows(CertificateRejectedException.class,

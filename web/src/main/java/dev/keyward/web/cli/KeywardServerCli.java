@@ -1,6 +1,7 @@
 package dev.keyward.web.cli;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.web.backup.BackupException;
 import dev.keyward.web.KeywardServer;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ConfigLoader;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code keyward-server}: the CA server and its admin commands. */
 @Command(name = "keyward-server", mixinStandardHelpOptions = true, versionProvider = KeywardServerCli.Version.class,
         description = "Keyward SSH certificate authority server.",
-        subcommands = {ServeCommand.class, MigrateCommand.class, TokenCommand.class, AuditCommand.class})
+        subcommands = {ServeCommand.class, MigrateCommand.class, TokenCommand.class, AuditCommand.class,
+            BackupCommand.class, RestoreCommand.class})
 public final class KeywardServerCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,7 +37,7 @@ public final class KeywardServerCli implements Runnable {
                 err.println("keyward-server: " + e.getMessage());
                 return 2;
             }
-            if (e instanceof DatabaseUnavailableException) {
+            if (e instanceof DatabaseUnavailableException || e instanceof BackupException) {
                 err.println("keyward-server: " + e.getMessage());
                 return 1;
             }

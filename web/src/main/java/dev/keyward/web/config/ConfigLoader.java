@@ -51,7 +51,7 @@ public final class ConfigLoader {
                 .toAbsolutePath().normalize();
 
         ConfigTree http = top.section("http");
-        http.checkKnown(Set.of("bind", "port", "tls"));
+        http.checkKnown(Set.of("bind", "port", "tls", "limits"));
         ConfigTree tls = http.section("tls");
         tls.checkKnown(Set.of("cert_file", "key_file"));
         Optional<String> certFile = env("KEYWARD_TLS_CERT_FILE").or(() -> tls.string("cert_file"));
@@ -64,7 +64,8 @@ public final class ConfigLoader {
         int port = env("KEYWARD_HTTP_PORT").map(p -> ConfigTree.parseInt("KEYWARD_HTTP_PORT", p))
                 .or(() -> http.integer("port")).orElse(8080);
         String bind = env("KEYWARD_HTTP_BIND").or(() -> http.string("bind")).orElse("127.0.0.1");
-        HttpConfig httpConfig = new HttpConfig(bind, port, false, tlsConfig);
+        HttpConfig httpConfig = new HttpConfig(bind, port, false, tlsConfig,
+                HttpLimits.parse(http.section("limits")));
 
         ConfigTree db = top.section("database");
         db.checkKnown(Set.of("url", "user", "password_file", "pool_size"));

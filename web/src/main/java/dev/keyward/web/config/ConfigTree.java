@@ -63,6 +63,28 @@ final class ConfigTree {
         return s.isEmpty() ? Optional.empty() : Optional.of(s);
     }
 
+    /** Whether {@code key} holds a mapping (a nested section) rather than a single value. */
+    boolean isMapping(String key) {
+        JsonNode v = node.get(key);
+        return v != null && v.isObject();
+    }
+
+    /** A list of non-empty strings (one string counts as a list of one); empty when absent. */
+    List<String> strings(String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : v.isArray() ? v : List.of(v)) {
+            if (!e.isValueNode() || e.asText().isBlank()) {
+                throw new ConfigException(name(key) + " must be a list of non-empty strings, e.g. [a, b]");
+            }
+            out.add(e.asText().strip());
+        }
+        return out;
+    }
+
     Optional<Integer> integer(String key) {
         JsonNode v = node.get(key);
         if (v == null || v.isNull()) {

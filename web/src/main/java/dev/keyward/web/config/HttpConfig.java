@@ -11,8 +11,9 @@ import java.util.Optional;
  * @param port         TCP port ({@code http.port}, default 8080; 0 picks a free port)
  * @param insecureHttp allow plain HTTP on a non-loopback address ({@code --insecure-http})
  * @param tls          certificate and key for HTTPS ({@code http.tls.*})
+ * @param limits       slow-request timeouts, connection cap and rate limits ({@code http.limits.*})
  */
-public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls) {
+public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls, HttpLimits limits) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
     public HttpConfig {
@@ -24,12 +25,17 @@ public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<T
         }
     }
 
+    /** With the default {@link HttpLimits}. */
+    public HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls) {
+        this(bind, port, insecureHttp, tls, HttpLimits.DEFAULTS);
+    }
+
     public HttpConfig withInsecureHttp(boolean insecure) {
-        return new HttpConfig(bind, port, insecure, tls);
+        return new HttpConfig(bind, port, insecure, tls, limits);
     }
 
     public HttpConfig withPort(int newPort) {
-        return new HttpConfig(bind, newPort, insecureHttp, tls);
+        return new HttpConfig(bind, newPort, insecureHttp, tls, limits);
     }
 
     /** Whether {@link #bind} is a loopback address (only those may serve plain HTTP without --insecure-http). */

@@ -98,17 +98,51 @@ public final class Database implements AutoCloseable {
 
     /** Applies pending migrations from classpath:db/migration. */
     public MigrateResult migrate() {
-        MigrateResult r = Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .validateMigrationNaming(true)
-                .load()
-                .migrate();
+        return migrate(null);
+    }
+
+    /** Applies pending migrations up to {@code targetVersion} (all of them when null). */
+    public MigrateResult migrate(String targetVersion) {
+        var cfg = flyway();
+        if (targetVersion != null) {
+            cfg = cfg.target(targetVersion);
+        }
+        MigrateResult r = cfg.load().migrate();
         if (r.migrationsExecuted > 0) {
             LOG.info("Applied {} database migration(s); schema is now at version {}", r.migrationsExecuted,
                     r.targetSchemaVersion);
         }
         return r;
+    }
+
+    private org.flywaydb.core.api.configuration.FluentConfiguration flyway() {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .validateMigrationNaming(true);
+    }
+
+    /** The schema version applied, or empty for a database Keyward never migrated. */
+    public java.util.Optional<String> schemaVersion() {
+        var current = flyway().load().info().current();
+        return current == null || current.getVersion() == null ? java.util.Optional.empty()
+                : java.util.Optional.of(current.getVersion().getVersion());
+    }
+
+    /** The newest schema version this server's migrations reach. */
+    public String latestSchemaVersion() {
+        var all = flyway().load().info().all();
+        return all[all.length - 1].getVersion().getVersion();
+    }
+
+    /** Drops every object of Keyward's schema (restore into a database that must be emptied first). */
+    public void clean() {
+        flyway().cleanDisabled(false).load().clean();
+    }
+
+    /** Whether this process attached to the embedded PostgreSQL of a server that runs on the same home. */
+    public boolean attachedToRunningServer() {
+        return owned instanceof EmbeddedDatabase e && !e.owned();
     }
 
     public DSLContext dsl() {

@@ -5,6 +5,9 @@ import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.Caller;
 import dev.keyward.web.auth.Role;
 import dev.keyward.web.config.HttpConfig;
+import dev.keyward.web.config.HttpLimits;
+import dev.keyward.web.http.limits.ConnectionsPerSource;
+import dev.keyward.web.http.limits.RequestDeadlines;
 import dev.keyward.web.metrics.ServerMetrics;
 import dev.keyward.web.service.Services;
 import io.javalin.Javalin;
@@ -12,7 +15,13 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,19 +47,51 @@ public final class ApiServer implements AutoCloseable {
                 openApi);
         openApi.set(routes, version);
         Authenticators auth = s.authenticators();
+        HttpLimits limits = http.limits();
+        RateLimits rateLimits = new RateLimits(limits, metrics, System::nanoTime);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = HttpConfig.MAX_BODY_BYTES;
             cfg.jetty.host = http.bind();
             cfg.jetty.port = http.port();
-            // conditional KRL polls that match the current version are answered before the servlet layer;
-            // Javalin attaches its servlet context inside this wrapper
-            cfg.jetty.modifyServer(server -> server.setHandler(new KrlNotModified(s.krl(), metrics)));
+            // conditional KRL polls that match the current version are answered before the servlet layer.
+            // Javalin attaches its servlet context inside the innermost wrapper. A body that arrives slower than
+            // http.limits.min_data_rate fails its read (Jetty's handler; the API answers 408); KRL 304s never read one
+            cfg.jetty.modifyServer(server -> {
+                KrlNotModified krlNotModified = new KrlNotModified(s.krl(), metrics);
+                if (limits.minDataRate() > 0) {
+                    krlNotModified.setHandler(new MinimumDataRateHandler(limits.minDataRate(), 0));
+                }
+                server.setHandler(krlNotModified);
+            });
             // the API is stateless (bearer tokens): no HTTP sessions, no session-cookie parsing on every request
             cfg.jetty.modifyServletContextHandler(h -> h.setSessionHandler(new NoSessions()));
             // what Jetty refuses itself (headers over 8 KiB, malformed requests) is problem+json too
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblems()));
-            http.tls().ifPresent(tls -> TlsConnector.configure(cfg, http, tls));
+            // HTTP/1.1 with header and body deadlines, on a connector that caps connections per client address
+            Function<HttpConfiguration, HttpConnectionFactory> http1 = c -> new RequestDeadlines(c,
+                    limits.headerTimeout(), limits.bodyTimeout(), metrics::requestTimeout);
+            Consumer<ServerConnector> capped = connector -> {
+                if (limits.connectionsPerSource() > 0) {
+                    connector.addBean(new ConnectionsPerSource(limits.connectionsPerSource(), metrics::connectionRefused));
+                }
+            };
+            if (http.tls().isPresent()) {
+                TlsConnector.configure(cfg, http, http.tls().get(), http1, capped);
+            } else {
+                cfg.jetty.addConnector((server, httpConfiguration) -> {
+                    ServerConnector connector = new ServerConnector(server, http1.apply(httpConfiguration));
+                    connector.setHost(http.bind());
+                    connector.setPort(http.port());
+                    capped.accept(connector);
+                    return connector;
+                });
+            }
+            cfg.routes.exception(TooManyRequests.class, (e, ctx) -> {
+                ctx.attribute(RENDERED, true);
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                problems.handle(e, ctx);
+            });
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 ctx.attribute(RENDERED, true);
                 problems.handle(e, ctx);
@@ -72,7 +113,7 @@ public final class ApiServer implements AutoCloseable {
                 }
             });
             for (Route r : routes) {
-                Handler h = wrap(r, auth, metrics);
+                Handler h = wrap(r, auth, metrics, rateLimits);
                 switch (r.method()) {
                     case "GET" -> cfg.routes.get(r.path(), h);
                     case "POST" -> cfg.routes.post(r.path(), h);
@@ -83,18 +124,31 @@ public final class ApiServer implements AutoCloseable {
         });
     }
 
-    /** Authenticates (unless public), checks the role, then runs the handler. */
-    private static Handler wrap(Route r, Authenticators auth, ServerMetrics metrics) {
+    /** Applies the route's rate limits, authenticates (unless public), checks the role, then runs the handler. */
+    private static Handler wrap(Route r, Authenticators auth, ServerMetrics metrics, RateLimits limits) {
+        boolean limited = limits.covers(r);
         if (r.isPublic()) {
-            return ctx -> r.handler().handle(ctx, null);
+            if (!limited) {
+                return ctx -> r.handler().handle(ctx, null);
+            }
+            return ctx -> {
+                limits.beforeAuthentication(ctx, r);
+                r.handler().handle(ctx, null);
+            };
         }
         String allowed = r.roles().stream().map(Role::label).sorted().collect(Collectors.joining(" or "));
         return ctx -> {
+            if (limited) {
+                limits.beforeAuthentication(ctx, r);
+            }
             Caller caller;
             try {
                 caller = auth.authenticateHeader(ctx.header("Authorization"));
             } catch (AuthenticationException e) {
                 metrics.authFailure();
+                if (limited) {
+                    limits.authenticationFailed(ctx);
+                }
                 LOG.info("Refused credential for {} {} from {}: {}", ctx.method(), ctx.path(), ctx.ip(), e.getMessage());
                 throw e;
             }
@@ -102,6 +156,9 @@ public final class ApiServer implements AutoCloseable {
                 throw new ApiException(403, "Forbidden", ctx.method() + " " + r.path() + " needs role " + allowed
                         + (caller.roles().isEmpty() ? "; the caller has no role" : "; the caller has role "
                         + caller.roles().stream().map(Role::label).sorted().collect(Collectors.joining(", "))));
+            }
+            if (limited) {
+                limits.afterAuthentication(r, caller);
             }
             r.handler().handle(ctx, caller);
         };

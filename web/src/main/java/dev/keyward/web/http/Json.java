@@ -107,8 +107,22 @@ public final class Json {
             }
             return b;
         } catch (IOException e) {
+            if (timedOut(e)) {
+                // http.limits.body_timeout or min_data_rate: the connection is closed after this answer
+                throw new ApiException(408, "Request Timeout", "the request body did not arrive in time (see"
+                        + " http.limits.body_timeout and http.limits.min_data_rate)");
+            }
             throw ApiException.badRequest("could not read the request body: " + e.getMessage());
         }
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Most a 413 reads and discards so that the client, still sending, can read the answer. */

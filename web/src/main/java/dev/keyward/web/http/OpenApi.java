@@ -73,7 +73,19 @@ final class OpenApi {
             responses.put("403", Map.of("description", "role not allowed, or refused by policy", "content", problem));
         }
         if (r.body() != null) {
+            responses.put("408", Map.of("description", "body not received within http.limits.body_timeout or slower"
+                    + " than http.limits.min_data_rate", "content", problem));
             responses.put("413", Map.of("description", "body larger than 64 KiB", "content", problem));
+        }
+        if (!r.isPublic() || r.path().equals(RateLimits.ENROLL)) {
+            responses.put("429", Map.of("description", RateLimits.ISSUING.contains(r.path())
+                    ? "issuance rate limit per caller or per client address, or too many refused credentials from"
+                            + " the client address (http.limits)"
+                    : r.isPublic() ? "enrollment rate limit per client address (http.limits.enroll_per_source)"
+                    : "too many refused credentials from the client address (http.limits.auth_failures_per_source)",
+                    "headers", Map.of("Retry-After", Map.of("description", "seconds to wait",
+                            "schema", Map.of("type", "integer", "minimum", 1))),
+                    "content", problem));
         }
         responses.put("503", Map.of("description", "database or signer unavailable", "content", problem));
         op.put("responses", responses);

@@ -106,10 +106,12 @@ public final class Problems {
             case 403 -> "forbidden";
             case 404 -> "not-found";
             case 405 -> "method-not-allowed";
+            case 408 -> "request-timeout";
             case 409 -> "conflict";
             case 413 -> "content-too-large";
             case 414 -> "uri-too-long";
             case 415 -> "unsupported-media-type";
+            case 429 -> "too-many-requests";
             case 431 -> "request-header-fields-too-large";
             case 503 -> "unavailable";
             default -> status >= 500 ? "internal" : "client-error";
@@ -123,10 +125,12 @@ public final class Problems {
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 408 -> "Request Timeout";
             case 409 -> "Conflict";
             case 413 -> "Content Too Large";
             case 414 -> "URI Too Long";
             case 415 -> "Unsupported Media Type";
+            case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";
             case 503 -> "Service Unavailable";
             default -> status >= 500 ? "Internal Server Error" : "Client Error";

@@ -16,10 +16,13 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
@@ -35,7 +38,12 @@ final class TlsConnector {
     private TlsConnector() {
     }
 
-    static void configure(JavalinConfig cfg, HttpConfig http, TlsConfig tls) {
+    /**
+     * @param http1  makes the HTTP/1.1 connection factory that runs inside TLS
+     * @param decorate applied to the connector (listeners such as the per-address connection cap)
+     */
+    static void configure(JavalinConfig cfg, HttpConfig http, TlsConfig tls,
+            Function<HttpConfiguration, HttpConnectionFactory> http1, Consumer<ServerConnector> decorate) {
         KeyStore keyStore = keyStore(tls);
         cfg.jetty.addConnector((server, httpConfiguration) -> {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
@@ -44,9 +52,10 @@ final class TlsConnector {
             ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
             httpConfiguration.addCustomizer(new SecureRequestCustomizer());
             ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-                    new HttpConnectionFactory(httpConfiguration));
+                    http1.apply(httpConfiguration));
             connector.setHost(http.bind());
             connector.setPort(http.port());
+            decorate.accept(connector);
             return connector;
         });
     }

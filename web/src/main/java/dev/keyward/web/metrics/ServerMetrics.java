@@ -14,7 +14,11 @@ import java.time.Duration;
  * The server's meters. Names (Prometheus form): {@code keyward_certs_issued_total{type}},
  * {@code keyward_cert_issue_seconds{type}} (whole issuance: policy, serial, signing, commit),
  * {@code keyward_signer_seconds{type}} (the CA signature alone), {@code keyward_http_errors_total{status}},
- * {@code keyward_auth_failures_total}, {@code keyward_krl_requests_total{result}}, plus JVM meters.
+ * {@code keyward_auth_failures_total}, {@code keyward_krl_requests_total{result}},
+ * {@code keyward_http_rate_limited_total{route,key}} (429s by route and by what ran out: {@code caller},
+ * {@code source}, {@code auth_failures}), {@code keyward_http_connections_refused_total} (over
+ * {@code http.limits.connections_per_source}), {@code keyward_http_request_timeouts_total{phase}} (headers or body
+ * not in time), plus JVM meters.
  */
 public final class ServerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -57,6 +61,24 @@ public final class ServerMetrics implements AutoCloseable {
 
     public void authFailure() {
         authFailures.increment();
+    }
+
+    public void rateLimited(String route, String key) {
+        counters.computeIfAbsent("limited:" + route + ":" + key, k -> Counter.builder("keyward.http.rate.limited")
+                .description("requests refused with 429 by route and by the budget that ran out")
+                .tag("route", route).tag("key", key).register(registry)).increment();
+    }
+
+    public void connectionRefused() {
+        counters.computeIfAbsent("connections-refused", k -> Counter.builder("keyward.http.connections.refused")
+                .description("connections closed at accept: too many open from one client address")
+                .register(registry)).increment();
+    }
+
+    public void requestTimeout(String phase) {
+        counters.computeIfAbsent("timeout:" + phase, k -> Counter.builder("keyward.http.request.timeouts")
+                .description("requests whose headers or body did not arrive in time").tag("phase", phase)
+                .register(registry)).increment();
     }
 
     public void krlRequest(boolean notModified) {

@@ -105,4 +105,59 @@ class ConfigLoaderTest {
             assertThrows(dev.keyward.ca.InvalidInputException.class, () -> Durations.parse(bad, "x"), bad);
         }
     }
+    @Test
+    void httpLimitsHaveSafeDefaultsAndEachCanBeTurnedOff() throws Exception {
+        HttpLimits d = new ConfigLoader(Map.of("KEYWARD_HOME", dir.toString())).load(Optional.empty()).http().limits();
+        assertEquals(HttpLimits.DEFAULTS, d);
+        assertEquals(Optional.of(Duration.ofSeconds(10)), d.headerTimeout());
+        assertEquals("20/s, burst 100", d.issuePerCaller().toString());
+        HttpLimits off = load("""
+                http:
+                  limits:
+                    header_timeout: off
+                    body_timeout: 0
+                    min_data_rate: 0
+                    connections_per_source: off
+                    issue_per_caller: off
+                    issue_per_source: {rate: off}
+                    enroll_per_source: 0
+                    auth_failures_per_source: off
+                """, Map.of()).http().limits();
+        assertEquals(HttpLimits.OFF, off);
+        HttpLimits some = load("""
+                http:
+                  limits:
+                    header_timeout: 5s
+                    trusted_proxies: [10.0.0.0/8, "2001:db8::/32", 192.0.2.7]
+                    enroll_per_source: {rate: 30/m, burst: 5}
+                    issue_per_caller: {burst: 7}
+                """, Map.of()).http().limits();
+        assertEquals(Optional.of(Duration.ofSeconds(5)), some.headerTimeout());
+        assertEquals(3, some.trustedProxies().size());
+        assertEquals("30/m, burst 5", some.enrollPerSource().toString());
+        assertEquals("20/s, burst 7", some.issuePerCaller().toString());
+    }
+
+    @Test
+    void badHttpLimitsAreRefusedNamingTheKey() {
+        Map<String, String> bad = Map.of(
+                "header_timeout: soon", "http.limits.header_timeout",
+                "body_timeout: -5s", "http.limits.body_timeout",
+                "min_data_rate: lots", "http.limits.min_data_rate",
+                "connections_per_source: -1", "http.limits.connections_per_source",
+                "trusted_proxies: [proxy.example.com]", "http.limits.trusted_proxies",
+                "trusted_proxies: [10.0.0.0/33]", "http.limits.trusted_proxies",
+                "issue_per_caller: {rate: fast}", "http.limits.issue_per_caller.rate",
+                "issue_per_source: {rate: 10/s, burst: 0}", "http.limits.issue_per_source.burst",
+                "enroll_per_source: 5", "http.limits.enroll_per_source",
+                "auth_failures_per_source: {rate: 1/s, brust: 3}", "http.limits.auth_failures_per_source.brust");
+        bad.forEach((yaml, key) -> {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> load("http:\n  limits:\n    " + yaml + "\n", Map.of()), yaml);
+            assertTrue(e.getMessage().contains(key), yaml + " -> " + e.getMessage());
+        });
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> load("http:\n  limits:\n    rate: 5\n", Map.of()));
+        assertTrue(unknown.getMessage().contains("http.limits.rate"), unknown.getMessage());
+    }
 }

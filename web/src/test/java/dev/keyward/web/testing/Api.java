@@ -76,6 +76,16 @@ public final class Api {
         }
     }
 
+    /** A JSON POST with extra request headers. */
+    public Resp post(String path, String token, Object body, Map<String, String> headers) {
+        try {
+            return send(request(path, token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), headers);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Resp delete(String path, String token) {
         return send(request(path, token).DELETE(), Map.of());
     }

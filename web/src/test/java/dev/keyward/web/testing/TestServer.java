@@ -41,6 +41,14 @@ public final class TestServer implements AutoCloseable {
         return s;
     }
 
+    /** {@code httpYaml} is added to the generated {@code http:} section, indented by two spaces (e.g. {@code limits:}). */
+    public static TestServer startWithHttp(Path home, TestDatabases.Db db, String httpYaml) {
+        TestServer s = new TestServer(home, db, "");
+        s.httpExtraYaml = httpYaml.indent(2);
+        s.boot();
+        return s;
+    }
+
     /** Starts a server with HTTPS from these PEM files. */
     public static TestServer startTls(Path home, TestDatabases.Db db, Path certFile, Path keyFile) {
         TestServer s = new TestServer(home, db, "");
