@@ -2,6 +2,7 @@ package dev.keyward.agent.cli;
 
 import dev.keyward.agent.client.AgentClient;
 import dev.keyward.agent.config.ConfigException;
+import dev.keyward.agent.credential.CredentialInfo;
 import dev.keyward.agent.cycle.StatusStore;
 import dev.keyward.agent.fs.ChangeSink;
 import dev.keyward.agent.fs.SafeFiles;
@@ -87,9 +88,14 @@ final class EnrollCommand implements AgentCommand {
         }
         StatusStore store = new StatusStore(paths, config);
         store.saveCredential(r.credential());
+        // the lifetime as the server stated it; unknown (asked at the next cycle) from a server that did not say
+        CredentialInfo credential = CredentialInfo.issued(r.credentialIssuedAt(), r.credentialExpiresAt());
+        store.saveCredentialInfo(credential);
         store.save(store.load().withEnrollment(config.serverUri().toString(), r.hostId()));
         List<String> written = certs.install(r.hostCerts(), keys, Clock.systemUTC().instant());
         System.out.println("enrolled as host " + r.hostId() + "; credential stored in " + config.credentialFile()
+                + (credential.known() ? " (expires at " + credential.expiresAt() + "; renewed from "
+                        + credential.renewAt().orElseThrow() + ")" : "")
                 + "; " + written.size() + " host certificates installed");
         if (!written.isEmpty()) {
             System.out.println("reload sshd (or run 'keyward-agent once' with manage_sshd_config = true) to serve them");

@@ -1,5 +1,7 @@
 package dev.keyward.agent.cli;
 
+import dev.keyward.agent.credential.CredentialInfo;
+import dev.keyward.agent.credential.CredentialRenewal;
 import dev.keyward.agent.cycle.AgentStatus;
 import dev.keyward.agent.cycle.ReportState;
 import dev.keyward.agent.cycle.StatusStore;
@@ -29,8 +31,8 @@ final class StatusCommand implements AgentCommand {
 
     @Override
     public String description() {
-        return "Print trust bundle and KRL versions, host certificate expiry, last successful sync, spooled usage"
-                + " events, and where usage is read from (none: no usage is reported).";
+        return "Print the host credential's expiry, trust bundle and KRL versions, host certificate expiry, last"
+                + " successful sync, spooled usage events, and where usage is read from (none: no usage is reported).";
     }
 
     @Override
@@ -66,11 +68,36 @@ final class StatusCommand implements AgentCommand {
         return 0;
     }
 
+    /**
+     * The credential's expiry and renewal: when it renews, whether the last attempt failed, and, once expired, what
+     * to do about it.
+     */
+    static void credential(CredentialInfo c, String hostId, Instant now, Map<String, Object> m) {
+        m.put("credential_expires_at", c.known() ? c.expiresAt()
+                : "unknown (the agent asks the server at its next cycle)");
+        String renewal;
+        if (c.expired(now)) {
+            renewal = "expired: " + CredentialRenewal.expiredMessage(c.expiresAt(), hostId);
+        } else if (c.backingOff(now)) {
+            renewal = "failed " + c.failures() + " time(s); next attempt after " + c.nextAttempt();
+        } else if (c.known()) {
+            renewal = c.due(now) ? "due (at the next cycle)" : "from " + c.renewAt().orElseThrow();
+        } else {
+            renewal = "at the next cycle, once the server says when the credential expires";
+        }
+        m.put("credential_renewal", renewal);
+        m.put("credential_last_renewal", c.lastRenewal());
+        m.put("credential_renewal_error", c.lastError());
+    }
+
     private static void describe(dev.keyward.agent.config.AgentConfig config, StatusStore store, AgentStatus s,
             SafeFiles files, Map<String, Object> m) throws java.io.IOException {
         m.put("server", s.server() != null ? s.server() : config.server());
         m.put("host_id", s.hostId());
         m.put("enrolled", store.credential().isPresent());
+        if (store.credential().isPresent()) {
+            credential(store.credentialInfo(), s.hostId(), Clock.systemUTC().instant(), m);
+        }
         m.put("trust_version", s.trustVersion());
         var krl = new TrustFiles(files).installedKrl();
         m.put("krl_version", krl.map(k -> Json.unsigned(k.version())).orElse("missing or invalid"));

@@ -1,5 +1,8 @@
 package dev.keyward.agent.client;
 
+import dev.keyward.agent.protocol.CredentialChallenge;
+import dev.keyward.agent.protocol.CredentialRequest;
+import dev.keyward.agent.protocol.CredentialResponse;
 import dev.keyward.agent.protocol.EnrollRequest;
 import dev.keyward.agent.protocol.EnrollResponse;
 import dev.keyward.agent.protocol.HostCertRequest;
@@ -38,7 +41,8 @@ public final class AgentClient {
     private static final String USER_AGENT = "keyward-agent/" + StatusReport.AGENT_VERSION;
 
     private final URI base;
-    private final String credential;
+    /** Replaced by a renewal ({@link #useCredential}); read by every request. */
+    private volatile String credential;
     private final Duration timeout;
     private final SSLSocketFactory tls;
 
@@ -78,6 +82,22 @@ public final class AgentClient {
 
     public HostCertResponse renewHostCerts(String path, HostCertRequest req) throws IOException {
         return Json.read(post(path, Json.write(req), true).body(), HostCertResponse::fromJson);
+    }
+
+    /** {@code POST /api/v1/agent/credential/challenge}: a challenge to sign with a host key. */
+    public CredentialChallenge credentialChallenge() throws IOException {
+        return Json.read(post("/api/v1/agent/credential/challenge", Json.write(java.util.Map.of()), true).body(),
+                CredentialChallenge::fromJson);
+    }
+
+    /** {@code POST /api/v1/agent/credential}: the signed challenge for a new credential. */
+    public CredentialResponse renewCredential(CredentialRequest req) throws IOException {
+        return Json.read(post("/api/v1/agent/credential", Json.write(req), true).body(), CredentialResponse::fromJson);
+    }
+
+    /** Sends {@code newCredential} from the next request on (after a renewal stored it). */
+    public void useCredential(String newCredential) {
+        this.credential = newCredential;
     }
 
     public UsageAck usage(UsageBatch batch) throws IOException {

@@ -44,6 +44,7 @@ import java.util.Set;
  * @param httpTimeout         connect and request timeout (the long-poll wait is added to requests)
  * @param allowEmptyTrustedUserCa install an empty list of trusted user CA keys over a non-empty one (which turns
  *                            certificate logins off on this host); refused otherwise
+ * @param sshKeygen           the ssh-keygen binary, which signs credential-renewal challenges with a host key
  */
 public record AgentConfig(
         String server,
@@ -64,12 +65,13 @@ public record AgentConfig(
         int usageBatch,
         String hostKeysGlob,
         Duration httpTimeout,
-        boolean allowEmptyTrustedUserCa) {
+        boolean allowEmptyTrustedUserCa,
+        String sshKeygen) {
 
     public static final Set<String> KEYS = Set.of("server", "credential_file", "state_dir", "poll_interval",
             "long_poll", "log_source", "log_file", "journal_command", "manage_sshd_config", "sshd", "sshd_config",
             "reload_command", "bulk_purge_threshold", "break_glass", "spool_max_events", "usage_batch", "host_keys",
-            "http_timeout", "allow_empty_trusted_user_ca");
+            "http_timeout", "allow_empty_trusted_user_ca", "ssh_keygen");
 
     /** The values of {@code log_source}. */
     public static final List<String> LOG_SOURCES = List.of("auto", "file", "journal", "none");
@@ -183,7 +185,8 @@ public record AgentConfig(
                 positiveInt(v, "usage_batch", 500),
                 absolute(v, "host_keys", "/etc/ssh/ssh_host_*_key.pub"),
                 seconds(v, "http_timeout", 10, 1),
-                bool(v, "allow_empty_trusted_user_ca", false));
+                bool(v, "allow_empty_trusted_user_ca", false),
+                absoluteRaw(v, "ssh_keygen", "/usr/bin/ssh-keygen"));
     }
 
     private static String one(Map<String, List<String>> v, String key, String dflt) {

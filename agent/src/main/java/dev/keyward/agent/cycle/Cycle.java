@@ -4,6 +4,8 @@ import dev.keyward.agent.accounts.Passwd;
 import dev.keyward.agent.client.AgentClient;
 import dev.keyward.agent.config.AgentConfig;
 import dev.keyward.agent.config.AgentPaths;
+import dev.keyward.agent.credential.CredentialRenewal;
+import dev.keyward.agent.credential.HostKeySigner;
 import dev.keyward.agent.fs.SafeFiles;
 import dev.keyward.agent.inventory.Inventory;
 import dev.keyward.agent.protocol.AgentState;
@@ -47,6 +49,8 @@ import java.util.Optional;
  * recorded and the independent steps after it still run:
  * <ol>
  * <li>baseline: sshd's RevokedKeys and TrustedUserCAKeys name loadable files (an empty KRL before the first sync);</li>
+ * <li>the host credential, renewed once two thirds of its lifetime are over (the rest of the cycle then uses the
+ * new one);</li>
  * <li>desired state: fetched (ETag, long-poll) or read from {@code --state-file}, validated as a whole; when the
  * server is unreachable or the document is invalid, nothing below that depends on it runs;</li>
  * <li>KRL (validated, never downgraded), trusted user CA keys, authorized_keys (with the bulk-purge guard);</li>
@@ -118,6 +122,10 @@ public final class Cycle {
         BreakGlass breakGlass = BreakGlass.of(config.breakGlass());
 
         step(failures, "baseline", () -> notes.addAll(trust.ensureBaseline()));
+        if (source.client() != null) {
+            renewCredential(source.client(), new HostCerts(files, config.hostKeysGlob()), status, now, failures,
+                    notes, warnings);
+        }
 
         // the desired state
         DesiredState desired = null;
@@ -251,6 +259,29 @@ public final class Cycle {
         CycleReport report = new CycleReport(failures, warnings, notes, changed, stateMs, Map.copyOf(timings));
         timings.clear();
         return report;
+    }
+
+    private void renewCredential(AgentClient client, HostCerts certs, AgentStatus status, Instant now,
+            List<String> failures, List<String> notes, List<String> warnings) {
+        CredentialRenewal renewal = new CredentialRenewal(store, new HostKeySigner(paths, config.sshKeygen()), certs,
+                status.hostId());
+        if (dryRun) { // a dry run sends nothing but the state request
+            step(failures, "credential", () -> {
+                if (renewal.due(now)) {
+                    out.println("# would renew the host credential (or ask the server when it expires)");
+                }
+            });
+            return;
+        }
+        step(failures, "credential", () -> {
+            CredentialRenewal.Outcome o = renewal.run(client, now);
+            if (o.note() != null) {
+                notes.add(o.note());
+            }
+            if (o.warning() != null) {
+                warnings.add(o.warning());
+            }
+        });
     }
 
     private boolean installKrl(Source source, DesiredState d, TrustFiles trust, AgentStatus status)

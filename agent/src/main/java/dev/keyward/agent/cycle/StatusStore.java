@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * The agent's own files under {@code <state_dir>} (default {@code /var/lib/keyward}, 0700): {@code status.json},
  * {@code state.json} (the last state document applied in full, used when the server answers 304),
- * {@code report.json} (the status reports), the credential, and the usage spool. Not read by sshd, so written
- * with the plain atomic writer.
+ * {@code report.json} (the status reports), the credential and {@code credential.json} (its lifetime and renewal
+ * attempts), and the usage spool. Not read by sshd, so written with the plain atomic writer.
  */
 public final class StatusStore {
     private final Path dir;
@@ -89,6 +89,22 @@ public final class StatusStore {
         }
     }
 
+    /** What the agent knows about its credential; unknown when never recorded or unreadable (asked anew). */
+    public dev.keyward.agent.credential.CredentialInfo credentialInfo() throws IOException {
+        try {
+            return Json.read(Files.readAllBytes(dir.resolve("credential.json")),
+                    dev.keyward.agent.credential.CredentialInfo::fromJson);
+        } catch (NoSuchFileException | dev.keyward.ca.json.JsonException e) {
+            return dev.keyward.agent.credential.CredentialInfo.unknown();
+        }
+    }
+
+    public void saveCredentialInfo(dev.keyward.agent.credential.CredentialInfo info) throws IOException {
+        ensureDir();
+        AtomicFiles.write(dir.resolve("credential.json"), Json.write(info), "rw-------");
+    }
+
+    /** Replaces the credential file atomically (temp + fsync + rename + directory fsync), 0600 in a 0700 directory. */
     public void saveCredential(String value) throws IOException {
         Files.createDirectories(credential.getParent());
         Files.setPosixFilePermissions(credential.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.keyward.agent.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,36 +20,20 @@ class KeywardAgentCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = KeywardAgentCli.execute(args);
-            System.out.flush();
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void helpAndVersion() {
-        Run top = run("--help");
+        CliRun top = run("--help");
         assertEquals(0, top.code());
         for (String c : new String[] {"enroll", "once", "run", "status", "parse-log"}) {
             assertTrue(top.out().contains("  " + c + " "), top.out());
         }
         assertEquals("keyward-agent 0.1.0\n", run("--version").out());
         assertEquals("keyward-agent 0.1.0\n", run("once", "-V").out());
-        Run once = run("once", "--help");
+        CliRun once = run("once", "--help");
         assertEquals(0, once.code());
         for (String o : new String[] {"--state-file", "--krl-file", "--root", "--config", "--dry-run", "--set"}) {
             assertTrue(once.out().contains(o), o + " in " + once.out());
@@ -79,7 +61,7 @@ class KeywardAgentCliTest {
         "parse-log --repeat 0 f|--repeat must be at least 1",
     })
     void aBadCommandLineIsExitCode2WithOneClearLine(String line, String message) {
-        Run r = run(line.isEmpty() ? new String[0] : line.split(" "));
+        CliRun r = run(line.isEmpty() ? new String[0] : line.split(" "));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(message), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
@@ -89,7 +71,7 @@ class KeywardAgentCliTest {
     @Test
     void anUnknownConfigKeyIsAConfigurationError() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
-        Run r = run("status", "--root", root.toString(), "--set", "no_such_key=1");
+        CliRun r = run("status", "--root", root.toString(), "--set", "no_such_key=1");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("unknown key 'no_such_key'"), r.err());
     }
@@ -99,11 +81,11 @@ class KeywardAgentCliTest {
         Path log = Files.writeString(tmp.resolve("auth.log"),
                 "Nov 29 10:05:07 web-01 sshd[42]: Accepted publickey for alice from 10.0.0.5 port 50022 ssh2:"
                         + " ED25519 SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
-        Run r = run("parse-log", "--repeat", "3", log.toString());
+        CliRun r = run("parse-log", "--repeat", "3", log.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("events {accepted=1}"), r.out());
         assertTrue(r.out().matches("(?s).*passes \\(ms\\) \\[\\d+, \\d+, \\d+\\]\n"), r.out());
-        Run missing = run("parse-log", tmp.resolve("none").toString());
+        CliRun missing = run("parse-log", tmp.resolve("none").toString());
         assertEquals(1, missing.code());
         assertEquals("keyward-agent: no such file: " + tmp.resolve("none") + "\n", missing.err());
     }

@@ -77,8 +77,24 @@ class ProtocolJsonTest {
         roundTrip(new EnrollRequest("kwj_\"x\"", "web-01", List.of("ssh-ed25519 AAAA", "ecdsa AAAA")),
                 EnrollRequest::fromJson, "{\"join_token\":\"kwj_\\\"x\\\"\",\"hostname\":\"web-01\",\"host_keys\":[\"ssh-ed25519 AAAA\",\"ecdsa AAA"
                 + "A\"]}");
-        roundTrip(new EnrollResponse("h_1", "kwh_1", List.of("cert1")), EnrollResponse::fromJson,
-                "{\"host_id\":\"h_1\",\"credential\":\"kwh_1\",\"host_certs\":[\"cert1\"]}");
+        roundTrip(new EnrollResponse("h_1", "kwh_1", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z",
+                List.of("cert1")), EnrollResponse::fromJson, "{\"host_id\":\"h_1\",\"credential\":\"kwh_1\","
+                + "\"credential_issued_at\":\"2026-01-01T00:00:00Z\",\"credential_expires_at\":\"2027-01-01T00:00:00Z\","
+                + "\"host_certs\":[\"cert1\"]}");
+        // a server that does not state the credential's lifetime: absent fields are null
+        assertEquals(new EnrollResponse("h_1", "kwh_1", null, null, List.of()), Json.read(
+                "{\"host_id\":\"h_1\",\"credential\":\"kwh_1\",\"host_certs\":[]}".getBytes(StandardCharsets.UTF_8),
+                EnrollResponse::fromJson));
+        roundTrip(new CredentialChallenge("kwc_x", "2026-01-01T00:05:00Z", "2026-01-01T00:00:00Z",
+                "2027-01-01T00:00:00Z"), CredentialChallenge::fromJson, "{\"challenge\":\"kwc_x\",\"expires_at\":"
+                + "\"2026-01-01T00:05:00Z\",\"credential_issued_at\":\"2026-01-01T00:00:00Z\",\"credential_expires_at\":"
+                + "\"2027-01-01T00:00:00Z\"}");
+        roundTrip(new CredentialRequest("kwc_x", "ssh-ed25519 AAAA", "-----BEGIN SSH SIGNATURE-----\nU1NI\n"),
+                CredentialRequest::fromJson, "{\"challenge\":\"kwc_x\",\"host_key\":\"ssh-ed25519 AAAA\",\"signature\":"
+                + "\"-----BEGIN SSH SIGNATURE-----\\nU1NI\\n\"}");
+        roundTrip(new CredentialResponse("kwt_2", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+                CredentialResponse::fromJson, "{\"credential\":\"kwt_2\",\"issued_at\":\"2026-01-01T00:00:00Z\","
+                + "\"expires_at\":\"2027-01-01T00:00:00Z\"}");
         roundTrip(new HostCertRequest(List.of("k1", "k2")), HostCertRequest::fromJson, "{\"host_keys\":[\"k1\",\"k2\"]}");
         roundTrip(new HostCertResponse(List.of()), HostCertResponse::fromJson, "{\"host_certs\":[]}");
     }

@@ -21,19 +21,32 @@ import java.util.function.Function;
  */
 public final class StubServer implements AutoCloseable {
     public static final String CREDENTIAL = "kwh_test_credential";
+    private static final byte[] NO_ROUTE = "{\"error\":\"no such route\"}".getBytes(StandardCharsets.UTF_8);
 
     private final HttpServer server;
     public volatile byte[] state = "{}".getBytes(StandardCharsets.UTF_8);
     public volatile byte[] krl = new byte[0];
     public volatile Function<Map<String, Object>, byte[]> hostCerts = req -> "{\"host_certs\":[]}".getBytes(StandardCharsets.UTF_8);
     public volatile Function<Map<String, Object>, byte[]> enroll = req -> "{}".getBytes(StandardCharsets.UTF_8);
+    /** Credential renewal (challenge, then the signed challenge); null answers 404 like a server without it. */
+    public volatile Function<Map<String, Object>, byte[]> credentialChallenge;
+    public volatile Function<Map<String, Object>, Reply> renewCredential;
+    /** The bearer credentials accepted; a renewal adds one. */
+    public final java.util.Set<String> credentials = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** "PATH CREDENTIAL" of every authenticated request, in order. */
+    public final List<String> authenticated = Collections.synchronizedList(new ArrayList<>());
     public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     public final List<Map<String, Object>> usageEvents = Collections.synchronizedList(new ArrayList<>());
     public final List<Map<String, Object>> inventories = Collections.synchronizedList(new ArrayList<>());
     public final List<Map<String, Object>> statusReports = Collections.synchronizedList(new ArrayList<>());
     public final Map<String, String> lastHeaders = Collections.synchronizedMap(new LinkedHashMap<>());
 
+    /** A status and body to answer with. */
+    public record Reply(int status, byte[] body) {
+    }
+
     public StubServer() throws IOException {
+        credentials.add(CREDENTIAL);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.createContext("/", this::handle);
         server.start();
@@ -58,14 +71,24 @@ public final class StubServer implements AutoCloseable {
                 return;
             }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
-            if (!("Bearer " + CREDENTIAL).equals(auth)) {
+            if (auth == null || !auth.startsWith("Bearer ") || !credentials.contains(auth.substring(7))) {
                 reply(ex, 401, "{\"error\":\"bad credential\"}".getBytes(StandardCharsets.UTF_8), null);
                 return;
             }
+            authenticated.add(path + " " + auth.substring(7));
             switch (path) {
                 case "/api/v1/agent/state" -> conditional(ex, state, inm);
                 case "/api/v1/krl" -> conditional(ex, krl, inm);
                 case "/api/v1/agent/host-certs" -> reply(ex, 200, hostCerts.apply(Json.parseObject(body)), null);
+                case "/api/v1/agent/credential/challenge" -> {
+                    var f = credentialChallenge;
+                    reply(ex, f == null ? 404 : 200, f == null ? NO_ROUTE : f.apply(Json.parseObject(body)), null);
+                }
+                case "/api/v1/agent/credential" -> {
+                    var f = renewCredential;
+                    Reply r = f == null ? new Reply(404, NO_ROUTE) : f.apply(Json.parseObject(body));
+                    reply(ex, r.status(), r.body(), null);
+                }
                 case "/api/v1/agent/usage" -> {
                     List<?> events = (List<?>) Json.parseObject(body).get("events");
                     List<String> ids = new ArrayList<>();
@@ -86,7 +109,7 @@ public final class StubServer implements AutoCloseable {
                     statusReports.add(Json.parseObject(body));
                     reply(ex, 200, "{\"received_at\":\"2026-12-04T10:00:00Z\"}".getBytes(StandardCharsets.UTF_8), null);
                 }
-                default -> reply(ex, 404, "{\"error\":\"no such route\"}".getBytes(StandardCharsets.UTF_8), null);
+                default -> reply(ex, 404, NO_ROUTE, null);
             }
         }
     }

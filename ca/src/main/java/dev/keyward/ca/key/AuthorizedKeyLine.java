@@ -21,7 +21,8 @@ public record AuthorizedKeyLine(List<String> options, SshPublicKey key, String r
 
     /**
      * Parses a line. Returns empty for blank lines and comments ({@code #...}); throws
-     * {@link InvalidInputException} for a line that is neither a comment nor a valid key line.
+     * {@link InvalidInputException} for a line that is neither a comment nor a valid key line, options included:
+     * a line with an option sshd would refuse ({@link AuthorizedKeyOptions}) is one sshd skips.
      */
     public static Optional<AuthorizedKeyLine> parse(String line, PublicKeyParser parser) {
         if (line.length() > PublicKeyParser.MAX_INPUT_BYTES) {
@@ -41,6 +42,7 @@ public record AuthorizedKeyLine(List<String> options, SshPublicKey key, String r
         if (rest.isEmpty()) {
             throw new InvalidInputException("authorized_keys line has options but no key");
         }
+        AuthorizedKeyOptions.check(options);
         return Optional.of(new AuthorizedKeyLine(options, parser.parseLine(rest), line));
     }
 

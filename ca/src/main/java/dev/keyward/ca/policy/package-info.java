@@ -29,6 +29,7 @@
  *       groups: [backup-operators]
  *       principals: [backup]
  *       max_ttl: 30m
+ *       extensions: []               # none: no pty, no port, agent or X11 forwarding, no ~/.ssh/rc
  *       critical_options:
  *         force-command: /usr/local/bin/backup --pull
  *         source-address: [10.20.0.0/16, 192.0.2.7]

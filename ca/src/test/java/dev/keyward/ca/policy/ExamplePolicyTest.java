@@ -41,8 +41,8 @@ class ExamplePolicyTest {
                         Map.entry("key_types", List.of("ed25519", "sk-ed25519", "ecdsa-p256", "rsa")),
                         Map.entry("min_rsa_bits", 3072)),
                 Map.of("name", "backup", "groups", List.of("backup-operators"), "principals", List.of("backup"),
-                        "max_ttl", "30m", "critical_options", Map.of("force-command", "/usr/local/bin/backup --pull",
-                                "source-address", List.of("10.20.0.0/16", "192.0.2.7"))),
+                        "max_ttl", "30m", "extensions", List.of(), "critical_options", Map.of("force-command",
+                                "/usr/local/bin/backup --pull", "source-address", List.of("10.20.0.0/16", "192.0.2.7"))),
                 Map.of("name", "engineers", "roles", List.of("engineer")),
                 Map.of("name", "hosts", "roles", List.of("host"), "cert_type", "host", "default_ttl", "7d",
                         "max_ttl", "30d")));
@@ -71,6 +71,7 @@ class ExamplePolicyTest {
                 "source-address", "10.20.0.0/16,192.0.2.7")), d.criticalOptions());
         assertEquals(Duration.ofMinutes(30), d.ttl());
         assertEquals("dave", d.keyId());
+        assertEquals(Set.of(), d.extensions(), "a forced command with no pty and no forwarding of any kind");
     }
 
     @Test

@@ -122,7 +122,8 @@ class PrincipalsCalculatorTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"alice smith", "alice,root", "alice\nroot", "", "tab\tname"})
+        @ValueSource(strings = {"alice smith", "alice,root", "alice\nroot", "", "tab\tname", "ali\u202Eecilre",
+                "bob\u200Bby", "eve\u2066x"})
         void usernameThatMakesAnInvalidPrincipalIsAViolationWithAClearMessage(String username) {
             var e = assertThrows(PolicyViolationException.class,
                     () -> run(ctx(rule(), engineer(username), userRequest())));
@@ -133,7 +134,7 @@ class PrincipalsCalculatorTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"alice,root", "alice root", "", "x\u0000"})
+        @ValueSource(strings = {"alice,root", "alice root", "", "x\u0000", "ali\u202Eec", "a\u200Eb", "a\uD800b"})
         void malformedRequestedPrincipalIsABadRequestNotAViolation(String requested) {
             var e = assertThrows(InvalidInputException.class,
                     () -> run(ctx(rule(), engineer("alice"), userRequest(requested))));

@@ -1,6 +1,7 @@
 package dev.keyward.web.auth;
 
 import dev.keyward.web.db.Database;
+import dev.keyward.web.db.HostDao;
 import dev.keyward.web.db.TokenDao;
 import java.time.Clock;
 import java.time.Instant;
@@ -65,14 +66,36 @@ public final class ApiTokenAuthenticator implements BearerAuthenticator {
         ApiToken t = lookup(hash);
         Instant now = clock.instant();
         if (t.revokedAt().isPresent()) {
-            throw new AuthenticationException("the API token was revoked");
+            throw new AuthenticationException(t.role() == Role.HOST
+                    ? "the host credential was revoked" + reEnroll(t) : "the API token was revoked");
         }
         if (!now.isBefore(t.expiresAt())) {
-            throw new AuthenticationException("the API token expired at " + t.expiresAt());
+            throw new AuthenticationException(t.role() == Role.HOST
+                    ? "the host credential expired at " + t.expiresAt() + reEnroll(t)
+                    : "the API token expired at " + t.expiresAt());
         }
         recordUse(t, now);
         return new Caller("token:" + t.id() + ":" + t.username(), t.username(), Set.of(t.role()), List.of(),
                 Optional.of(t.id()), t.role() == Role.HOST ? t.principals() : List.of());
+    }
+
+    /**
+     * What the person reading an agent's log must do: a credential that expired (or was revoked) cannot be renewed,
+     * so the host is enrolled again with a new join token. Names the host's id when the credential is still the
+     * host's (an expired one is; a revoked one was usually replaced).
+     */
+    private String reEnroll(ApiToken t) {
+        String id = "{id}";
+        try {
+            Optional<Long> host = db.read(dsl -> new HostDao(dsl).findByToken(t.id())).map(HostDao.Host::id);
+            if (host.isPresent()) {
+                id = Long.toString(host.get());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not find the host of token {}: {}", t.id(), e.toString()); // the message stays generic
+        }
+        return "; it cannot be renewed: re-enroll the host with a new join token (an admin calls POST /api/v1/hosts/"
+                + id + "/join-token, then run 'keyward-agent enroll --join-token-file FILE' on the host)";
     }
 
     private void recordUse(ApiToken t, Instant now) {

@@ -77,8 +77,10 @@ public final class HostDao {
         return tx.selectFrom(HOSTS).where(HOSTS.HOSTNAME.eq(hostname)).fetchOptional().map(this::toHost);
     }
 
+    /** The host whose credential, or renewed credential not used yet, is {@code tokenId}. */
     public Optional<Host> findByToken(long tokenId) {
-        return tx.selectFrom(HOSTS).where(HOSTS.TOKEN_ID.eq(tokenId)).fetchOptional().map(this::toHost);
+        return tx.selectFrom(HOSTS).where(HOSTS.TOKEN_ID.eq(tokenId).or(HOSTS.PENDING_TOKEN_ID.eq(tokenId)))
+                .fetchOptional().map(this::toHost);
     }
 
     /** Hosts by id, paged. */

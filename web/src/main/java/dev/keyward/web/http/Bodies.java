@@ -7,8 +7,12 @@ final class Bodies {
     private Bodies() {
     }
 
-    /** POST /certs/user. */
-    record UserCertRequest(String publicKey, List<String> principals, String ttl, String keyId) {
+    /**
+     * POST /certs/user. {@code extensions}: the certificate's extensions, within the matching rule's
+     * {@code extensions}; absent means the rule's {@code default_extensions}, {@code []} means none.
+     */
+    record UserCertRequest(String publicKey, List<String> principals, String ttl, String keyId,
+            List<String> extensions) {
     }
 
     /** POST /certs/host. */

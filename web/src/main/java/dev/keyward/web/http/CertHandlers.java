@@ -14,6 +14,7 @@ import dev.keyward.web.http.Views.CertView;
 import dev.keyward.web.http.Views.Page;
 import dev.keyward.web.http.Views.RevocationView;
 import dev.keyward.web.service.CertificateService;
+import dev.keyward.web.service.HostService;
 import dev.keyward.web.service.IssuanceService;
 import dev.keyward.web.service.IssuanceService.IssueCommand;
 import dev.keyward.web.service.RevocationService;
@@ -31,19 +32,23 @@ final class CertHandlers {
     private final IssuanceService issuance;
     private final CertificateService certificates;
     private final RevocationService revocations;
+    private final HostService hosts;
     private final Clock clock;
 
-    CertHandlers(IssuanceService issuance, CertificateService certificates, RevocationService revocations, Clock clock) {
+    CertHandlers(IssuanceService issuance, CertificateService certificates, RevocationService revocations,
+            HostService hosts, Clock clock) {
         this.issuance = issuance;
         this.certificates = certificates;
         this.revocations = revocations;
+        this.hosts = hosts;
         this.clock = clock;
     }
 
     void issueUser(Context ctx, Caller caller) {
         UserCertRequest b = Json.read(ctx, UserCertRequest.class);
         IssueCommand cmd = new IssueCommand(Bodies.required(b.publicKey(), "public_key"),
-                Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.ofNullable(b.keyId()));
+                Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.ofNullable(b.keyId()),
+                Optional.ofNullable(b.extensions()));
         IssuedCert c = issuance.issue(caller, CertType.USER, cmd);
         Json.send(ctx, 201, CertView.of(c, clock.instant()));
     }
@@ -52,7 +57,7 @@ final class CertHandlers {
         HostCertRequest b = Json.read(ctx, HostCertRequest.class);
         IssueCommand cmd = new IssueCommand(Bodies.required(b.publicKey(), "public_key"),
                 Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.empty());
-        IssuedCert c = issuance.issue(caller, CertType.HOST, cmd);
+        IssuedCert c = hosts.issueHostCert(caller, cmd);
         Json.send(ctx, 201, CertView.of(c, clock.instant()));
     }
 

@@ -1,7 +1,12 @@
 package dev.keyward.web.http;
 
-import dev.keyward.web.service.AgentReportService;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.web.service.Received;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Request bodies of the host, agent and key routes (snake_case). The agent's side of the contract is
@@ -23,12 +28,44 @@ final class HostBodies {
     record HostCerts(List<String> hostKeys) {
     }
 
-    /** POST /agent/usage (the agent's UsageBatch). */
-    record Usage(List<AgentReportService.UsageIn> events) {
+    /** POST /agent/credential (the agent's CredentialRequest): a challenge signed with an enrolled host key. */
+    record RenewCredential(String challenge, String hostKey, String signature) {
     }
 
-    /** POST /agent/inventory (the agent's InventoryReport). */
-    record Inventory(String hash, List<AgentReportService.InventoryIn> keys) {
+    /** POST /agent/usage (the agent's UsageBatch); each event is read on its own ({@link #each}). */
+    record Usage(List<JsonNode> events) {
+    }
+
+    /** POST /agent/inventory (the agent's InventoryReport); each line is read on its own ({@link #each}). */
+    record Inventory(String hash, List<JsonNode> keys) {
+    }
+
+    /**
+     * Reads each element of a report as {@code type} on its own, so that one element that does not fit (a wrong
+     * type, a number out of range, unstorable text where the mapper refuses it) is reported with the reason and
+     * its id, while the others are stored. Null for a null list (the service says it is required).
+     */
+    static <T> List<Received<T>> each(List<JsonNode> nodes, Class<T> type, ObjectMapper mapper, String field) {
+        if (nodes == null) {
+            return null;
+        }
+        List<Received<T>> out = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode n = nodes.get(i);
+            Optional<String> id = n != null && n.path("id").isTextual() ? Optional.of(n.get("id").textValue())
+                    : Optional.empty();
+            if (n == null || !n.isObject()) {
+                out.add(Received.unreadable(id, "is not a JSON object"));
+                continue;
+            }
+            try {
+                out.add(Received.read(mapper.treeToValue(n, type)));
+            } catch (JsonProcessingException e) {
+                String detail = Json.badRequest(e).getMessage();
+                out.add(Received.unreadable(id, detail.replace("field '", "field '" + field + "[" + i + "].")));
+            }
+        }
+        return out;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.keyward.web.db.KeyPageDao;
 import dev.keyward.web.service.AgentReportService;
 import dev.keyward.web.service.AgentStateService;
 import dev.keyward.web.service.AuthorizedKeyService;
+import dev.keyward.web.service.HostCredentialService;
 import dev.keyward.web.service.HostService;
 import dev.keyward.web.service.KeyInventoryService;
 import io.javalin.http.Context;
@@ -60,7 +61,9 @@ final class HostHandlers {
         Paging p = Paging.of(ctx);
         java.util.List<Host> page = hosts.list(p.limit(), p.offset());
         var agents = hosts.agentStatuses(page);
-        Json.write(ctx, 200, new Views.Page<>(page.stream().map(h -> HostViews.HostView.of(h, agents.get(h.id())))
+        var credentials = hosts.credentials().credentials(page);
+        Json.write(ctx, 200, new Views.Page<>(page.stream().map(h -> HostViews.HostView.of(h, credentials.get(h.id()),
+                agents.get(h.id())))
                 .toList(), p.limit(), null));
     }
 
@@ -69,7 +72,8 @@ final class HostHandlers {
         HostBodies.Enroll b = Json.read(ctx, HostBodies.Enroll.class);
         HostService.Enrolled e = hosts.enroll(new HostService.Enroll(Bodies.required(b.joinToken(), "join_token"),
                 Optional.ofNullable(b.hostname()), b.hostKeys()));
-        Json.write(ctx, 200, new HostViews.EnrolledView(Long.toString(e.host().id()), e.credential(), e.hostCerts()));
+        Json.write(ctx, 200, new HostViews.EnrolledView(Long.toString(e.host().id()), e.credential(),
+                e.credentialIssuedAt().toString(), e.credentialExpiresAt().toString(), e.hostCerts()));
     }
 
     /** The desired state; 304 on a matching If-None-Match; with {@code ?wait=N}, held until it changes. */
@@ -100,17 +104,37 @@ final class HostHandlers {
         Json.write(ctx, 200, new HostViews.HostCertsView(hosts.renew(caller, b.hostKeys())));
     }
 
+    /** A challenge for the calling host to sign with one of its enrolled host keys. */
+    void credentialChallenge(Context ctx, Caller caller) {
+        HostCredentialService.Challenge c = hosts.credentials().challenge(caller, hosts.hostOf(caller));
+        Json.write(ctx, 200, new HostViews.CredentialChallengeView(c.challenge(), c.expiresAt().toString(),
+                c.credentialIssuedAt().toString(), c.credentialExpiresAt().toString()));
+    }
+
+    /** A new host credential for a signed challenge. */
+    void renewCredential(Context ctx, Caller caller) {
+        HostBodies.RenewCredential b = Json.read(ctx, HostBodies.RenewCredential.class);
+        HostCredentialService.Renewed r = hosts.credentials().renew(caller, hosts.hostOf(caller),
+                new HostCredentialService.Renew(b.challenge(), b.hostKey(), b.signature()));
+        Json.write(ctx, 200, new HostViews.CredentialView(r.credential(), r.issuedAt().toString(),
+                r.expiresAt().toString()));
+    }
+
     void usage(Context ctx, Caller caller) {
         Host host = hosts.hostOf(caller);
         HostBodies.Usage b = Json.read(ctx, HostBodies.Usage.class, MAX_REPORT_BYTES);
-        AgentReportService.UsageResult r = reports.usage(host, b.events());
+        AgentReportService.UsageResult r = reports.usage(host, HostBodies.each(b.events(),
+                AgentReportService.UsageIn.class, Json.MAPPER, "events"));
         Json.write(ctx, 200, new HostViews.UsageAckView(r.acknowledged(), r.rejected(), r.stored()));
     }
 
     void inventory(Context ctx, Caller caller) {
         Host host = hosts.hostOf(caller);
         HostBodies.Inventory b = Json.read(ctx, HostBodies.Inventory.class, MAX_REPORT_BYTES);
-        Json.write(ctx, 200, new HostViews.InventoryAckView(reports.inventory(host, b.hash(), b.keys())));
+        // lines are read with their text as sent: unstorable text in a comment keeps the line, flagged
+        AgentReportService.InventoryResult r = reports.inventory(host, b.hash(), HostBodies.each(b.keys(),
+                AgentReportService.InventoryIn.class, Json.TEXT_AS_SENT, "keys"));
+        Json.write(ctx, 200, new HostViews.InventoryAckView(r.hash(), r.rejected().isEmpty() ? null : r.rejected()));
     }
 
     void agentStatus(Context ctx, Caller caller) {

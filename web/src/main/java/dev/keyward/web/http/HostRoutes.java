@@ -23,8 +23,9 @@ final class HostRoutes {
                 "A new one-time join token for a registered host (re-enrollment replaces its credential)", 201, null,
                 List.of(), JSON, h::joinToken));
         r.add(new Route("GET", API + "/hosts", Set.of(ADMIN, AUDITOR),
-                "List registered hosts, with what each one's agent last reported (agent: usage source, versions)",
-                200, null, List.of("limit", "offset"), JSON, h::list));
+                "List registered hosts, with the expiry and status of each one's credential and what its agent last"
+                        + " reported (agent: usage source, versions)", 200, null, List.of("limit", "offset"), JSON,
+                h::list));
         r.add(new Route("POST", API + "/hosts/enroll", Set.of(),
                 "Trade a join token (in the body) for the host credential and host certificates", 200,
                 HostBodies.Enroll.class, List.of(), JSON, h::enroll));
@@ -34,11 +35,22 @@ final class HostRoutes {
         r.add(new Route("POST", API + "/agent/host-certs", Set.of(HOST),
                 "Renew host certificates for the calling host's enrolled keys", 200, HostBodies.HostCerts.class,
                 List.of(), JSON, h::renewHostCerts));
+        r.add(new Route("POST", API + "/agent/credential/challenge", Set.of(HOST),
+                "A single-use challenge (5 min) for the calling host to sign with an enrolled host key (ssh-keygen -Y"
+                        + " sign -n host-credential@keyward.dev), and the lifetime of the credential that asked",
+                200, null, List.of(), JSON, h::credentialChallenge));
+        r.add(new Route("POST", API + "/agent/credential", Set.of(HOST),
+                "Renew the host credential: a challenge, the enrolled host key that signed it and the SSH signature"
+                        + " (PROTOCOL.sshsig) give a new credential (tokens.max_ttl); the old one stays valid until"
+                        + " the new one is first used. Unknown, expired or malformed input 400, a key the host did not"
+                        + " enroll, a signature that does not verify or another host's challenge 403, a used"
+                        + " challenge 409", 200, HostBodies.RenewCredential.class, List.of(), JSON,
+                h::renewCredential));
         r.add(new Route("POST", API + "/agent/usage", Set.of(HOST),
-                "Report key usage events (idempotent by event id); acknowledges stored and duplicate ids", 200,
+                "Report key usage events (idempotent by event id); acknowledges stored, duplicate and rejected ids", 200,
                 HostBodies.Usage.class, List.of(), JSON, h::usage));
         r.add(new Route("POST", API + "/agent/inventory", Set.of(HOST),
-                "Report the host's authorized keys (idempotent by hash)", 200, HostBodies.Inventory.class, List.of(),
+                "Report the host's authorized keys (idempotent by hash); lists lines left out under rejected", 200, HostBodies.Inventory.class, List.of(),
                 JSON, h::inventory));
         r.add(new Route("POST", API + "/agent/status", Set.of(HOST),
                 "Report what the agent runs and installed (usage source, flagged log records, trust and KRL versions);"

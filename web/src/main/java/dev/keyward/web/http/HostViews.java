@@ -4,6 +4,7 @@ import dev.keyward.web.db.AgentStatusDao;
 import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
 import dev.keyward.web.db.HostDao.Host;
 import dev.keyward.web.service.AgentReportService;
+import dev.keyward.web.service.HostCredentialService;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,15 +13,22 @@ final class HostViews {
     private HostViews() {
     }
 
+    /**
+     * A registered host. {@code credentialExpiresAt} and {@code credentialStatus} ({@code active}, {@code expired},
+     * {@code revoked}) describe the credential the host uses, once enrolled; an expired one is fixed by
+     * re-enrollment with a new join token.
+     */
     record HostView(long id, String hostname, String mode, List<String> principals, List<String> labels,
             String status, String createdBy, String createdAt, String enrolledAt, String lastSeenAt,
-            String inventoryHash, AgentView agent) {
+            String inventoryHash, String credentialExpiresAt, String credentialStatus, AgentView agent) {
 
-        static HostView of(Host h, AgentStatusDao.AgentStatus agent) {
+        static HostView of(Host h, HostCredentialService.CredentialState credential, AgentStatusDao.AgentStatus agent) {
             return new HostView(h.id(), h.hostname(), h.mode(), h.principals(), h.labels(),
                     h.enrolledAt().isPresent() ? "enrolled" : "registered", h.createdBy(), h.createdAt().toString(),
                     h.enrolledAt().map(Instant::toString).orElse(null),
                     h.lastSeenAt().map(Instant::toString).orElse(null), h.inventoryHash().orElse(null),
+                    credential == null ? null : credential.expiresAt().toString(),
+                    credential == null ? null : credential.status(),
                     agent == null ? null : AgentView.of(agent));
         }
     }
@@ -48,7 +56,17 @@ final class HostViews {
     }
 
     /** The agent's EnrollResponse. */
-    record EnrolledView(String hostId, String credential, List<String> hostCerts) {
+    record EnrolledView(String hostId, String credential, String credentialIssuedAt, String credentialExpiresAt,
+            List<String> hostCerts) {
+    }
+
+    /** The agent's CredentialChallenge: what to sign, and the lifetime of the credential that asked. */
+    record CredentialChallengeView(String challenge, String expiresAt, String credentialIssuedAt,
+            String credentialExpiresAt) {
+    }
+
+    /** The agent's CredentialResponse: the renewed credential, shown once. */
+    record CredentialView(String credential, String issuedAt, String expiresAt) {
     }
 
     /** The agent's HostCertResponse. */
@@ -59,8 +77,8 @@ final class HostViews {
     record UsageAckView(List<String> acknowledged, List<AgentReportService.Rejected> rejected, int stored) {
     }
 
-    /** The agent's InventoryAck. */
-    record InventoryAckView(String hash) {
+    /** The agent's InventoryAck, plus the lines left out (absent when every line was kept). */
+    record InventoryAckView(String hash, List<AgentReportService.Rejected> rejected) {
     }
 
     record AuthorizedKeyView(long id, String account, Long hostId, String hostLabel, String publicKey,

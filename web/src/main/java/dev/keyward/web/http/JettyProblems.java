@@ -27,13 +27,23 @@ final class JettyProblems extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) throws IOException {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        response.getHeaders().put(HttpHeader.CONNECTION, "close"); // see badMessageError
         response.write(true, ByteBuffer.wrap(body(code, message, request.getHttpURI().getPath())), callback);
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        // Jetty closes the connection after some requests it refuses: say so, always, or a client that reuses the
+        // connection for its next request sees that request fail with no answer at all
+        fields.put(HttpHeader.CONNECTION, "close");
         return ByteBuffer.wrap(body(status, reason, null));
+    }
+
+    /** Every method gets the problem body (Jetty's default gives DELETE and PUT an empty one). */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
     }
 
     static byte[] body(int status, String reason, String path) {

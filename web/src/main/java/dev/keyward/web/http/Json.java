@@ -12,6 +12,14 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.keyward.web.db.StorableText;
+import java.util.Optional;
 import dev.keyward.web.config.HttpConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -21,26 +29,65 @@ import java.util.stream.Collectors;
 
 /**
  * JSON in and out. Request bodies are read with a hard 64 KiB cap (413 beyond), parsed strictly (unknown fields,
- * trailing content, wrong types and duplicate keys are 400 with a detail naming the field), snake_case on the wire.
+ * trailing content, wrong types, numbers out of range, fractions for whole numbers, duplicate keys and strings
+ * PostgreSQL cannot store are 400 with a detail naming the field), snake_case on the wire.
  */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .setSerializationInclusion(JsonInclude.Include.NON_ABSENT)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+    /** Reads request bodies: every string must be storable text ({@link StorableText}), else 400 naming the field. */
+    public static final ObjectMapper MAPPER = mapper(true);
+    /**
+     * The same rules without the text check: for agent report elements whose unstorable text is kept (replaced
+     * and flagged) rather than refused.
+     */
+    static final ObjectMapper TEXT_AS_SENT = mapper(false);
 
-    static {
+    private static ObjectMapper mapper(boolean storableStrings) {
+        ObjectMapper m = new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .setSerializationInclusion(JsonInclude.Include.NON_ABSENT)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "line": 1.5 is not line 1
+                .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
         // "public_key": 1 is a type error, not the string "1"
-        MAPPER.coercionConfigFor(LogicalType.Textual)
+        m.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-        MAPPER.getFactory().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+        m.getFactory().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
         // error messages must not echo request bodies (they may hold token names or keys) into logs
-        MAPPER.getFactory().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.mappedFeature());
+        m.getFactory().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.mappedFeature());
+        if (storableStrings) {
+            m.registerModule(new SimpleModule("storable-strings").addDeserializer(String.class,
+                    new StorableStrings()));
+        }
+        return m;
+    }
+
+    /**
+     * Strings as Jackson reads them, refused when PostgreSQL could not store them. Not marked as Jackson's own
+     * implementation, so lists of strings use it too.
+     */
+    private static final class StorableStrings extends StringDeserializer {
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String s = super.deserialize(p, ctxt);
+            if (s != null) {
+                Optional<String> problem = StorableText.problem(s);
+                if (problem.isPresent()) {
+                    throw new UnstorableText(p, problem.get());
+                }
+            }
+            return s;
+        }
+    }
+
+    /** A string that {@link StorableText} refuses; the message says why, the path names the field. */
+    static final class UnstorableText extends JsonMappingException {
+        UnstorableText(JsonParser p, String problem) {
+            super(p, problem);
+        }
     }
 
     private Json() {
@@ -63,20 +110,40 @@ public final class Json {
                 throw ApiException.badRequest("the request body must be a JSON object, not null");
             }
             return value;
-        } catch (UnrecognizedPropertyException e) {
-            throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "'; accepted fields: "
-                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
-        } catch (MismatchedInputException e) {
-            String field = path(e);
-            throw ApiException.badRequest(field.isEmpty() ? "the request body must be a JSON object"
-                    : "field '" + field + "' has the wrong type (" + expected(e) + ")");
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")"));
+            throw badRequest(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The 400 for a body (or a part of one) that Jackson could not read, naming the field. */
+    static ApiException badRequest(JsonProcessingException x) {
+        if (x instanceof UnstorableText e) {
+            return ApiException.badRequest("field '" + path(e) + "' " + e.getOriginalMessage());
+        }
+        if (x instanceof UnrecognizedPropertyException e) {
+            return ApiException.badRequest("unknown field '" + e.getPropertyName() + "'; accepted fields: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        // a number too large for its field: thrown by the parser, wrapped with the field's path when in a record
+        InputCoercionException range = x instanceof InputCoercionException i ? i
+                : x.getCause() instanceof InputCoercionException i ? i : null;
+        if (range != null) {
+            String field = x instanceof JsonMappingException m ? path(m)
+                    : range.getProcessor() instanceof JsonParser p ? path(p.getParsingContext()) : "";
+            return ApiException.badRequest((field.isEmpty() ? "a number" : "field '" + field + "'")
+                    + " is out of range (" + (range.getTargetType() == null ? "too large"
+                    : "at most " + bounds(range.getTargetType())) + ")");
+        }
+        if (x instanceof MismatchedInputException e) {
+            String field = path(e);
+            return ApiException.badRequest(field.isEmpty() ? "the request body must be a JSON object"
+                    : "field '" + field + "' has the wrong type (" + expected(e) + ")");
+        }
+        return ApiException.badRequest("the request body is not valid JSON: " + x.getOriginalMessage()
+                + (x.getLocation() == null ? "" : " (line " + x.getLocation().getLineNr() + ", column "
+                + x.getLocation().getColumnNr() + ")"));
     }
 
     /** The raw body, at most {@link HttpConfig#MAX_BODY_BYTES}; 413 beyond, whatever Content-Length claims. */
@@ -188,6 +255,24 @@ public final class Json {
         return e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    /** {@code events[3].source_port} for the parser's position {@code /events/3/source_port}. */
+    private static String path(JsonStreamContext where) {
+        StringBuilder b = new StringBuilder();
+        for (String segment : where.pathAsPointer().toString().split("/")) {
+            if (segment.isEmpty()) {
+                continue;
+            }
+            b.append(segment.chars().allMatch(Character::isDigit) ? "[" + segment + "]"
+                    : (b.isEmpty() ? "" : ".") + segment);
+        }
+        return b.toString();
+    }
+
+    private static String bounds(Class<?> type) {
+        return type == Integer.class || type == int.class ? "2147483647 in magnitude"
+                : type == Long.class || type == long.class ? "9223372036854775807 in magnitude" : "the type's range";
     }
 
     private static String expected(MismatchedInputException e) {

@@ -69,7 +69,12 @@ final class OpenApi {
             responses.put("400", Map.of("description", "invalid input", "content", problem));
         }
         if (!r.isPublic()) {
-            responses.put("401", Map.of("description", "missing, unknown, expired or revoked token", "content", problem));
+            responses.put("401", Map.of("description", r.roles().contains(Role.HOST)
+                    ? "missing, unknown, expired or revoked token. A host credential is renewed before it expires"
+                            + " (POST /api/v1/agent/credential/challenge, then POST /api/v1/agent/credential with the"
+                            + " challenge signed by an enrolled host key); an expired one cannot be: re-enroll the"
+                            + " host with a new join token (POST /api/v1/hosts/{id}/join-token)"
+                    : "missing, unknown, expired or revoked token", "content", problem));
             responses.put("403", Map.of("description", "role not allowed, or refused by policy", "content", problem));
         }
         if (r.body() != null) {

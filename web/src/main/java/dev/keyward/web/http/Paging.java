@@ -1,5 +1,6 @@
 package dev.keyward.web.http;
 
+import dev.keyward.web.db.StorableText;
 import io.javalin.http.Context;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -74,6 +75,11 @@ record Paging(int limit, int offset, Optional<Long> cursor) {
         }
     }
 
+    /**
+     * A text filter ({@code principal}, {@code actor}, {@code account}, ...): at most 255 characters (the longest
+     * value any filtered column holds), no control characters (none of those values has one) and storable text. A
+     * U+FFFD is refused too: it is what the HTTP layer decodes a query that is not valid UTF-8 into.
+     */
     static Optional<String> filter(Context ctx, String name) {
         String v = ctx.queryParam(name);
         if (v == null || v.isEmpty()) {
@@ -81,6 +87,16 @@ record Paging(int limit, int offset, Optional<Long> cursor) {
         }
         if (v.length() > 255) {
             throw ApiException.badRequest("query parameter " + name + " is longer than 255 characters");
+        }
+        StorableText.problem(v).ifPresent(p -> {
+            throw ApiException.badRequest("query parameter " + name + " " + p);
+        });
+        if (v.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("query parameter " + name + " may not contain control characters");
+        }
+        if (v.indexOf(StorableText.REPLACEMENT) >= 0) {
+            throw ApiException.badRequest("query parameter " + name + " is not valid UTF-8 (percent-encode the"
+                    + " value's UTF-8 bytes)");
         }
         return Optional.of(v);
     }

@@ -172,6 +172,9 @@ public final class AgentStateService {
                             .toList())
                     : Map.of();
             for (InventoryDao.Row r : inventory) {
+                if (!AgentReportService.ACCOUNT.matcher(r.account()).matches()) {
+                    continue; // listed in the inventory only: the agent refuses a document naming such an account
+                }
                 if (revoked.contains(r.fingerprint())) {
                     addPurge(purge, r.account(), r.fingerprint(), "revoked", true);
                 } else if (purgeUnusedAfter.isPresent() && r.source().equals("user")

@@ -13,8 +13,6 @@ import dev.keyward.web.db.Database;
 import dev.keyward.web.db.HostDao;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +61,7 @@ public final class AuthorizedKeyService {
         }
         List<String> options = checkOptions(req.options(), key, comment);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Optional<Instant> expires = req.expiresAt().map(s -> parseTime(s, "expires_at"));
+        Optional<Instant> expires = req.expiresAt().map(s -> Rfc3339.parse(s, "expires_at"));
         if (expires.isPresent() && !expires.get().isAfter(now)) {
             throw new InvalidInputException("expires_at is in the past");
         }
@@ -143,21 +141,19 @@ public final class AuthorizedKeyService {
         }
         String line = String.join(",", options) + " " + key.toOpenSshWithoutComment()
                 + (comment.isEmpty() ? "" : " " + comment);
-        AuthorizedKeyLine parsed = AuthorizedKeyLine.parse(line, parser).orElseThrow(() ->
-                new InvalidInputException("options do not form a valid authorized_keys line"));
+        AuthorizedKeyLine parsed;
+        try {
+            // names and values as sshd checks them: a line with an option sshd refuses would be skipped by sshd
+            parsed = AuthorizedKeyLine.parse(line, parser).orElseThrow(() ->
+                    new InvalidInputException("do not form a valid authorized_keys line"));
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("options: " + e.getMessage());
+        }
         if (!parsed.key().fingerprint().equals(key.fingerprint()) || parsed.options().size() != options.size()) {
             throw new InvalidInputException("options do not form a valid authorized_keys line (a comma or space"
                     + " outside quotes?)");
         }
         return options;
-    }
-
-    static Instant parseTime(String s, String field) {
-        try {
-            return OffsetDateTime.parse(s.strip()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException(field + " must be an RFC 3339 time such as 2030-01-31T12:00:00Z");
-        }
     }
 
     static Map<String, Object> details(StaticKey k) {

@@ -12,6 +12,7 @@ import dev.keyward.web.auth.Caller;
 import dev.keyward.web.auth.Role;
 import dev.keyward.web.db.AgentStatusDao;
 import dev.keyward.web.db.Database;
+import dev.keyward.web.db.HostCredentialDao;
 import dev.keyward.web.db.HostDao;
 import dev.keyward.web.db.HostDao.Host;
 import dev.keyward.web.db.IssuedCert;
@@ -53,6 +54,7 @@ public final class HostService {
     private final AgentStateWatcher watcher;
     private final Clock clock;
     private final Duration credentialTtl;
+    private final HostCredentialService credentials;
     private final PublicKeyParser parser = PublicKeyParser.withDefaults();
 
     public HostService(Database db, IssuanceService issuance, AgentStateWatcher watcher, Clock clock,
@@ -62,6 +64,12 @@ public final class HostService {
         this.watcher = watcher;
         this.clock = clock;
         this.credentialTtl = credentialTtl;
+        this.credentials = new HostCredentialService(db, clock, credentialTtl);
+    }
+
+    /** Renewal of host credentials (challenges signed with an enrolled host key). */
+    public HostCredentialService credentials() {
+        return credentials;
     }
 
     /** A host to register; {@code principals} empty means just the hostname. */
@@ -80,14 +88,18 @@ public final class HostService {
     public record Enroll(String joinToken, Optional<String> reportedHostname, List<String> hostKeys) {
     }
 
-    /** The enrolled host, its credential (shown once) and one host certificate per host key it could certify. */
-    public record Enrolled(Host host, String credential, List<String> hostCerts) {
+    /**
+     * The enrolled host, its credential (shown once) with its lifetime, and one host certificate per host key it
+     * could certify.
+     */
+    public record Enrolled(Host host, String credential, Instant credentialIssuedAt, Instant credentialExpiresAt,
+            List<String> hostCerts) {
     }
 
     public CreatedHost create(Caller actor, CreateHost req) {
         String hostname = checkHostname(req.hostname());
         List<String> principals = new ArrayList<>(req.principals().isEmpty() ? List.of(hostname) : req.principals());
-        principals.forEach(p -> TokenService.checkIdentifier("principal", p));
+        principals.forEach(p -> TokenService.checkHostName("principal", p));
         if (new LinkedHashSet<>(principals).size() != principals.size()) {
             throw new InvalidInputException("principals contains a duplicate");
         }
@@ -168,6 +180,9 @@ public final class HostService {
             hosts.markJoinTokenUsed(jt.id(), now);
             TokenDao tokens = new TokenDao(tx);
             h.tokenId().ifPresent(old -> tokens.revoke(old, now)); // re-enrollment replaces the old credential
+            HostCredentialDao creds = new HostCredentialDao(tx);
+            creds.pending(h.id()).ifPresent(p -> tokens.revoke(p, now)); // and a renewed one not used yet
+            creds.setPending(h.id(), null);
             ApiToken t = tokens.insert(new TokenDao.NewToken("host:" + h.hostname(), Role.HOST, h.hostname(),
                     h.principals(), ApiTokenSecrets.hash(credential), "join-token:" + jt.id(), now,
                     now.plus(credentialTtl)));
@@ -194,7 +209,7 @@ public final class HostService {
             }
         }
         watcher.changed();
-        return new Enrolled(done.host(), credential, certs);
+        return new Enrolled(done.host(), credential, done.token().createdAt(), done.token().expiresAt(), certs);
     }
 
     /** Renews host certificates for keys this host enrolled with; any other key is refused (403). */
@@ -215,12 +230,38 @@ public final class HostService {
         return certs;
     }
 
-    /** The host a host credential belongs to; 403 for a host token that no enrollment created. */
+    /**
+     * A host certificate for {@code POST /certs/host}. An enrolled host's credential stands for the host keys it
+     * enrolled with, so it gets certificates only for those (403 otherwise, as {@link #renew}): a leaked credential
+     * must not let someone without the host's private key pass as the host. A host API token that no enrollment
+     * created ({@code POST /tokens} with role host) is a provisioning credential an admin issued for its
+     * principals, and certifies any key for them.
+     */
+    public IssuedCert issueHostCert(Caller caller, IssuanceService.IssueCommand cmd) {
+        Optional<Host> enrolled = caller.tokenId().flatMap(id -> db.read(dsl -> new HostDao(dsl).findByToken(id)));
+        if (enrolled.isPresent()) {
+            String fp = parser.parseLine(cmd.publicKey()).fingerprint();
+            Host host = enrolled.get();
+            if (!db.read(dsl -> new HostDao(dsl).hostKeyFingerprints(host.id())).contains(fp)) {
+                throw new ForbiddenException("host key " + fp + " is not one " + host.hostname() + " enrolled with;"
+                        + " an enrolled host's credential gets certificates only for its enrolled host keys");
+            }
+        }
+        return issuance.issue(caller, CertType.HOST, cmd);
+    }
+
+    /**
+     * The host a host credential belongs to; 403 for a host token that no enrollment created. The first request
+     * with a renewed credential makes it the host's credential (and revokes the one it replaces).
+     */
     public Host hostOf(Caller caller) {
         long tokenId = caller.tokenId().orElseThrow(() -> new ForbiddenException(
                 "agent routes need the host credential from enrollment"));
         Host h = db.read(dsl -> new HostDao(dsl).findByToken(tokenId)).orElseThrow(() -> new ForbiddenException(
                 "this host token is not bound to an enrolled host; enroll with a join token from POST /api/v1/hosts"));
+        if (h.tokenId().filter(t -> t == tokenId).isEmpty()) {
+            return credentials.activate(caller, h, tokenId);
+        }
         return h;
     }
 
@@ -297,7 +338,7 @@ public final class HostService {
             throw new InvalidInputException("hostname is required");
         }
         String h = hostname.strip();
-        TokenService.checkIdentifier("hostname", h);
+        TokenService.checkHostName("hostname", h);
         return h;
     }
 

@@ -54,9 +54,16 @@ public final class IssuanceService implements AutoCloseable {
      * @param principals requested principals (empty: the policy's defaults)
      * @param ttl        requested lifetime (empty: the policy's default)
      * @param keyId      requested key ID (only where the policy allows it)
+     * @param extensions requested extensions (empty: the policy rule's default extensions; an empty list: none)
      */
     public record IssueCommand(String publicKey, Optional<List<String>> principals, Optional<Duration> ttl,
-            Optional<String> keyId) {
+            Optional<String> keyId, Optional<List<String>> extensions) {
+
+        /** A request that takes the rule's default extensions. */
+        public IssueCommand(String publicKey, Optional<List<String>> principals, Optional<Duration> ttl,
+                Optional<String> keyId) {
+            this(publicKey, principals, ttl, keyId, Optional.empty());
+        }
     }
 
     public IssuedCert issue(Caller caller, CertType type, IssueCommand cmd) {
@@ -65,10 +72,12 @@ public final class IssuanceService implements AutoCloseable {
         Identity who = new Identity(caller.username(),
                 caller.roles().stream().map(Role::label).collect(Collectors.toSet()), java.util.Set.copyOf(caller.groups()));
         Decision d = policy.decide(who, new IssueRequest(type, key, cmd.principals().orElse(List.of()),
-                cmd.ttl().orElse(null), cmd.keyId().orElse(null)), caller.hostPrincipals());
+                cmd.ttl().orElse(null), cmd.keyId().orElse(null),
+                cmd.extensions().map(java.util.HashSet::new).orElse(null)), caller.hostPrincipals());
         Instant now = clock.instant();
+        // only the start is back-dated (for clocks running a little behind); the certificate lives the TTL from now
         long after = now.minus(Validity.DEFAULT_BACKDATE).getEpochSecond();
-        long before = after + d.ttl().getSeconds();
+        long before = now.getEpochSecond() + d.ttl().getSeconds();
         IssuedCert issued = batcher.issue(new IssuanceBatcher.Request(caller, type, key, d, after, before, now,
                 new CompletableFuture<>()));
         metrics.certIssued(type.label(), Duration.ofNanos(System.nanoTime() - started));

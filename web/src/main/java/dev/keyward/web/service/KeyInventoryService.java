@@ -53,8 +53,10 @@ public final class KeyInventoryService {
     }
 
     /** Where a key is: a file line the agent reported, or a static key record. */
+    /** Where a key is; {@code problem} is the inventory line's (the agent's and the server's), absent if none. */
     public record Location(String host, String account, String file, Integer line, String source,
-            Long authorizedKeyId, String hostLabel, String lastUsedAt, String lastSourceIp, long uses) {
+            Long authorizedKeyId, String hostLabel, String lastUsedAt, String lastSourceIp, long uses,
+            String problem) {
     }
 
     public record KeyEntry(String fingerprint, String type, int bits, List<String> comments, String firstSeenAt,
@@ -137,7 +139,8 @@ public final class KeyInventoryService {
             UsageDao.LastUse u = lastUse.get(r.hostId() + " " + r.account() + " " + r.fingerprint());
             b.add(new Location(names.get(r.hostId()), r.account(), r.file(), r.line(), r.source(), null, null,
                     u == null ? null : u.lastUsedAt().toString(), u == null ? null : u.sourceIp(),
-                    u == null ? 0 : u.uses()), "h" + r.hostId(), r.comment(), u, weak(r.keyType(), r.bits()));
+                    u == null ? 0 : u.uses(), r.problem().isEmpty() ? null : r.problem()), "h" + r.hostId(),
+                    r.comment(), u, weak(r.keyType(), r.bits()));
         }
         for (StaticKey s : statics) {
             Builder b = byFp.computeIfAbsent(s.fingerprint(), f -> new Builder(f, s.keyType(), s.bits()));
@@ -145,7 +148,7 @@ public final class KeyInventoryService {
                     .orElse(null);
             b.add(new Location(s.hostId().map(names::get).orElse(null), s.account(), null, null, "static",
                     s.id(), s.hostLabel().orElse(null), u == null ? null : u.lastUsedAt().toString(),
-                    u == null ? null : u.sourceIp(), u == null ? 0 : u.uses()),
+                    u == null ? null : u.sourceIp(), u == null ? 0 : u.uses(), null),
                     s.hostId().map(h -> "h" + h).orElse("l" + s.hostLabel().orElse("")), s.comment(), u,
                     weak(s.keyType(), s.bits()));
         }

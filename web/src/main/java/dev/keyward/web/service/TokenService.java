@@ -1,6 +1,7 @@
 package dev.keyward.web.service;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.policy.Principals;
 import dev.keyward.web.audit.AuditLog;
 import dev.keyward.web.auth.ApiToken;
 import dev.keyward.web.auth.ApiTokenSecrets;
@@ -59,21 +60,19 @@ public final class TokenService {
                         + " certificate principal)");
             }
             String fromName = req.name().strip();
-            try {
-                checkIdentifier("username", fromName);
-            } catch (InvalidInputException e) {
-                throw new InvalidInputException("give a username: the name '" + fromName.replaceAll("\\p{Cntrl}", "?")
-                        + "' cannot serve as one (no commas, whitespace or control characters)");
-            }
+            Principals.problem(fromName).ifPresent(p -> {
+                throw new InvalidInputException("give a username: the name '" + Principals.printable(fromName)
+                        + "' cannot serve as one (" + p + ")");
+            });
             return fromName;
         });
-        checkIdentifier("username", username);
+        checkUsername("username", username);
         if (req.role() == Role.HOST) {
             if (req.principals().isEmpty()) {
                 throw new InvalidInputException("principals is required for host tokens: the host's registered names"
                         + " (e.g. [\"web1.example.com\"])");
             }
-            req.principals().forEach(p -> checkIdentifier("principal", p));
+            req.principals().forEach(p -> checkHostName("principal", p));
             if (new LinkedHashSet<>(req.principals()).size() != req.principals().size()) {
                 throw new InvalidInputException("principals contains a duplicate");
             }
@@ -158,16 +157,26 @@ public final class TokenService {
         }
     }
 
-    static void checkIdentifier(String what, String v) {
-        if (v == null || v.isEmpty() || v.length() > 255) {
-            throw new InvalidInputException(what + " must be 1 to 255 characters");
-        }
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c == ',' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new InvalidInputException(what + " '" + v.replaceAll("\\p{Cntrl}", "?")
-                        + "' may not contain commas, whitespace or control characters");
-            }
-        }
+    /**
+     * A username (it becomes a principal through {{username}}), checked with the issuance policy's own principal
+     * rules, so that no token is created whose certificates issuance would refuse.
+     */
+    static void checkUsername(String what, String v) {
+        check(what, v, Principals.problem(v == null ? "" : v));
+    }
+
+    /**
+     * A host's name (a host-certificate principal), checked with the issuance policy's rules for host names: no
+     * {@code *} or {@code ?}, which ssh would read as wildcards.
+     */
+    static void checkHostName(String what, String v) {
+        check(what, v, Principals.hostProblem(v == null ? "" : v));
+    }
+
+    private static void check(String what, String v, Optional<String> problem) {
+        problem.ifPresent(p -> {
+            throw new InvalidInputException(what + " '" + Principals.printable(v == null ? "" : v) + "' is not"
+                    + " accepted: " + p);
+        });
     }
 }

@@ -138,10 +138,17 @@ abstract class SshdOverHttpScenario {
 
     /** A fresh ed25519 key certified through POST /api/v1/certs/user with engineer {@code who}'s token. */
     Issued issue(String who) throws IOException {
+        return issue(who, Map.of());
+    }
+
+    /** As {@link #issue(String)}, with more request fields ({@code ttl}). */
+    Issued issue(String who, Map<String, Object> extra) throws IOException {
         String tok = engineers.computeIfAbsent(who, w -> token("engineer", w));
         Path kdir = Files.createTempDirectory(dir, who + "-");
         Path key = Cmd.sshKeygen(kdir, "id_ed25519", "ed25519", 0);
-        Api.Resp r = api.post("/api/v1/certs/user", tok, Map.of("public_key", Files.readString(Path.of(key + ".pub"))));
+        Map<String, Object> body = new HashMap<>(extra);
+        body.put("public_key", Files.readString(Path.of(key + ".pub")));
+        Api.Resp r = api.post("/api/v1/certs/user", tok, body);
         assertEquals(201, r.status(), r.toString());
         JsonNode j = r.json();
         assertEquals(List.of(USER), List.of(j.get("principals").get(0).asText()));
@@ -205,6 +212,14 @@ abstract class SshdOverHttpScenario {
 
         assertRevoked(alice);
         assertAccepted(control);
+    }
+
+    /** The TTL counts from now (only the start is back-dated): a one-minute certificate logs in at once. */
+    @Test
+    void oneMinuteCertificateIsAcceptedBySshdAtOnce() throws Exception {
+        Issued olivia = issue("olivia", Map.of("ttl", "1m"));
+        krl.refresh();
+        assertAccepted(olivia);
     }
 
     @Test

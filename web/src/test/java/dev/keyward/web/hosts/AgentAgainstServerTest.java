@@ -42,16 +42,20 @@ class AgentAgainstServerTest {
         return KeywardAgentCli.execute(a.toArray(String[]::new));
     }
 
-    @Test
-    void agentEnrollsSyncsKeysInstallsTheKrlAndReportsUsage() throws Exception {
-        Path root = tmp.resolve("root");
+    /** A {@code --root} tree with {@link #USER} (home 0755) in etc/passwd and an ed25519 host key, returned. */
+    static Path hostTree(Path root) throws java.io.IOException {
         Path home = Files.createDirectories(root.resolve("home/" + USER));
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         Files.writeString(Files.createDirectories(root.resolve("etc")).resolve("passwd"),
                 USER + ":x:" + uid + ":" + uid + ":" + USER + ":/home/" + USER + ":/bin/sh\n");
-        Path hostKey = Cmd.sshKeygen(Files.createDirectories(root.resolve("etc/ssh")), "ssh_host_ed25519_key",
-                "ed25519", 0);
+        return Cmd.sshKeygen(Files.createDirectories(root.resolve("etc/ssh")), "ssh_host_ed25519_key", "ed25519", 0);
+    }
+
+    @Test
+    void agentEnrollsSyncsKeysInstallsTheKrlAndReportsUsage() throws Exception {
+        Path root = tmp.resolve("root");
+        Path hostKey = hostTree(root);
         Path keys = Files.createDirectories(tmp.resolve("keys"));
         Path staticKey = Cmd.sshKeygen(keys, "static", "ed25519", 0);
         Path engineerKey = Cmd.sshKeygen(keys, "engineer", "ed25519", 0);

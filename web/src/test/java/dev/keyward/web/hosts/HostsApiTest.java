@@ -140,6 +140,27 @@ class HostsApiTest {
         assertProblem(api.get("/api/v1/agent/state", loose), 403, "not bound to an enrolled host");
     }
 
+    /**
+     * POST /certs/host with an enrolled host's credential certifies only the keys the host enrolled with (a leaked
+     * credential alone must not pass as the host); a host API token no enrollment made keeps certifying any key for
+     * its principals, as documented.
+     */
+    @Test
+    void enrolledCredentialGetsHostCertsOnlyForItsEnrolledKeys() {
+        Enrolled h = enroll("cert1.example.com");
+        Api.Resp stranger = api.post("/api/v1/certs/host", h.credential(),
+                Map.of("public_key", SshKeyLines.ed25519("attacker")));
+        assertProblem(stranger, 403, "not one cert1.example.com enrolled with");
+        Api.Resp own = api.post("/api/v1/certs/host", h.credential(), Map.of("public_key", h.hostKey()));
+        assertEquals(201, own.status(), own.toString());
+        assertEquals("cert1.example.com", own.json().get("principals").get(0).asText());
+
+        String provisioning = server.token("host", "prov", "prov1.example.com");
+        Api.Resp any = api.post("/api/v1/certs/host", provisioning, Map.of("public_key", SshKeyLines.ed25519("p")));
+        assertEquals(201, any.status(), any.toString());
+        assertEquals("prov1.example.com", any.json().get("principals").get(0).asText());
+    }
+
     @Test
     void registrationAndStaticKeysRefuseBadInput() {
         String openApi = api.get("/openapi.json", null).body();
@@ -148,6 +169,12 @@ class HostsApiTest {
             assertTrue(openApi.contains("\"" + path + "\""), path);
         }
         assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "bad host")), 400, "hostname");
+        // host names as issuance checks them: ssh reads '*' and '?' in a host certificate as wildcards
+        for (String name : List.of("*", "*.example.com", "web?.example.com", "web\u202E1.example.com")) {
+            assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", name)), 400, "hostname '");
+            assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "ok-" + name.length() + ".example.com",
+                    "principals", List.of(name))), 400, "principal '");
+        }
         assertProblem(api.post("/api/v1/hosts", admin, Map.of("hostname", "m.example.com", "mode", "chaos")), 400,
                 "mode");
         register("dup.example.com");
@@ -167,6 +194,14 @@ class HostsApiTest {
                 "public_key", key, "options", List.of("no-pty\nrm -rf /"))), 400, "single line");
         assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc", "host", "dup.example.com",
                 "public_key", "ssh-rsa AAAA")), 400, "");
+        // option names and values as sshd checks them (sshd skips a line with an option it does not accept)
+        for (String bad : List.of("frobnicate", "no-restrict", "command=true", "permitopen=\"host\"",
+                "expiry-time=\"20991301\"", "from=\"10.0.0.1/8\"")) {
+            assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc",
+                    "host", "dup.example.com", "public_key", key, "options", List.of(bad))), 400, "options: option '");
+        }
+        assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc", "host", "dup.example.com",
+                "public_key", key, "options", List.of("command=\"a\"", "command=\"b\""))), 400, "twice");
         assertEquals(201, api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc",
                 "host", "dup.example.com", "public_key", key)).status());
         assertProblem(api.post("/api/v1/authorized-keys", admin, Map.of("account", "svc", "host", "dup.example.com",
@@ -291,8 +326,13 @@ class HostsApiTest {
         Api.Resp bulk = api.post("/api/v1/agent/usage", h.credential(), Map.of("events", big));
         assertEquals(200, bulk.status(), bulk.toString());
         assertEquals(600, bulk.json().get("stored").asInt());
-        assertEquals(400, api.post("/api/v1/agent/usage", h.credential(),
-                Map.of("events", List.of(Map.of("time", "2026-11-29T10:00:00Z")))).status(), "an event needs an id");
+        // an event without an id cannot be acknowledged: it is refused on its own, never failing its batch
+        Api.Resp noId = api.post("/api/v1/agent/usage", h.credential(),
+                Map.of("events", List.of(Map.of("time", "2026-11-29T10:00:00Z"))));
+        assertEquals(200, noId.status(), noId.toString());
+        assertEquals(0, noId.json().get("acknowledged").size(), noId.toString());
+        assertEquals(0, noId.json().get("rejected").get(0).get("index").asInt(), noId.toString());
+        assertFalse(noId.json().get("rejected").get(0).has("id"), noId.toString());
 
         // inventory: the same hash twice changes nothing (one audit entry)
         Map<String, Object> inv = Map.of("hash", "a".repeat(64), "keys", List.of(Map.of("account", "deploy",

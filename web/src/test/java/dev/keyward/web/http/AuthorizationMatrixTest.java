@@ -38,7 +38,9 @@ class AuthorizationMatrixTest {
     static final Map<Role, String> TOKENS = new EnumMap<>(Role.class);
     static final Map<String, String> BAD = new LinkedHashMap<>();
     static final AtomicInteger N = new AtomicInteger();
-    static final String HOST_KEY = SshKeyLines.ed25519("h1-host-key");
+    /** h1's enrolled host key; its private key signs credential-renewal challenges. */
+    static Path hostKey;
+    static String HOST_KEY;
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,6 +49,8 @@ class AuthorizationMatrixTest {
         TOKENS.put(Role.ADMIN, server.adminToken());
         TOKENS.put(Role.ENGINEER, server.token("engineer", "erin"));
         TOKENS.put(Role.AUDITOR, server.token("auditor", "audrey"));
+        hostKey = dev.keyward.ca.testing.Cmd.sshKeygen(dir, "h1_host_ed25519_key", "ed25519", 0);
+        HOST_KEY = Files.readString(Path.of(hostKey + ".pub")).strip();
         // the host credential comes from enrollment: agent routes need a token bound to an enrolled host
         Api.Resp host = api.post("/api/v1/hosts", server.adminToken(), Map.of("hostname", "h1.example.com"));
         assertEquals(201, host.status(), host.toString());
@@ -109,8 +113,11 @@ class AuthorizationMatrixTest {
     private static Map<String, Object> body(Route route, String token) throws Exception {
         String p = route.path();
         int n = N.incrementAndGet();
-        if (p.endsWith("/certs/user") || p.endsWith("/certs/host")) {
+        if (p.endsWith("/certs/user")) {
             return Map.of("public_key", Files.readString(TestKeys.publicKeyFile(dir, "k" + n, "ed25519")));
+        }
+        if (p.endsWith("/certs/host")) {
+            return Map.of("public_key", HOST_KEY); // the host credential certifies only its enrolled keys
         }
         if (p.endsWith("/revoke")) {
             return Map.of("reason", "matrix");
@@ -121,7 +128,7 @@ class AuthorizationMatrixTest {
         if (p.endsWith("/tokens")) {
             return Map.of("name", "m" + n, "role", "auditor", "ttl", "1h");
         }
-        if (p.endsWith("/join-token")) {
+        if (p.endsWith("/join-token") || p.endsWith("/credential/challenge")) {
             return null;
         }
         if (p.endsWith("/hosts")) {
@@ -135,6 +142,16 @@ class AuthorizationMatrixTest {
         }
         if (p.endsWith("/agent/host-certs")) {
             return Map.of("host_keys", List.of(HOST_KEY));
+        }
+        if (p.endsWith("/agent/credential")) {
+            // a challenge of h1's (asked with its credential whoever calls), signed with h1's host key
+            Api.Resp c = api.post(p + "/challenge", TOKENS.get(Role.HOST), Map.of());
+            assertEquals(200, c.status(), c.toString());
+            String challenge = c.json().get("challenge").asText();
+            String sig = dev.keyward.ca.testing.Cmd.run(List.of("ssh-keygen", "-Y", "sign", "-f", hostKey.toString(),
+                    "-n", dev.keyward.web.service.HostCredentialService.NAMESPACE), null, Map.of(), challenge)
+                    .orThrow().stdout();
+            return Map.of("challenge", challenge, "host_key", HOST_KEY, "signature", sig);
         }
         if (p.endsWith("/agent/usage")) {
             return Map.of("events", List.of(Map.of("id", "m" + n, "time", "2026-11-29T10:00:00Z", "account", "root",

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.ca.cert.CertType;
 import dev.keyward.ca.cert.CertificateCodec;
+import dev.keyward.ca.cert.Validity;
 import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.testing.Cmd;
@@ -87,7 +88,8 @@ class CertificateIssuanceTest {
 
         Instant after = Instant.parse(j.get("valid_after").asText());
         Instant before = Instant.parse(j.get("valid_before").asText());
-        assertEquals(Duration.ofHours(1), Duration.between(after, before));
+        // the TTL counts from now; only the start is back-dated
+        assertEquals(Duration.ofHours(1).plus(Validity.DEFAULT_BACKDATE), Duration.between(after, before));
         assertEquals(after.getEpochSecond(), cert.certificate().validAfter());
 
         Path certFile = dir.resolve("alice1-cert.pub");
@@ -119,7 +121,78 @@ class CertificateIssuanceTest {
         assertEquals("deploy", r.json().get("principals").get(0).asText());
         Instant after = Instant.parse(r.json().get("valid_after").asText());
         Instant before = Instant.parse(r.json().get("valid_before").asText());
-        assertEquals(Duration.ofHours(2), Duration.between(after, before));
+        assertEquals(Duration.ofHours(2).plus(Validity.DEFAULT_BACKDATE), Duration.between(after, before));
+    }
+
+    /** valid_before = now + ttl, valid_after = now - backdate: a 1 m certificate is valid for a minute from now. */
+    @Test
+    void ttlCountsFromNowAndOnlyTheStartIsBackdated() throws Exception {
+        for (String ttl : List.of("1m", "2m", "8h")) {
+            String pub = newKey("ttl-" + ttl, "ed25519");
+            long t0 = Instant.now().getEpochSecond();
+            Api.Resp r = api.post("/api/v1/certs/user", alice, Map.of("public_key", pub, "ttl", ttl));
+            long t1 = Instant.now().getEpochSecond();
+            assertEquals(201, r.status(), r.toString());
+            long seconds = dev.keyward.ca.Durations.parse(ttl).orElseThrow().getSeconds();
+            SignedCertificate cert = CertificateCodec.decodeLine(r.json().get("certificate").asText());
+            long after = cert.certificate().validAfter();
+            long before = cert.certificate().validBefore();
+            assertTrue(before >= t0 + seconds && before <= t1 + seconds, ttl + ": valid_before - now is the TTL");
+            assertEquals(seconds + Validity.DEFAULT_BACKDATE.getSeconds(), before - after, ttl + ": ttl + backdate");
+            assertTrue(after < t0 && before > t1, ttl + ": valid now");
+
+            // ssh-keygen reads the same window (it prints local time, so compare the difference)
+            Path certFile = dir.resolve("ttl-" + ttl + "-cert.pub");
+            Files.writeString(certFile, r.json().get("certificate").asText() + "\n");
+            String valid = Cmd.run(List.of("ssh-keygen", "-L", "-f", certFile.toString()), dir,
+                    Map.of("TZ", "UTC"), null).orThrow().stdout().lines().filter(l -> l.strip().startsWith("Valid:"))
+                    .findFirst().orElseThrow().strip();
+            java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME;
+            String[] w = valid.split(" ");
+            assertEquals(before - after, Duration.between(java.time.LocalDateTime.parse(w[2], f),
+                    java.time.LocalDateTime.parse(w[4], f)).getSeconds(), valid);
+            assertEquals(Instant.ofEpochSecond(before).toString(), r.json().get("valid_before").asText());
+        }
+    }
+
+    /** extensions: absent gives the rule's defaults, a list gives exactly those within the rule, [] none. */
+    @Test
+    void requestedExtensionsWithinTheRuleAreIssuedAndOthersAre403NamingTheRule() throws Exception {
+        Api.Resp absent = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext0", "ed25519")));
+        assertEquals(201, absent.status(), absent.toString());
+        assertEquals(Set.of("permit-X11-forwarding", "permit-agent-forwarding", "permit-port-forwarding",
+                "permit-pty", "permit-user-rc"), extensions(absent));
+
+        Api.Resp pty = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext1", "ed25519"),
+                "extensions", List.of("permit-pty")));
+        assertEquals(201, pty.status(), pty.toString());
+        assertEquals(Set.of("permit-pty"), extensions(pty));
+        Path certFile = dir.resolve("ext1-cert.pub");
+        Files.writeString(certFile, pty.json().get("certificate").asText() + "\n");
+        String listing = Cmd.run(List.of("ssh-keygen", "-L", "-f", certFile.toString())).orThrow().stdout();
+        assertTrue(listing.contains("permit-pty") && !listing.contains("permit-port-forwarding"), listing);
+
+        Api.Resp none = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext2", "ed25519"),
+                "extensions", List.of()));
+        assertEquals(201, none.status(), none.toString());
+        assertEquals(Set.of(), extensions(none));
+
+        Api.Resp outside = api.post("/api/v1/certs/user", alice, Map.of("public_key", newKey("ext3", "ed25519"),
+                "extensions", List.of("permit-pty", "frobnicate@example.com")));
+        assertEquals(403, outside.status(), outside.toString());
+        assertEquals("rules.engineers.extensions", outside.json().get("rule").asText());
+        assertTrue(outside.json().get("detail").asText().contains("frobnicate@example.com"), outside.toString());
+
+        Api.Resp withNull = api.post("/api/v1/certs/user", alice, "{\"public_key\": \""
+                + newKey("ext4", "ed25519") + "\", \"extensions\": [null]}");
+        assertEquals(400, withNull.status(), withNull.toString());
+        assertTrue(api.get("/openapi.json", null).json().at("/paths/~1api~1v1~1certs~1user/post/requestBody/content"
+                + "/application~1json/schema/properties/extensions").has("items"), "documented in the OpenAPI");
+    }
+
+    static Set<String> extensions(Api.Resp r) {
+        return CertificateCodec.decodeLine(r.json().get("certificate").asText()).certificate().extensions()
+                .keySet();
     }
 
     @Test

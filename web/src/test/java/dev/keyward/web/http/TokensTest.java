@@ -123,6 +123,33 @@ class TokensTest {
         assertEquals(400, api.post("/api/v1/tokens", admin, Map.of("name", "x", "role", "auditor", "ttl", "soon")).status());
     }
 
+    /**
+     * Names that issuance would refuse are refused when the token is created (the same rule code): host-token
+     * principals that ssh reads as wildcards, usernames with control, bidirectional or invisible characters.
+     */
+    @Test
+    void namesIssuanceWouldRefuseAreRefusedAtCreation() {
+        for (String principal : List.of("*", "*.example.com", "web?.example.com")) {
+            Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "h", "role", "host",
+                    "principals", List.of(principal), "ttl", "1h"));
+            assertEquals(400, r.status(), principal + ": " + r);
+            assertTrue(r.json().get("detail").asText().contains("wildcards"), r.toString());
+        }
+        for (String username : List.of("bob\u0007", "ali\u202Eecilre", "a\u200Bb", "eve\u2066x\u2069")) {
+            Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "e", "role", "engineer",
+                    "username", username, "ttl", "1h"));
+            assertEquals(400, r.status(), r.toString());
+            assertTrue(r.json().get("detail").asText().contains("username '"), r.toString());
+            // the name is masked in the message: no control or formatting character reaches a log or a terminal
+            assertTrue(r.json().get("detail").asText().chars().noneMatch(c -> Character.isISOControl(c)
+                    || Character.getType(c) == Character.FORMAT), r.toString());
+        }
+        Api.Resp fromName = api.post("/api/v1/tokens", admin, Map.of("name", "ali\u202Eece", "role", "auditor",
+                "ttl", "1h"));
+        assertEquals(400, fromName.status(), fromName.toString());
+        assertTrue(fromName.json().get("detail").asText().contains("give a username"), fromName.toString());
+    }
+
     @Test
     void hostTokenCarriesItsRegisteredNames() {
         Api.Resp r = api.post("/api/v1/tokens", admin, Map.of("name", "web9", "role", "host",
