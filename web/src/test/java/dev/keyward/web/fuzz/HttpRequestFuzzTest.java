@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * an answer too) with the admin token.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("jazzer") // its plain test too runs in the fuzz tests' JVM, after the fuzz test (see the parent pom)
 class HttpRequestFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern METHOD = Pattern.compile("GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS");
