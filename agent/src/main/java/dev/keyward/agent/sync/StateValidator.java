@@ -29,6 +29,8 @@ public final class StateValidator {
     static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
     static final Pattern SERVER_PATH = Pattern.compile("/api/[A-Za-z0-9/_.?=&-]*");
     static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    /** A desired key's {@code key}: {@code type base64}, nothing before or after. */
+    static final Pattern KEY_TEXT = Pattern.compile("[^ \t]+[ \t]+[^ \t]+");
 
     private final PublicKeyParser parser = PublicKeyParser.withDefaults();
 
@@ -145,6 +147,11 @@ public final class StateValidator {
         }
         if (k.key() == null) {
             throw new InvalidStateException(where + ": needs 'line' or 'key'");
+        }
+        if (!KEY_TEXT.matcher(k.key().strip()).matches()) {
+            // options or a comment inside 'key' would install other options than 'options' says
+            throw new InvalidStateException(where + ": key must be 'type base64'; options and comment have fields"
+                    + " of their own");
         }
         StringBuilder sb = new StringBuilder();
         List<String> options = nonNull(k.options());
