@@ -89,6 +89,15 @@ class ConfigLoaderTest {
         });
     }
 
+    /** Found by ServerConfigFuzzTest: "rules:" without a value made loading the configuration throw an NPE. */
+    @Test
+    void policyKeyWithoutValueIsNamedByThePolicy() throws Exception {
+        ServerConfig c = load("policy:\n  rules: #[]\n", Map.of());
+        dev.keyward.ca.InvalidInputException e = assertThrows(dev.keyward.ca.InvalidInputException.class,
+                () -> dev.keyward.ca.policy.IssuancePolicy.fromMap(c.policy()));
+        assertTrue(e.getMessage().startsWith("policy.rules"), e.getMessage());
+    }
+
     @Test
     void nonLoopbackBindNeedsTlsOrInsecureHttp() throws Exception {
         ServerConfig c = load("http:\n  bind: 0.0.0.0\n", Map.of());
