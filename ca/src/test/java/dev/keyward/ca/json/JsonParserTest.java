@@ -105,6 +105,12 @@ class JsonParserTest {
     void refusesInvalidUtf8() {
         refused(new byte[] {'"', (byte) 0xC3, '"'}); // truncated
         refused(new byte[] {'"', (byte) 0xC0, (byte) 0xAF, '"'}); // overlong '/'
+        // "a" twice, the second time overlong: refused as invalid UTF-8, not read as a duplicate
+        String overlongName = refused(new byte[] {'{', '"', 'a', '"', ':', '1', ',', '"', (byte) 0xC1, (byte) 0xA1, '"', ':',
+            '2', '}'}).getMessage();
+        assertTrue(overlongName.contains("Invalid UTF-8"), overlongName);
+        refused(new byte[] {'"', (byte) 0xF0, (byte) 0x8F, (byte) 0xBF, (byte) 0xBF, '"'}); // overlong, 4 bytes
+        refused(new byte[] {'"', (byte) 0xF5, (byte) 0x80, (byte) 0x80, (byte) 0x80, '"'}); // no such lead byte
         refused(new byte[] {'"', (byte) 0xE0, (byte) 0x80, (byte) 0xAF, '"'}); // overlong
         refused(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'}); // an encoded surrogate
         refused(new byte[] {'"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"'}); // above U+10FFFF
