@@ -5,8 +5,10 @@ import dev.keyward.web.backup.BackupException;
 import dev.keyward.web.KeywardServer;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ConfigLoader;
+import dev.keyward.web.config.LogFormat;
 import dev.keyward.web.config.ServerConfig;
 import dev.keyward.web.db.DatabaseUnavailableException;
+import dev.keyward.web.logging.LogOutput;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -57,8 +59,27 @@ public final class KeywardServerCli implements Runnable {
                 + " defaults under $KEYWARD_HOME; KEYWARD_* environment variables override the file)")
         Path config;
 
+        @Option(names = "--log-format", paramLabel = "FORMAT", converter = LogFormatConverter.class,
+                description = "text (default) or json: one JSON object per line, with the request's X-Request-Id"
+                        + " (overrides log.format and KEYWARD_LOG_FORMAT)")
+        LogFormat logFormat;
+
+        /** The configuration; the log format it names (or --log-format) is in force from here on. */
         ServerConfig load() {
-            return ConfigLoader.fromEnvironment().load(Optional.ofNullable(config));
+            ServerConfig cfg = ConfigLoader.fromEnvironment().load(Optional.ofNullable(config));
+            LogOutput.use(logFormat != null ? logFormat : cfg.logFormat());
+            return cfg;
+        }
+    }
+
+    static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.parse("--log-format", value);
+            } catch (ConfigException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

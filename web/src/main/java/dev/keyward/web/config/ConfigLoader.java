@@ -25,12 +25,12 @@ import java.util.Set;
  *   KEYWARD_HTTP_PORT         http.port                 KEYWARD_DB_PASSWORD_FILE  database.password_file
  *   KEYWARD_TLS_CERT_FILE     http.tls.cert_file        KEYWARD_USER_CA_KEY       ca.user_key
  *   KEYWARD_TLS_KEY_FILE      http.tls.key_file         KEYWARD_HOST_CA_KEY       ca.host_key
- *                                                     KEYWARD_AUDIT_KEY         audit.key
+ *   KEYWARD_LOG_FORMAT        log.format                KEYWARD_AUDIT_KEY         audit.key
  * </pre>
  */
 public final class ConfigLoader {
     static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy", "oidc",
-            "inventory", "audit");
+            "inventory", "audit", "log");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final Map<String, String> env;
@@ -113,8 +113,13 @@ public final class ConfigLoader {
 
         Map<String, Object> policy = top.section("policy").asMap(yaml);
         Optional<OidcConfig> oidc = OidcConfig.parse(top.section("oidc"));
+
+        ConfigTree log = top.section("log");
+        log.checkKnown(Set.of("format"));
+        LogFormat logFormat = env("KEYWARD_LOG_FORMAT").map(f -> LogFormat.parse("KEYWARD_LOG_FORMAT", f))
+                .or(() -> log.string("format").map(f -> LogFormat.parse("log.format", f))).orElse(LogFormat.TEXT);
         return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc,
-                inventoryConfig, auditConfig);
+                inventoryConfig, auditConfig, logFormat);
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

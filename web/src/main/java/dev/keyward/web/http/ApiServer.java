@@ -62,7 +62,8 @@ public final class ApiServer implements AutoCloseable {
                 if (limits.minDataRate() > 0) {
                     krlNotModified.setHandler(new MinimumDataRateHandler(limits.minDataRate(), 0));
                 }
-                server.setHandler(krlNotModified);
+                // outermost: every response (KRL 304s too) carries X-Request-Id, and the lines logged meanwhile
+                server.setHandler(new RequestIds(krlNotModified));
             });
             // the API is stateless (bearer tokens): no HTTP sessions, no session-cookie parsing on every request
             cfg.jetty.modifyServletContextHandler(h -> h.setSessionHandler(new NoSessions()));

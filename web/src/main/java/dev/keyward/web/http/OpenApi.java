@@ -21,7 +21,9 @@ final class OpenApi {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("openapi", "3.1.0");
         doc.put("info", Map.of("title", "Keyward CA server", "version", version,
-                "description", "SSH certificate authority API. Errors are application/problem+json (RFC 9457)."));
+                "description", "SSH certificate authority API. Errors are application/problem+json (RFC 9457). Every response"
+                        + " carries X-Request-Id, the ID the server's log gives the request (request_id in the JSON"
+                        + " log)."));
         Map<String, Object> paths = new LinkedHashMap<>();
         for (Route r : routes) {
             @SuppressWarnings("unchecked")

@@ -77,6 +77,20 @@ class ConfigLoaderTest {
                 .contains("not valid YAML"));
     }
 
+    @Test
+    void logFormatIsTextUnlessTheFileOrTheEnvironmentSaysJson() throws Exception {
+        assertEquals(LogFormat.TEXT, load("http:\n  port: 9000\n", Map.of()).logFormat());
+        assertEquals(LogFormat.JSON, load("log:\n  format: json\n", Map.of()).logFormat());
+        assertEquals(LogFormat.TEXT, load("log:\n  format: json\n", Map.of("KEYWARD_LOG_FORMAT", "text")).logFormat());
+        assertEquals(LogFormat.JSON, load("", Map.of("KEYWARD_LOG_FORMAT", "JSON")).logFormat());
+        ConfigException bad = assertThrows(ConfigException.class, () -> load("log:\n  format: xml\n", Map.of()));
+        assertEquals("log.format must be text or json, got 'xml'", bad.getMessage());
+        ConfigException badEnv = assertThrows(ConfigException.class, () -> load("", Map.of("KEYWARD_LOG_FORMAT", "yes")));
+        assertTrue(badEnv.getMessage().startsWith("KEYWARD_LOG_FORMAT"), badEnv.getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class, () -> load("log:\n  level: debug\n", Map.of()));
+        assertTrue(unknown.getMessage().contains("log.level"), unknown.getMessage());
+    }
+
     /** Found by ServerConfigFuzzTest: a NUL in a path escaped as InvalidPathException instead of naming the key. */
     @Test
     void pathThatCannotBeAPathIsRefusedNamingTheKey() {

@@ -42,10 +42,18 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess serveEmbedded(String name, Path home, Map<String, String> env, Path logDir)
             throws IOException {
+        return serveEmbedded(name, home, env, logDir, List.of());
+    }
+
+    /** {@link #serveEmbedded(String, Path, Map, Path)} with {@code options} after {@code serve}. */
+    public static ServerProcess serveEmbedded(String name, Path home, Map<String, String> env, Path logDir,
+            List<String> options) throws IOException {
         Map<String, String> all = new HashMap<>(env);
         all.put("KEYWARD_HOME", home.toString());
         all.putIfAbsent("KEYWARD_HTTP_PORT", "0");
-        return start(name, logDir, all, "serve");
+        List<String> args = new ArrayList<>(List.of("serve"));
+        args.addAll(options);
+        return start(name, logDir, all, args.toArray(String[]::new));
     }
 
     private static ServerProcess start(String name, Path logDir, Map<String, String> env, String... args)
