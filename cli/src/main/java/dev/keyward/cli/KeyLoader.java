@@ -99,7 +99,8 @@ final class KeyLoader implements AutoCloseable {
                 return;
             }
             keyLoaded = "key";
-            dropped = "ssh-add loaded the key, but the agent does not list the certificate"; // ssh-add exits 0 either way
+            // ssh-add exits 0 either way
+            dropped = "ssh-add loaded the key, but the agent does not list the certificate";
         }
         if (a.holds(cert)) {
             out.println("  ssh-agent:   " + keyLoaded + " and certificate loaded for " + Durations.format(lifetime));

@@ -89,7 +89,8 @@ final class SshConfigCommand implements Callable<Integer> {
         }
         if (pinned.isEmpty()) {
             pins.pin(base, listed);
-            out.println("Pinned the host CA keys of " + base + " in " + pins.file() + ": " + CaPins.fingerprints(listed));
+            out.println("Pinned the host CA keys of " + base + " in " + pins.file() + ": "
+                    + CaPins.fingerprints(listed));
         }
         SshConfigInstaller.install(setup, env.clock().instant()).forEach(out::println);
         return 0;

@@ -103,8 +103,8 @@ class SshConfigCommandTest {
     void installWritesTheFilesAndASecondRunChangesNothing() throws IOException {
         Files.createDirectories(ssh(""));
         // the engineer's own file: no final newline, a tab, a non-ASCII byte, a Host * that sets options for all
-        byte[] mine = "# mine\nHost *\n\tServerAliveInterval 30\n\tUserKnownHostsFile ~/.ssh/other\nHost gitlab\u00e9\n  User git"
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] mine = ("# mine\nHost *\n\tServerAliveInterval 30\n\tUserKnownHostsFile ~/.ssh/other\n"
+                + "Host gitlab\u00e9\n  User git").getBytes(StandardCharsets.UTF_8);
         Files.write(ssh("config"), mine);
         Files.setPosixFilePermissions(ssh("config"), PosixFilePermissions.fromString("rw-r-----"));
         Files.writeString(Files.createDirectories(home.resolve(".config/keyward")).resolve("config"),

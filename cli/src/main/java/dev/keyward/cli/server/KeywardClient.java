@@ -26,9 +26,9 @@ import java.util.Optional;
 
 /**
  * The calls of {@code keyward login} and {@code keyward ssh-config}: {@code GET /api/v1/ca/user} (the trusted user
- * CA keys), {@code POST /api/v1/certs/user}, and {@code GET /api/v1/ca/host} (the host CA keys). No redirects are followed (a redirect could carry the token elsewhere);
- * answers are capped at {@link #MAX_BODY} bytes; every failure is a {@link ServerException} with a message for
- * the engineer.
+ * CA keys), {@code POST /api/v1/certs/user}, and {@code GET /api/v1/ca/host} (the host CA keys). No redirects are
+ * followed (a redirect could carry the token elsewhere); answers are capped at {@link #MAX_BODY} bytes; every failure
+ * is a {@link ServerException} with a message for the engineer.
  */
 public final class KeywardClient {
     static final int MAX_BODY = 256 * 1024;

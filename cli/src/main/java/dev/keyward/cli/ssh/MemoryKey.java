@@ -49,7 +49,10 @@ public final class MemoryKey {
         return publicKey;
     }
 
-    /** The plain key's fields for {@link AgentClient#add}: {@code string "ssh-ed25519", string ENC(A), string k || ENC(A)}. */
+    /**
+     * The plain key's fields for {@link AgentClient#add}: {@code string "ssh-ed25519", string ENC(A),
+     * string k || ENC(A)}.
+     */
     public byte[] agentFields() {
         return fields(KeyType.ED25519.sshName().getBytes(StandardCharsets.US_ASCII), null);
     }
