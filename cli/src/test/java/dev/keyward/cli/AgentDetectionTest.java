@@ -5,22 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.keyward.ca.cert.CertType;
-import dev.keyward.ca.cert.Certificate;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
 import dev.keyward.ca.testing.TestKeys;
 import dev.keyward.cli.testing.Cli;
+import dev.keyward.cli.testing.EngineerHome;
 import dev.keyward.cli.testing.FakeAgent;
-import dev.keyward.cli.testing.FakeServer;
 import dev.keyward.cli.testing.GpgAgentProcess;
-import dev.keyward.cli.testing.TestCa;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -40,34 +35,24 @@ class AgentDetectionTest {
 
     @TempDir
     Path tmp;
-    Path home;
-    TestCa ca;
-    FakeServer server;
-    Path tokenFile;
+    EngineerHome engineer;
 
     @BeforeEach
     void setUp() throws IOException {
-        home = Files.createDirectories(tmp.resolve("home"));
-        ca = new TestCa(tmp, "user_ca");
-        server = new FakeServer(ca.publicKey().toOpenSsh() + "\n", body -> Cli.created(ca.sign(Certificate.builder()
-                .type(CertType.USER).key(Cli.requestedKey(body)).principal(USER), 3600).toOpenSsh()));
-        tokenFile = tmp.resolve("token");
-        Files.writeString(tokenFile, "kwt_test_secret\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        engineer = EngineerHome.certifyingFor(tmp, USER);
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
+        engineer.close();
     }
 
     Cli.Run login(Path agentSocket) {
-        return Cli.run(home, Cli.agentEnv(agentSocket), Clock.systemUTC(), "login", "--server", server.url(),
-                "--token-file", tokenFile.toString());
+        return engineer.login(agentSocket);
     }
 
     Path keyward() {
-        return home.resolve(".ssh/keyward_ed25519");
+        return engineer.keywardKey();
     }
 
     @Test
@@ -91,7 +76,7 @@ class AgentDetectionTest {
 
     @Test
     void anAgentRefusingCertificatesFromSshAddIsNamedToo() throws Exception {
-        Cmd.sshKeygen(Files.createDirectories(home.resolve(".ssh")), "id_ed25519", "ed25519", 0);
+        Cmd.sshKeygen(Files.createDirectories(engineer.home.resolve(".ssh")), "id_ed25519", "ed25519", 0);
         try (FakeAgent agent = FakeAgent.start(tmp.resolve("agent/S.fake.ssh"))) {
             Cli.Run r = login(agent.socket());
             assertEquals(0, r.code(), r.toString());
@@ -99,7 +84,7 @@ class AgentDetectionTest {
             assertTrue(r.err().startsWith("keyward: warning: the ssh-agent at " + agent.socket() + " (java (pid "
                     + ProcessHandle.current().pid() + ")) cannot hold certificates (ssh-add loaded the key, but the"
                     + " agent does not list the certificate); ssh still uses the certificate file: ssh -i "
-                    + home.resolve(".ssh/id_ed25519")), r.err());
+                    + engineer.home.resolve(".ssh/id_ed25519")), r.err());
             assertTrue(agent.addRequests.contains("ssh-ed25519-cert-v01@openssh.com"), "ssh-add offered it");
         }
     }
@@ -109,7 +94,8 @@ class AgentDetectionTest {
         assumeTrue(GpgAgentProcess.installed(), "gpg-agent is not installed (apt-get install gpg-agent): the real"
                 + " gpg-agent case is not run; the stand-in agent cases still are");
         try (GpgAgentProcess gpg = GpgAgentProcess.start(tmp.resolve("gpg"));
-                Sshd sshd = Sshd.start(tmp.resolve("sshd"), null, List.of("TrustedUserCAKeys " + ca.publicKeyFile()))) {
+                Sshd sshd = Sshd.start(tmp.resolve("sshd"), null,
+                        List.of("TrustedUserCAKeys " + engineer.ca.publicKeyFile()))) {
             Cli.Run r = login(gpg.socket());
             assertEquals(0, r.code(), r.toString());
             assertEquals("keyward: warning: the ssh-agent at " + gpg.socket() + " (gpg-agent (pid " + gpg.pid()

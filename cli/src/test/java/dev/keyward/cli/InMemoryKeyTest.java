@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyward.ca.cert.Certificate;
-import dev.keyward.ca.cert.CertType;
 import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.key.SshPublicKey;
@@ -15,13 +13,12 @@ import dev.keyward.ca.testing.SshAgentProcess;
 import dev.keyward.ca.testing.Sshd;
 import dev.keyward.ca.testing.TestKeys;
 import dev.keyward.cli.testing.Cli;
+import dev.keyward.cli.testing.EngineerHome;
 import dev.keyward.cli.testing.FakeServer;
-import dev.keyward.cli.testing.TestCa;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -41,44 +38,43 @@ class InMemoryKeyTest {
 
     @TempDir
     Path tmp;
+    EngineerHome engineer;
     Path home;
-    TestCa ca;
     FakeServer server;
-    Path tokenFile;
 
     @BeforeEach
     void setUp() throws IOException {
-        home = Files.createDirectories(tmp.resolve("home"));
-        ca = new TestCa(tmp, "user_ca");
-        server = new FakeServer(ca.publicKey().toOpenSsh() + "\n", body -> Cli.created(ca.sign(Certificate.builder()
-                .type(CertType.USER).key(Cli.requestedKey(body)).principal(USER), 3600).toOpenSsh()));
-        tokenFile = tmp.resolve("token");
-        Files.writeString(tokenFile, "kwt_test_secret\n");
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        use(EngineerHome.certifyingFor(tmp, USER));
+    }
+
+    void use(EngineerHome e) {
+        engineer = e;
+        home = e.home;
+        server = e.server;
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
+        engineer.close();
     }
 
     Cli.Run keyward(Path agentSocket, String... args) {
-        return Cli.run(home, Cli.agentEnv(agentSocket), Clock.systemUTC(), args);
+        return engineer.keyward(agentSocket, args);
     }
 
     Cli.Run login(Path agentSocket, String... extra) {
-        return keyward(agentSocket, Stream.concat(Stream.of("login", "--server", server.url(), "--token-file",
-                tokenFile.toString()), Stream.of(extra)).toArray(String[]::new));
+        return engineer.login(agentSocket, extra);
     }
 
     Path keyward() {
-        return home.resolve(".ssh/keyward_ed25519");
+        return engineer.keywardKey();
     }
 
     @Test
     void withNoKeyLoginKeepsANewKeyOnlyInSshAgentAndSshUsesIt() throws Exception {
         try (SshAgentProcess agent = SshAgentProcess.start(tmp.resolve("agent.sock"), tmp.resolve("agent.log"));
-                Sshd sshd = Sshd.start(tmp.resolve("sshd"), null, List.of("TrustedUserCAKeys " + ca.publicKeyFile()))) {
+                Sshd sshd = Sshd.start(tmp.resolve("sshd"), null,
+                        List.of("TrustedUserCAKeys " + engineer.ca.publicKeyFile()))) {
             Cli.Run r = login(agent.socket());
             assertEquals(0, r.code(), r.toString());
             assertTrue(r.out().contains("ssh-agent:   key (in memory only) and certificate loaded for "), r.out());
@@ -139,7 +135,8 @@ class InMemoryKeyTest {
 
     @Test
     void writeKeyKeepsTheKeyInA0600FileThatLaterLoginsReuse() throws Exception {
-        try (Sshd sshd = Sshd.start(tmp.resolve("sshd"), null, List.of("TrustedUserCAKeys " + ca.publicKeyFile()))) {
+        try (Sshd sshd = Sshd.start(tmp.resolve("sshd"), null,
+                        List.of("TrustedUserCAKeys " + engineer.ca.publicKeyFile()))) {
             Cli.Run r = login(null, "--write-key");
             assertEquals(0, r.code(), r.toString());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyward())));
@@ -178,10 +175,9 @@ class InMemoryKeyTest {
 
     @Test
     void aFailedLoginTakesTheNewKeyOutOfTheAgent() throws Exception {
-        server.close();
-        server = new FakeServer(ca.publicKey().toOpenSsh() + "\n", body -> new FakeServer.Answer(403,
-                "application/problem+json", "{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,"
-                        + "\"detail\":\"no\"}"));
+        engineer.close();
+        use(EngineerHome.refusedWith(tmp.resolve("refusing"), new FakeServer.Answer(403, "application/problem+json",
+                "{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"no\"}")));
         try (SshAgentProcess agent = SshAgentProcess.start(tmp.resolve("agent.sock"), tmp.resolve("agent.log"))) {
             Cli.Run r = login(agent.socket());
             assertEquals(1, r.code(), r.toString());

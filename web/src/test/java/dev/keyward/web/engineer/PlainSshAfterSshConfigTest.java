@@ -11,18 +11,13 @@ import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.SshAgentProcess;
 import dev.keyward.ca.testing.Sshd;
-import dev.keyward.cli.KeywardCli;
-import dev.keyward.cli.config.CliEnv;
 import dev.keyward.web.testing.Api;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +48,6 @@ class PlainSshAfterSshConfigTest {
     Path tmp;
     Path home;
 
-    record Run(int code, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
-
     @BeforeEach
     void setUp() throws IOException {
         assumeTrue(Cmd.run(List.of("unshare", "--mount", "--propagation", "private", "true")).exitCode() == 0,
@@ -68,14 +56,11 @@ class PlainSshAfterSshConfigTest {
         home = Files.createDirectories(tmp.resolve("home"));
     }
 
-    Run keyward(Map<String, String> env, String... args) {
+    /** {@code keyward ARGS} in-process with this test's home and {@code env}, as {@link EngineerLoginTest} runs it. */
+    EngineerLoginTest.Run keyward(Map<String, String> env, String... args) {
         Map<String, String> vars = new HashMap<>(env);
         vars.put("HOME", home.toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = KeywardCli.run(args, new PrintWriter(out), new PrintWriter(err),
-                new CliEnv(vars, false, Clock.systemUTC()));
-        return new Run(code, out.toString(), err.toString());
+        return EngineerLoginTest.keyward(vars, args);
     }
 
     @Test
@@ -88,7 +73,7 @@ class PlainSshAfterSshConfigTest {
             Map<String, String> env = Map.of("SSH_AUTH_SOCK", sock.toString());
             Path token = secretFile("engineer-token", server.token("engineer", USER));
 
-            Run login = keyward(env, "login", "--server", url, "--token-file", token.toString());
+            EngineerLoginTest.Run login = keyward(env, "login", "--server", url, "--token-file", token.toString());
             assertEquals(0, login.code(), login.toString());
             assertTrue(login.out().contains("ssh-agent:   key (in memory only) and certificate loaded"), login.out());
             assertFalse(Files.exists(home.resolve(".ssh/keyward_ed25519")), "the private key was written");
@@ -98,7 +83,8 @@ class PlainSshAfterSshConfigTest {
             assertNotEquals(0, before.exitCode(), before.stderr());
             assertTrue(before.stderr().contains("Host key verification failed"), before.stderr());
 
-            Run install = keyward(Map.of(), "ssh-config", "--install", "--server", url, "--hosts", "127.0.0.1");
+            EngineerLoginTest.Run install = keyward(Map.of(), "ssh-config", "--install", "--server", url, "--hosts",
+                    "127.0.0.1");
             assertEquals(0, install.code(), install.toString());
 
             Cmd.Result ssh = plainSsh(sshd, sock);
@@ -132,11 +118,13 @@ class PlainSshAfterSshConfigTest {
             String url = "http://127.0.0.1:" + server.port();
             Path token = secretFile("engineer-token", server.token("engineer", USER));
 
-            Run login = keyward(Map.of(), "login", "--server", url, "--token-file", token.toString(), "--write-key");
+            EngineerLoginTest.Run login = keyward(Map.of(), "login", "--server", url, "--token-file", token.toString(),
+                    "--write-key");
             assertEquals(0, login.code(), login.toString());
             Path key = home.resolve(".ssh/keyward_ed25519");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
-            Run install = keyward(Map.of(), "ssh-config", "--install", "--server", url, "--hosts", "127.0.0.1");
+            EngineerLoginTest.Run install = keyward(Map.of(), "ssh-config", "--install", "--server", url, "--hosts",
+                    "127.0.0.1");
             assertEquals(0, install.code(), install.toString());
 
             Cmd.Result ssh = plainSsh(sshd, null);
