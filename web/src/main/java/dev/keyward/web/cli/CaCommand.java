@@ -79,6 +79,12 @@ final class CaCommand implements Runnable {
         }
     }
 
+    /** A step on one key. */
+    abstract static class KeyStep extends Step {
+        @Option(names = "--key", required = true, paramLabel = "ID", description = "The key's id (ca status)")
+        long key;
+    }
+
     @Command(name = "rotate", mixinStandardHelpOptions = true, description = "Create a new CA key in the same token"
             + " as the active one, as pending: trusted at once (agents install it), signing nothing until activated.")
     static final class Rotate extends Step {
@@ -99,10 +105,7 @@ final class CaCommand implements Runnable {
 
     @Command(name = "activate", mixinStandardHelpOptions = true, description = "Make a pending key sign; the active"
             + " key retires. Refused while enrolled hosts seen in the last day do not trust a user key yet.")
-    static final class Activate extends Step {
-        @Option(names = "--key", required = true, paramLabel = "ID", description = "The key's id (ca status)")
-        long key;
-
+    static final class Activate extends KeyStep {
         @Option(names = "--force", description = "Activate even though some hosts do not trust it yet")
         boolean force;
 
@@ -118,10 +121,7 @@ final class CaCommand implements Runnable {
     @Command(name = "destroy", mixinStandardHelpOptions = true, description = "Delete the key from its token"
             + " (C_DestroyObject); its public key stays on record. Refused for the active key, and for a retired key"
             + " while certificates it signed are valid.")
-    static final class Destroy extends Step {
-        @Option(names = "--key", required = true, paramLabel = "ID", description = "The key's id (ca status)")
-        long key;
-
+    static final class Destroy extends KeyStep {
         @Option(names = "--force", description = "Destroy a retired key although certificates it signed are valid")
         boolean force;
 
@@ -137,10 +137,7 @@ final class CaCommand implements Runnable {
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Emergency: put the CA key into the KRL"
             + " (sshd refuses every certificate it signed) and out of the trust bundle; if it was active, a pending"
             + " key (or a new one) signs in its place.")
-    static final class Revoke extends Step {
-        @Option(names = "--key", required = true, paramLabel = "ID", description = "The key's id (ca status)")
-        long key;
-
+    static final class Revoke extends KeyStep {
         @Option(names = "--reason", required = true, description = "Why (recorded in the audit log and the KRL)")
         String reason;
 
