@@ -3,13 +3,11 @@ package dev.keyward.web.service;
 import dev.keyward.ca.Durations;
 import dev.keyward.ca.cert.CertType;
 import dev.keyward.ca.policy.IssuancePolicy;
+import dev.keyward.web.db.CertificateStatsDao;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.service.ComplianceReport.Stage;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,6 @@ final class CertificateEvidence {
     /** TTL buckets, in seconds: up to 1 h, 8 h, 1 d, 7 d, 30 d, more. */
     private static final long[] BUCKETS = {3600, 8 * 3600, 86400, 7 * 86400, 30 * 86400};
     private static final String[] BUCKET_NAMES = {"<=1h", "<=8h", "<=1d", "<=7d", "<=30d", ">30d"};
-    static final String OIDC = "oidc";
 
     private final Database db;
     private final IssuancePolicy policy;
@@ -38,51 +35,33 @@ final class CertificateEvidence {
         this.now = now;
     }
 
-    /** A certificate's lifetime, as issued: valid_before - issued_at (only the start is back-dated). */
-    private static final String TTL = "extract(epoch FROM c.valid_before - c.issued_at)::bigint";
-    private static final String ROLE = "COALESCE(t.role, '" + OIDC + "')";
-    private static final String FROM = " FROM certificates c LEFT JOIN api_tokens t ON t.id = c.token_id";
-
     void add(Stage stage) {
         Instant since = now.minus(ComplianceReports.CERTIFICATE_WINDOW);
-        StringBuilder buckets = new StringBuilder();
-        for (long b : BUCKETS) {
-            buckets.append(", count(*) FILTER (WHERE ").append(TTL).append(" <= ").append(b).append(')');
-        }
-        // valid_before >= since narrows to the window through its index (a certificate issued since then is valid
-        // at least until then)
-        List<Map<String, Object>> distribution = db.read(tx -> tx.resultQuery("SELECT c.cert_type, " + ROLE
-                        + ", count(*), max(" + TTL + ")" + buckets + FROM
-                        + " WHERE c.valid_before >= ?::timestamptz AND c.issued_at >= ?::timestamptz GROUP BY 1, 2 ORDER BY 1, 2",
-                        utc(since), utc(since))
-                .fetch(r -> {
+        List<Map<String, Object>> distribution = db.read(tx -> new CertificateStatsDao(tx).lifetimes(since, BUCKETS))
+                .stream().map(g -> {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("type", r.get(0, String.class));
-                    m.put("role", r.get(1, String.class));
-                    long count = r.get(2, Long.class);
-                    m.put("issued", count);
-                    m.put("longest_ttl", Durations.format(Duration.ofSeconds(r.get(3, Long.class))));
+                    m.put("type", g.type());
+                    m.put("role", g.role());
+                    m.put("issued", g.count());
+                    m.put("longest_ttl", Durations.format(Duration.ofSeconds(g.longest())));
                     Map<String, Long> hist = new LinkedHashMap<>();
                     long below = 0;
                     for (int i = 0; i < BUCKETS.length; i++) {
-                        long upTo = r.get(4 + i, Long.class);
-                        hist.put(BUCKET_NAMES[i], upTo - below);
-                        below = upTo;
+                        hist.put(BUCKET_NAMES[i], g.upTo()[i] - below);
+                        below = g.upTo()[i];
                     }
-                    hist.put(BUCKET_NAMES[BUCKETS.length], count - below);
+                    hist.put(BUCKET_NAMES[BUCKETS.length], g.count() - below);
                     m.put("ttl", hist);
                     return m;
-                }));
-        List<Map<String, Object>> requesters = db.read(tx -> tx.resultQuery("SELECT c.requester, c.cert_type, count(*)"
-                        + FROM + " WHERE c.valid_before >= ?::timestamptz AND c.issued_at >= ?::timestamptz GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
-                        + " LIMIT " + ComplianceReports.topRequesters(), utc(since), utc(since))
-                .fetch(r -> {
+                }).toList();
+        List<Map<String, Object>> requesters = db.read(tx -> new CertificateStatsDao(tx)
+                .topRequesters(since, ComplianceReports.topRequesters())).stream().map(r -> {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("requester", r.get(0, String.class));
-                    m.put("type", r.get(1, String.class));
-                    m.put("issued", r.get(2, Long.class));
+                    m.put("requester", r.requester());
+                    m.put("type", r.type());
+                    m.put("issued", r.issued());
                     return m;
-                }));
+                }).toList();
         int longer = longerThanPolicy(stage);
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("window", Durations.format(ComplianceReports.CERTIFICATE_WINDOW));
@@ -98,30 +77,17 @@ final class CertificateEvidence {
      * are read certificate by certificate.
      */
     private int longerThanPolicy(Stage stage) {
-        record Group(String type, String role, long longest, long count) {
-        }
-        List<Group> groups = db.read(tx -> tx.resultQuery("SELECT c.cert_type, " + ROLE + ", max(" + TTL + "), count(*)"
-                        + FROM + " WHERE c.valid_before > ?::timestamptz AND c.revoked_at IS NULL GROUP BY 1, 2",
-                        utc(now))
-                .fetch(r -> new Group(r.get(0, String.class), r.get(1, String.class), r.get(2, Long.class),
-                        r.get(3, Long.class))));
         int total = 0;
-        for (Group g : groups) {
+        for (CertificateStatsDao.TtlGroup g : db.read(tx -> new CertificateStatsDao(tx).valid(now))) {
             Optional<Duration> limit = policy.longestTtl(CertType.parse(g.type()),
-                    g.role().equals(OIDC) ? Optional.empty() : Optional.of(g.role()));
+                    g.role().equals(CertificateStatsDao.OIDC) ? Optional.empty() : Optional.of(g.role()));
             long max = limit.map(Duration::getSeconds).orElse(0L);
             if (g.longest() <= max) {
                 continue;
             }
-            record Over(long serial, String requester, String keyId, long ttl, Instant validBefore) {
-            }
-            List<Over> over = db.read(tx -> tx.resultQuery("SELECT c.serial, c.requester, c.key_id, " + TTL
-                            + ", c.valid_before" + FROM + " WHERE c.valid_before > ?::timestamptz AND c.revoked_at IS NULL"
-                            + " AND c.cert_type = ? AND " + ROLE + " = ? AND " + TTL + " > ? ORDER BY c.serial",
-                            utc(now), g.type(), g.role(), max)
-                    .fetch(r -> new Over(r.get(0, Long.class), r.get(1, String.class), r.get(2, String.class),
-                            r.get(3, Long.class), r.get(4, java.time.OffsetDateTime.class).toInstant())));
-            for (Over o : over) {
+            List<CertificateStatsDao.LongLived> over = db.read(tx -> new CertificateStatsDao(tx)
+                    .validLongerThan(now, g.type(), g.role(), max));
+            for (CertificateStatsDao.LongLived o : over) {
                 total++;
                 if (total > ComplianceReports.listedCertificates()) {
                     continue;
@@ -143,9 +109,5 @@ final class CertificateEvidence {
             }
         }
         return total;
-    }
-
-    private static OffsetDateTime utc(Instant t) {
-        return t.atOffset(ZoneOffset.UTC);
     }
 }
