@@ -20,7 +20,12 @@ import dev.keyward.web.service.AuditKey;
 import dev.keyward.web.service.AuditKeyBootstrap;
 import dev.keyward.web.service.AuditService;
 import dev.keyward.web.service.CaKeyBootstrap;
+import dev.keyward.web.service.AgentStateWatcher;
+import dev.keyward.web.service.CaKeyLifecycle;
+import dev.keyward.web.service.CaKeyStatus;
 import dev.keyward.web.service.CaKeys;
+import dev.keyward.web.service.CaTrustExpiry;
+import dev.keyward.web.service.ComplianceReports;
 import dev.keyward.web.service.CertificateService;
 import dev.keyward.web.service.HostServices;
 import dev.keyward.web.service.IssuanceService;
@@ -63,6 +68,7 @@ public final class KeywardServer implements AutoCloseable {
     private final KrlPruner pruner;
     private final AuditKey auditKey;
     private final AuditCheckpointer checkpoints;
+    private final CaTrustExpiry trustExpiry;
 
     /** What the caller may plug in: secrets, clock, extra bearer authenticators (OIDC), the KRL encoder. */
     public record Options(SecretSource secrets, Clock clock, List<BearerAuthenticator> extraAuthenticators,
@@ -91,7 +97,8 @@ public final class KeywardServer implements AutoCloseable {
     }
 
     private KeywardServer(Database db, CaKeys keys, ServerMetrics metrics, Services services, ApiServer api,
-            KrlPruner pruner, AuditKey auditKey, AuditCheckpointer checkpoints) {
+            KrlPruner pruner, AuditKey auditKey, AuditCheckpointer checkpoints, CaTrustExpiry trustExpiry) {
+        this.trustExpiry = trustExpiry;
         this.pruner = pruner;
         this.auditKey = auditKey;
         this.checkpoints = checkpoints;
@@ -111,6 +118,7 @@ public final class KeywardServer implements AutoCloseable {
         AuditCheckpointer checkpoints = null;
         IssuanceService issuance = null;
         HostServices hostServices = null;
+        CaTrustExpiry trustExpiry = null;
         ServerMetrics metrics = new ServerMetrics();
         try {
             db.migrate();
@@ -129,19 +137,31 @@ public final class KeywardServer implements AutoCloseable {
             auth.addAll(opts.extraAuthenticators());
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
             issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics, checkpoints::appended);
-            hostServices = HostServices.create(db, keys, krl, issuance, opts.clock(), cfg.tokens().maxTtl(),
+            hostServices = HostServices.create(db, krl, issuance, opts.clock(), cfg.tokens().maxTtl(),
                     cfg.inventory());
+            CaKeys active = keys;
+            AgentStateWatcher watcher = hostServices.watcher();
+            // a CA key activated through another node (or the CLI) is opened here when the versions change
+            watcher.onVersionChange(active::refresh);
+            trustExpiry = CaTrustExpiry.start(db, opts.clock(), watcher::changed, CaTrustExpiry.INTERVAL);
             Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db),
                     new AuditService(db, Optional.of(auditKey), cfg.audit().sinkFile()), checkpoints,
-                    new Readiness(db, keys, auditKey), metrics, hostServices);
+                    new Readiness(db, keys, auditKey), metrics, hostServices,
+                    new CaKeyLifecycle(db, Optional.of(keys), opts.secrets(), opts.clock(), cfg.ca().algorithm(),
+                            watcher::changed),
+                    new CaKeyStatus(db, opts.clock()),
+                    new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
                     cfg.http().bind(), api.port());
-            return new KeywardServer(db, keys, metrics, services, api, pruner, auditKey, checkpoints);
+            return new KeywardServer(db, keys, metrics, services, api, pruner, auditKey, checkpoints, trustExpiry);
         } catch (RuntimeException e) {
+            if (trustExpiry != null) {
+                trustExpiry.close();
+            }
             if (hostServices != null) {
                 hostServices.close();
             }
@@ -163,7 +183,7 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
-    static IssuancePolicy policy(ServerConfig cfg) {
+    public static IssuancePolicy policy(ServerConfig cfg) {
         try {
             IssuancePolicy p = cfg.policy().isEmpty() ? IssuancePolicy.defaults() : IssuancePolicy.fromMap(cfg.policy());
             LOG.info("Issuance policy: {}", p);
@@ -226,6 +246,7 @@ public final class KeywardServer implements AutoCloseable {
 
     @Override
     public void close() {
+        trustExpiry.close();
         pruner.close();
         api.close();
         services.hosts().close();

@@ -6,6 +6,7 @@ import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.ca.sign.CaAlgorithm;
 import dev.keyward.ca.sign.CaSigner;
 import dev.keyward.ca.sign.JcaSigner;
+import dev.keyward.ca.sign.KeyProtection;
 import dev.keyward.ca.sign.SecretSource;
 import dev.keyward.ca.sign.SignerException;
 import dev.keyward.ca.sign.SshSignatures;
@@ -134,7 +135,9 @@ public final class Pkcs11Keys {
 
     /**
      * Deletes the CA key named {@code uri.object()} (the private key and its placeholder certificate) from the
-     * token. Irreversible: certificates signed by the key stay valid, but no new ones can be signed.
+     * token: SunPKCS11's {@code KeyStore.deleteEntry} destroys both objects (C_DestroyObject). Then checks, in a
+     * session of its own, that the token no longer holds a private key by that name. Irreversible: certificates
+     * signed by the key stay valid, but no new ones can be signed.
      */
     public static void destroy(Pkcs11Uri uri, SecretSource secrets) {
         Pkcs11Token token = Pkcs11Token.of(uri);
@@ -150,7 +153,47 @@ public final class Pkcs11Keys {
                 throw new SignerException("cannot delete key '" + uri.object() + "' from PKCS#11 token '"
                         + uri.token() + "': " + e.getMessage(), e);
             }
+            char[] pin = Pkcs11Pin.resolve(uri, secrets);
+            try {
+                if (token.module().hasPrivateKey(TokenSlots.resolve(uri.modulePath(), uri.token()).id(), pin,
+                        uri.object())) {
+                    throw new SignerException("PKCS#11 token '" + uri.token() + "' still holds a private key named '"
+                            + uri.object() + "' after deleting it");
+                }
+            } finally {
+                Arrays.fill(pin, '\0');
+            }
             return null;
+        });
+    }
+
+    /** Whether the token holds a key named {@code uri.object()}. */
+    public static boolean exists(Pkcs11Uri uri, SecretSource secrets) {
+        Pkcs11Token token = Pkcs11Token.of(uri);
+        return token.module().exclusive(() -> containsAlias(login(token, token.connection(), uri, secrets), uri));
+    }
+
+    /**
+     * How the token protects the key named {@code uri.object()}, read back from the token's own attributes
+     * (CKA_SENSITIVE, CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE, CKA_LOCAL), not from what was
+     * asked for when it was generated.
+     */
+    public static KeyProtection protection(Pkcs11Uri uri, SecretSource secrets) {
+        Pkcs11Token token = Pkcs11Token.of(uri);
+        return token.module().exclusive(() -> {
+            login(token, token.connection(), uri, secrets);
+            char[] pin = Pkcs11Pin.resolve(uri, secrets);
+            try {
+                Pkcs11Module.KeyAttributes a = token.module().privateKeyAttributes(
+                        TokenSlots.resolve(uri.modulePath(), uri.token()).id(), pin, uri.object())
+                        .orElseThrow(() -> new InvalidInputException("PKCS#11 token '" + uri.token()
+                                + "' has no key named '" + uri.object() + "'"));
+                return new KeyProtection(KeyProtection.Storage.PKCS11_TOKEN, "token '" + uri.token() + "' ("
+                        + uri.modulePath() + ")", a.token(), a.sensitive(), a.alwaysSensitive(), a.extractable(),
+                        a.neverExtractable(), a.local());
+            } finally {
+                Arrays.fill(pin, '\0');
+            }
         });
     }
 

@@ -14,10 +14,12 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -69,6 +71,13 @@ final class Pkcs11Module {
     private static final long CKA_CLASS = 0x0;
     private static final long CKA_ID = 0x102;
     private static final long CKO_PRIVATE_KEY = 0x3;
+    private static final long CKA_TOKEN = 0x1;
+    private static final long CKA_PRIVATE = 0x2;
+    private static final long CKA_SENSITIVE = 0x103;
+    private static final long CKA_EXTRACTABLE = 0x162;
+    private static final long CKA_LOCAL = 0x163;
+    private static final long CKA_NEVER_EXTRACTABLE = 0x164;
+    private static final long CKA_ALWAYS_SENSITIVE = 0x165;
     /** Superseded providers kept reachable (see the class comment); older ones are let go. */
     private static final int RETIRED_KEPT = 16;
     private static final Map<Path, Pkcs11Module> MODULES = new ConcurrentHashMap<>();
@@ -224,6 +233,53 @@ final class Pkcs11Module {
      * cause when the module fails.
      */
     boolean hasPrivateKey(long slotId, char[] pin, String id) {
+        return inUserSession(slotId, pin, session -> findPrivateKey(session, id).isPresent());
+    }
+
+    /**
+     * The protection attributes of the private key whose CKA_ID is {@code id}, as the token reports them
+     * (C_GetAttributeValue in a session of its own); empty if there is no such key.
+     */
+    Optional<KeyAttributes> privateKeyAttributes(long slotId, char[] pin, String id) {
+        return inUserSession(slotId, pin, session -> {
+            OptionalLong handle = findPrivateKey(session, id);
+            if (handle.isEmpty()) {
+                return Optional.empty();
+            }
+            long[] types = {CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE, CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE,
+                CKA_NEVER_EXTRACTABLE, CKA_LOCAL};
+            try {
+                Class<?> attr = Class.forName(WRAPPER + "CK_ATTRIBUTE");
+                Object template = Array.newInstance(attr, types.length);
+                for (int i = 0; i < types.length; i++) {
+                    Array.set(template, i, attr.getConstructor(long.class).newInstance(types[i]));
+                }
+                call("C_GetAttributeValue", new Class<?>[] {long.class, long.class, template.getClass()}, session,
+                        handle.getAsLong(), template);
+                boolean[] v = new boolean[types.length];
+                for (int i = 0; i < types.length; i++) {
+                    v[i] = (boolean) attr.getMethod("getBoolean").invoke(Array.get(template, i));
+                }
+                return Optional.of(new KeyAttributes(v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
+            } catch (InvocationTargetException e) {
+                throw new SignerException("cannot read the attributes of key '" + id + "' in PKCS#11 module " + path
+                        + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw inaccessible(e);
+            }
+        });
+    }
+
+    /**
+     * A private key's PKCS#11 attributes that say how it is protected (PKCS#11 base specification, storage and
+     * private key objects): {@code alwaysSensitive} and {@code neverExtractable} say it was generated inside the
+     * token and has never left it in the clear; {@code local} that the token generated it.
+     */
+    record KeyAttributes(boolean token, boolean isPrivate, boolean sensitive, boolean alwaysSensitive,
+            boolean extractable, boolean neverExtractable, boolean local) {
+    }
+
+    private <T> T inUserSession(long slotId, char[] pin, LongFunction<T> action) {
         long session = (long) call("C_OpenSession", new Class<?>[] {long.class, long.class, Object.class,
             callbackClass()}, slotId, CKF_SERIAL_SESSION, null, null);
         try {
@@ -234,6 +290,19 @@ final class Pkcs11Module {
                     throw e;
                 }
             }
+            return action.apply(session);
+        } finally {
+            try {
+                call("C_CloseSession", new Class<?>[] {long.class}, session);
+            } catch (SignerException ignored) {
+                // the session is gone with the connection; nothing is left to close
+            }
+        }
+    }
+
+    /** The handle of the private key whose CKA_ID is {@code id}, searched in {@code session}. */
+    private OptionalLong findPrivateKey(long session, String id) {
+        try {
             Class<?> attr = Class.forName(WRAPPER + "CK_ATTRIBUTE");
             Object template = Array.newInstance(attr, 2);
             Array.set(template, 0,
@@ -243,18 +312,12 @@ final class Pkcs11Module {
             call("C_FindObjectsInit", new Class<?>[] {long.class, template.getClass()}, session, template);
             try {
                 long[] found = (long[]) call("C_FindObjects", new Class<?>[] {long.class, long.class}, session, 1L);
-                return found.length > 0;
+                return found.length > 0 ? OptionalLong.of(found[0]) : OptionalLong.empty();
             } finally {
                 call("C_FindObjectsFinal", new Class<?>[] {long.class}, session);
             }
         } catch (ReflectiveOperationException e) {
             throw inaccessible(e);
-        } finally {
-            try {
-                call("C_CloseSession", new Class<?>[] {long.class}, session);
-            } catch (SignerException ignored) {
-                // the session is gone with the connection; nothing is left to close
-            }
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.keyward.ca.policy;
 
 import dev.keyward.ca.cert.CertType;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -102,6 +104,20 @@ public final class IssuancePolicy {
     private static String describe(Identity who) {
         return "roles [" + String.join(", ", new TreeSet<>(who.roles())) + "] and groups ["
                 + String.join(", ", new TreeSet<>(who.groups())) + "]";
+    }
+
+    /**
+     * The longest TTL any rule allows for {@code type} certificates to a caller holding {@code role}, whatever its
+     * groups (a rule listing roles must list it; a rule matching on groups alone may apply to anyone); with no role
+     * (an OIDC caller, whose roles came from groups that are not recorded), any rule of the type. Empty if no rule
+     * gives such certificates. A certificate living longer was issued under an earlier, wider policy.
+     */
+    public Optional<Duration> longestTtl(CertType type, Optional<String> role) {
+        return rules.stream()
+                .filter(r -> r.certType() == type)
+                .filter(r -> role.isEmpty() || r.roles().isEmpty() || r.roles().contains(role.get()))
+                .map(PolicyRule::maxTtl)
+                .max(Duration::compareTo);
     }
 
     List<PolicyRule> rules() {

@@ -2,6 +2,8 @@ package dev.keyward.ca.sign;
 
 import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.pkcs11.Pkcs11Uri;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -29,6 +31,50 @@ public final class Signers {
         return switch (scheme(keyUri)) {
             case "file" -> SoftwareKeys.create(filePath(keyUri), algorithm, secrets);
             case "pkcs11" -> Pkcs11Backend.create(keyUri, algorithm, secrets);
+            default -> throw unknownScheme(keyUri);
+        };
+    }
+
+    /** Whether the key exists (the token holds a key by that name, or the file is there). */
+    public static boolean exists(String keyUri, SecretSource secrets) {
+        return switch (scheme(keyUri)) {
+            case "file" -> Files.exists(filePath(keyUri), LinkOption.NOFOLLOW_LINKS);
+            case "pkcs11" -> Pkcs11Backend.exists(keyUri, secrets);
+            default -> throw unknownScheme(keyUri);
+        };
+    }
+
+    /**
+     * Whether a new key could not be created under this reference: the token holds a key by that name, or the
+     * key file or its {@code .pub} exists (a destroyed software key leaves its {@code .pub}).
+     */
+    public static boolean nameTaken(String keyUri, SecretSource secrets) {
+        if (scheme(keyUri).equals("file")) {
+            Path p = filePath(keyUri);
+            return Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.exists(
+                    p.resolveSibling(p.getFileName() + ".pub"), LinkOption.NOFOLLOW_LINKS);
+        }
+        return exists(keyUri, secrets);
+    }
+
+    /**
+     * Destroys the private key and returns what was done, for the audit log: a token object is deleted
+     * (C_DestroyObject) and its absence checked; a key file is overwritten and deleted
+     * ({@link SoftwareKeys#destroy}). Refuses a key that does not exist.
+     */
+    public static String destroy(String keyUri, SecretSource secrets) {
+        return switch (scheme(keyUri)) {
+            case "file" -> SoftwareKeys.destroy(filePath(keyUri));
+            case "pkcs11" -> Pkcs11Backend.destroy(keyUri, secrets);
+            default -> throw unknownScheme(keyUri);
+        };
+    }
+
+    /** How the key is held, read back from where it lives. */
+    public static KeyProtection protection(String keyUri, SecretSource secrets) {
+        return switch (scheme(keyUri)) {
+            case "file" -> KeyProtection.softwareFile(filePath(keyUri).toString());
+            case "pkcs11" -> Pkcs11Backend.protection(keyUri, secrets);
             default -> throw unknownScheme(keyUri);
         };
     }

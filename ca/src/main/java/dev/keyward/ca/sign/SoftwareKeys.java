@@ -6,6 +6,8 @@ import dev.keyward.ca.key.SshPublicKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -14,11 +16,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Collection;
 import java.util.Iterator;
@@ -70,6 +74,37 @@ public final class SoftwareKeys {
         writeNew(path, encoded, "rw-------");
         writeNew(pubPath, (pub.toOpenSsh() + "\n").getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         return open(path, secrets);
+    }
+
+    /**
+     * Destroys a key file: overwrites its bytes with random data, fsyncs, then deletes it and fsyncs the directory
+     * (the {@code .pub} beside it stays: public keys are kept on record). On a copy-on-write or journalling file
+     * system, an SSD, or a file that was copied or backed up, the old blocks may survive the overwrite: software keys
+     * are for development. Returns what was done.
+     */
+    public static String destroy(Path path) {
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidInputException("CA key file " + path + " does not exist (or is not a regular file)");
+        }
+        try {
+            long size = Files.size(path);
+            byte[] noise = new byte[8192];
+            SecureRandom random = new SecureRandom();
+            try (var ch = FileChannel.open(path, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                for (long done = 0; done < size; done += noise.length) {
+                    random.nextBytes(noise);
+                    ch.write(ByteBuffer.wrap(noise, 0, (int) Math.min(noise.length, size - done)), done);
+                }
+                ch.force(true);
+            }
+            Files.delete(path);
+            dev.keyward.ca.io.AtomicFiles.fsyncDirectory(path.toAbsolutePath().getParent());
+            return "overwrote the key file " + path + " (" + size + " bytes) with random data, fsynced and deleted it"
+                    + " (its .pub stays); copies, backups and the file system's old blocks are not reached";
+        } catch (IOException e) {
+            throw new SignerException("cannot destroy key file " + path + ": " + e.getMessage(), e);
+        }
     }
 
     static KeyPair generate(CaAlgorithm algorithm) {
@@ -151,8 +186,8 @@ public final class SoftwareKeys {
             Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
-                try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                    ch.write(java.nio.ByteBuffer.wrap(content));
+                try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap(content));
                     ch.force(true);
                 }
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(perms));

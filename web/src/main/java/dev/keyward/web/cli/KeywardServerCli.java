@@ -1,6 +1,7 @@
 package dev.keyward.web.cli;
 
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.sign.SignerException;
 import dev.keyward.web.backup.BackupException;
 import dev.keyward.web.KeywardServer;
 import dev.keyward.web.config.ConfigException;
@@ -9,6 +10,9 @@ import dev.keyward.web.config.LogFormat;
 import dev.keyward.web.config.ServerConfig;
 import dev.keyward.web.db.DatabaseUnavailableException;
 import dev.keyward.web.logging.LogOutput;
+import dev.keyward.web.service.ConflictException;
+import dev.keyward.web.service.NotFoundException;
+import dev.keyward.web.service.ServiceUnavailableException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keyward-server", mixinStandardHelpOptions = true, versionProvider = KeywardServerCli.Version.class,
         description = "Keyward SSH certificate authority server.",
         subcommands = {ServeCommand.class, MigrateCommand.class, TokenCommand.class, AuditCommand.class,
-            BackupCommand.class, RestoreCommand.class})
+            BackupCommand.class, RestoreCommand.class, CaCommand.class, ReportCommand.class})
 public final class KeywardServerCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,7 +43,9 @@ public final class KeywardServerCli implements Runnable {
                 err.println("keyward-server: " + e.getMessage());
                 return 2;
             }
-            if (e instanceof DatabaseUnavailableException || e instanceof BackupException) {
+            if (e instanceof DatabaseUnavailableException || e instanceof BackupException
+                    || e instanceof ConflictException || e instanceof NotFoundException
+                    || e instanceof ServiceUnavailableException || e instanceof SignerException) {
                 err.println("keyward-server: " + e.getMessage());
                 return 1;
             }

@@ -1,6 +1,7 @@
 package dev.keyward.web.config;
 
 import dev.keyward.ca.sign.CaAlgorithm;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,9 +12,17 @@ import java.util.Optional;
  * @param hostKey   {@code ca.host_key}: the same for the host CA key
  * @param algorithm {@code ca.algorithm}: algorithm of keys the server creates itself (default ecdsa-p256)
  * @param storage   {@code ca.storage}: where created keys go: auto (SoftHSM2 if installed), softhsm or software
+ * @param cryptoperiod {@code ca.cryptoperiod} (default 1 year): how long a CA key may sign before the compliance
+ *                  report says it is due for rotation (NIST SP 800-57 Part 1, section 5.3)
  */
 public record CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, CaAlgorithm algorithm,
-        Storage storage) {
+        Storage storage, Duration cryptoperiod) {
+    public static final Duration DEFAULT_CRYPTOPERIOD = Duration.ofDays(365);
+
+    /** With the default cryptoperiod. */
+    public CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, CaAlgorithm algorithm, Storage storage) {
+        this(userKey, hostKey, algorithm, storage, DEFAULT_CRYPTOPERIOD);
+    }
 
     /** Where the server puts keys it creates itself. */
     public enum Storage {
@@ -21,6 +30,9 @@ public record CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, C
     }
 
     public CaKeysConfig {
+        if (cryptoperiod.compareTo(Duration.ofDays(1)) < 0) {
+            throw new ConfigException("ca.cryptoperiod must be at least 1d (e.g. 365d)");
+        }
         if (userKey.isPresent() != hostKey.isPresent()) {
             throw new ConfigException("ca.user_key and ca.host_key go together: set both (two separate keys), or"
                     + " neither to let the server create them under $KEYWARD_HOME");

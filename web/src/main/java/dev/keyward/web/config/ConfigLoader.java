@@ -79,7 +79,7 @@ public final class ConfigLoader {
         DatabaseConfig dbConfig = new DatabaseConfig(url, user, passwordFile, poolSize);
 
         ConfigTree ca = top.section("ca");
-        ca.checkKnown(Set.of("user_key", "host_key", "algorithm", "storage"));
+        ca.checkKnown(Set.of("user_key", "host_key", "algorithm", "storage", "cryptoperiod"));
         CaAlgorithm algorithm;
         try {
             algorithm = ca.string("algorithm").map(CaAlgorithm::parse).orElse(CaAlgorithm.DEFAULT);
@@ -88,7 +88,8 @@ public final class ConfigLoader {
         }
         CaKeysConfig.Storage storage = ca.string("storage").map(s -> parseStorage(s)).orElse(CaKeysConfig.Storage.AUTO);
         CaKeysConfig caConfig = new CaKeysConfig(env("KEYWARD_USER_CA_KEY").or(() -> ca.string("user_key")),
-                env("KEYWARD_HOST_CA_KEY").or(() -> ca.string("host_key")), algorithm, storage);
+                env("KEYWARD_HOST_CA_KEY").or(() -> ca.string("host_key")), algorithm, storage,
+                ca.duration("cryptoperiod").orElse(CaKeysConfig.DEFAULT_CRYPTOPERIOD));
 
         ConfigTree tokens = top.section("tokens");
         tokens.checkKnown(Set.of("max_ttl", "bootstrap_ttl"));

@@ -21,8 +21,12 @@ import java.util.Set;
  * <li>{@link #prelude}: serials from the sequence and which of the keys / key IDs are revoked (one round trip);</li>
  * <li>{@link #lockAuditHead}: {@code SELECT ... FOR UPDATE} of the chain head (taken last, held briefly);</li>
  * <li>{@link #write}: the certificates, their principals and audit entries, and the new chain head, in one
- * statement.</li>
+ * statement, which also checks that the CA keys that signed them are still active.</li>
  * </ol>
+ * The check sits in the statement that runs with the chain head locked: every change of CA key states appends to
+ * the audit log in its own transaction, so it either committed before this statement started (and the check sees
+ * it) or waits for this batch's commit. A certificate by a key that was retired or revoked meanwhile never commits;
+ * the batch is signed again with the key that is active now.
  */
 public final class IssuanceStatements {
     static final String PRELUDE = "SELECT"
@@ -39,7 +43,8 @@ public final class IssuanceStatements {
             + " a AS (INSERT INTO audit_log (seq, occurred_at, actor, action, subject, details, prev_hash, hash)"
             + " SELECT * FROM unnest(?::bigint[], ?::timestamptz[], ?::varchar[], ?::varchar[], ?::varchar[],"
             + " ?::text[], ?::varchar[], ?::varchar[]))"
-            + " UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1";
+            + " UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM unnest(?::bigint[]) k(id)"
+            + " WHERE NOT EXISTS (SELECT 1 FROM ca_keys WHERE ca_keys.id = k.id AND ca_keys.state = 'active'))";
 
     private IssuanceStatements() {
     }
@@ -83,8 +88,12 @@ public final class IssuanceStatements {
         }
     }
 
-    /** Inserts the certificates, their principals and the audit entries, and moves the chain head to the last entry. */
-    public static void write(Connection c, List<IssuedCert> certs, List<AuditEntry> audit) throws SQLException {
+    /**
+     * Inserts the certificates, their principals and the audit entries, and moves the chain head to the last entry;
+     * returns false (having written rows the caller must roll back) if a CA key that signed one of the certificates
+     * is no longer active.
+     */
+    public static boolean write(Connection c, List<IssuedCert> certs, List<AuditEntry> audit) throws SQLException {
         int n = certs.size();
         Long[] serial = new Long[n];
         String[] type = new String[n];
@@ -165,10 +174,9 @@ public final class IssuanceStatements {
             ps.setArray(k++, c.createArrayOf("varchar", prev));
             ps.setArray(k++, c.createArrayOf("varchar", hash));
             ps.setLong(k++, last.seq());
-            ps.setString(k, last.hash());
-            if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("the audit_head row is missing");
-            }
+            ps.setString(k++, last.hash());
+            ps.setArray(k, c.createArrayOf("bigint", java.util.Arrays.stream(caKeyId).distinct().toArray(Long[]::new)));
+            return ps.executeUpdate() == 1;
         }
     }
 

@@ -44,6 +44,7 @@ public final class ApiServer implements AutoCloseable {
                 new PublicHandlers(s.krl(), s.trust(), s.readiness(), metrics, problems),
                 new HostHandlers(s.hosts().hosts(), s.hosts().state(), s.hosts().reports(),
                         s.hosts().authorizedKeys(), s.hosts().inventory(), s.clock()),
+                new CaKeyHandlers(s.caLifecycle(), s.caStatus(), s.compliance()),
                 openApi);
         openApi.set(routes, version);
         Authenticators auth = s.authenticators();

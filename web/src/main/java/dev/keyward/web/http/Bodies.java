@@ -31,6 +31,18 @@ final class Bodies {
     record TokenRequest(String name, String role, String username, List<String> principals, String ttl) {
     }
 
+    /** POST /ca/keys: a new pending CA key; {@code algorithm} defaults to {@code ca.algorithm}. */
+    record RotateCaKey(String purpose, String algorithm) {
+    }
+
+    /** POST /ca/keys/{id}/activate and /destroy: the purpose the key must have; force past the refusals. */
+    record CaKeyStep(String purpose, Boolean force) {
+    }
+
+    /** POST /ca/keys/{id}/revoke. */
+    record RevokeCaKey(String purpose, String reason) {
+    }
+
     static <T> T required(T value, String field) {
         if (value == null || value instanceof String s && s.isBlank()) {
             throw ApiException.badRequest("field '" + field + "' is required");

@@ -79,6 +79,7 @@ final class HostHandlers {
     /** The desired state; 304 on a matching If-None-Match; with {@code ?wait=N}, held until it changes. */
     void agentState(Context ctx, Caller caller) {
         Host host = hosts.hostOf(caller);
+        hosts.polled(host);
         int wait = Math.min(Paging.intParam(ctx, "wait", 0, 0, Integer.MAX_VALUE), MAX_WAIT_SECONDS);
         String inm = ctx.header("If-None-Match");
         if (wait == 0 || inm == null) {

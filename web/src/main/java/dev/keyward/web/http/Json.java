@@ -216,6 +216,27 @@ public final class Json {
         }
     }
 
+    /**
+     * Reads and discards what the client is still sending of a body nothing read (a refusal before the handler read
+     * it: no route, a bad credential, a rate limit), up to {@link #DRAIN_LIMIT}, before the refusal is written. Jetty
+     * reads only what has already arrived of an unread body and then closes the connection; a close while the client
+     * is still sending reaches the client as a reset that discards the answer (found by HttpRequestFuzzTest under
+     * load: bodies posted to a mistyped route got "broken pipe" instead of the 404). Bounded in time by the request's
+     * body deadline and http.limits.min_data_rate.
+     */
+    static void discardUnreadBody(Context ctx) {
+        var req = ctx.req();
+        long declared = req.getContentLengthLong();
+        if (declared == 0 || declared < 0 && req.getHeader("Transfer-Encoding") == null) {
+            return; // no body
+        }
+        try {
+            drain(req.getInputStream());
+        } catch (IOException | IllegalStateException e) {
+            // the body was taken as a reader, or the connection is gone: nothing left to read here
+        }
+    }
+
     static ApiException tooLarge() {
         return tooLarge(HttpConfig.MAX_BODY_BYTES);
     }

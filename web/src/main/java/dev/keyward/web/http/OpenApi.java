@@ -153,6 +153,7 @@ final class OpenApi {
                     && c.getGenericType() instanceof ParameterizedType
                     ? Map.of("type", "array", "items", Map.of("type", "string"))
                     : INTEGERS.contains(c.getType()) ? Map.of("type", "integer")
+                    : c.getType() == Boolean.class || c.getType() == boolean.class ? Map.of("type", "boolean")
                     : Map.of("type", "string");
             props.put(snake(c.getName()), schema);
         }

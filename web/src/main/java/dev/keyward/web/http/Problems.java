@@ -89,6 +89,9 @@ public final class Problems {
         if (ctx.path().startsWith("/api/v1/agent/") || ctx.path().equals("/api/v1/hosts/enroll")) {
             p.put("error", detail); // the agent protocol's message member (keyward-agent prints it)
         }
+        if (status != 408) { // a 408's body did not arrive in time: nothing to wait for
+            Json.discardUnreadBody(ctx);
+        }
         Json.write(ctx, status, p);
         ctx.contentType(CONTENT_TYPE);
     }

@@ -23,7 +23,7 @@ final class Routes {
     }
 
     static List<Route> build(CertHandlers certs, TokenHandlers tokens, AuditHandlers audit, PublicHandlers pub,
-            HostHandlers hosts, OpenApiHandler openApi) {
+            HostHandlers hosts, CaKeyHandlers caKeys, OpenApiHandler openApi) {
         List<Route> r = new ArrayList<>();
         r.add(new Route("POST", API + "/certs/user", Set.of(ENGINEER, ADMIN),
                 "Issue a user certificate for the caller (principals and TTL within policy)", 201,
@@ -48,6 +48,32 @@ final class Routes {
                 "text/plain", pub::userCa));
         r.add(new Route("GET", API + "/ca/host", PUBLIC, "known_hosts lines: @cert-authority * <key>", 200, null,
                 List.of(), "text/plain", pub::hostCa));
+        r.add(new Route("GET", API + "/ca/keys", Set.of(ADMIN, AUDITOR),
+                "Every CA key version (pending, active, retired, destroyed, revoked) with its age, certificates still"
+                        + " valid and place in the trust bundle, the trust bundle version, and the rotation's progress"
+                        + " per purpose (hosts that trust the newest user key, hosts with host certificates from the"
+                        + " active host key, and those lagging)", 200, null, List.of(), JSON, caKeys::list));
+        r.add(new Route("POST", API + "/ca/keys", Set.of(ADMIN),
+                "Rotate: a new CA key for the purpose, in the same token as the active one, as pending (trusted at"
+                        + " once, signing nothing); 409 while another key of the purpose is pending", 201,
+                Bodies.RotateCaKey.class, List.of(), JSON, caKeys::rotate));
+        r.add(new Route("POST", API + "/ca/keys/{id}/activate", Set.of(ADMIN),
+                "Make a pending key sign; the active key retires (trusted until its last certificate expires). 409"
+                        + " while enrolled hosts seen in the last day do not trust a user key yet, unless force",
+                200, Bodies.CaKeyStep.class, List.of(), JSON, caKeys::activate));
+        r.add(new Route("POST", API + "/ca/keys/{id}/destroy", Set.of(ADMIN),
+                "Delete the key from its token (C_DestroyObject; a software key file is overwritten and deleted); the"
+                        + " public key stays on record. 409 for the active key, and for a retired key while"
+                        + " certificates it signed are valid unless force", 200, Bodies.CaKeyStep.class, List.of(),
+                JSON, caKeys::destroy));
+        r.add(new Route("POST", API + "/ca/keys/{id}/revoke", Set.of(ADMIN),
+                "Emergency: the CA key goes into the KRL (sshd refuses every certificate it signed) and out of the"
+                        + " trust bundle; if it was active, a pending key (or a new one) signs in the same step", 200,
+                Bodies.RevokeCaKey.class, List.of(), JSON, caKeys::revoke));
+        r.add(new Route("GET", API + "/reports/compliance", Set.of(ADMIN, AUDITOR),
+                "Compliance report: per key-lifecycle stage the evidence and the findings, each citing NIST SP 800-57"
+                        + " Part 1, PCI DSS 4.0 3.6/3.7 and SOC 2 CC6.1 (JSON; CSV, a row per finding, with Accept:"
+                        + " text/csv)", 200, null, List.of(), JSON, caKeys::compliance));
         r.add(new Route("POST", API + "/tokens", Set.of(ADMIN),
                 "Create an API token; the token is in this response only", 201, Bodies.TokenRequest.class, List.of(),
                 JSON, tokens::create));

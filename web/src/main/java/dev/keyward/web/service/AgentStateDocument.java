@@ -23,7 +23,10 @@ public record AgentStateDocument(String hostId, String mode, Map<String, Account
     public record PurgeEntry(String fingerprint, String reason, boolean confirmed) {
     }
 
-    /** Trusted user CA keys (every recorded user CA key, retired ones too) and the bundle's version. */
+    /**
+     * Trusted user CA keys (pending, active, and retired ones until the last certificate they signed expires) and
+     * the trust bundle's version ({@code ca_trust_state}).
+     */
     public record Trust(List<String> userCaKeys, long version) {
     }
 

@@ -7,6 +7,7 @@ import dev.keyward.ca.cert.CertType;
 import dev.keyward.web.db.AuthorizedKeyDao.StaticKey;
 import dev.keyward.web.db.AuthorizedKeyDao;
 import dev.keyward.web.db.CaKeyDao;
+import dev.keyward.web.db.CaKeyState;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.db.HostDao.Host;
 import dev.keyward.web.db.HostDao;
@@ -45,7 +46,6 @@ public final class AgentStateService {
 
     private final Database db;
     private final KrlService krl;
-    private final CaKeys caKeys;
     private final AgentStateWatcher watcher;
     private final Clock clock;
     private final ObjectMapper mapper;
@@ -57,11 +57,10 @@ public final class AgentStateService {
      * @param purgeUnusedAfter purge keys from users' own files when unused this long (empty: never)
      * @param executor         runs the re-checks after a wake-up (short database reads)
      */
-    public AgentStateService(Database db, KrlService krl, CaKeys caKeys, AgentStateWatcher watcher, Clock clock,
+    public AgentStateService(Database db, KrlService krl, AgentStateWatcher watcher, Clock clock,
             ObjectMapper mapper, Optional<Duration> purgeUnusedAfter, Executor executor) {
         this.db = db;
         this.krl = krl;
-        this.caKeys = caKeys;
         this.watcher = watcher;
         this.clock = clock;
         this.mapper = mapper;
@@ -207,15 +206,12 @@ public final class AgentStateService {
                     accounts.put(account, new AccountState(keys, p));
                 }
             }
-            List<String> userCas = new ArrayList<>();
-            long trustVersion = 0;
-            for (CaKeyDao.CaKeyRow ca : cas) {
-                if (ca.purpose() == CertType.USER) {
-                    userCas.add(ca.publicKey());
-                    trustVersion = Math.max(trustVersion, ca.id());
-                }
-            }
-            long hostCa = caKeys.keyId(CertType.HOST);
+            // the trust bundle (pending, active and still-needed retired user CA keys) and its version, read in this
+            // snapshot; the host certificates are due when one is revoked or not from the active host CA key
+            List<String> userCas = TrustService.trusted(cas, CertType.USER);
+            long trustVersion = new CaKeyDao(tx).trustVersion();
+            long hostCa = cas.stream().filter(k -> k.purpose() == CertType.HOST && k.state() == CaKeyState.ACTIVE)
+                    .mapToLong(CaKeyDao.CaKeyRow::id).findFirst().orElse(-1);
             boolean renewNow = certs.stream().anyMatch(c -> c.validBefore().isAfter(now)
                     && (c.revoked() || c.caKeyId() != hostCa));
             return new AgentStateDocument(Long.toString(host.id()), host.mode(), accounts,

@@ -3,9 +3,11 @@ package dev.keyward.web.service;
 import dev.keyward.web.db.AgentStateDao;
 import dev.keyward.web.db.Database;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,7 @@ public final class AgentStateWatcher implements AutoCloseable {
     private final Database db;
     private final KrlService krl;
     private final Set<CompletableFuture<Void>> waiters = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer;
     private volatile AgentStateDao.Versions last;
 
@@ -56,6 +59,14 @@ public final class AgentStateWatcher implements AutoCloseable {
         signal.cancel(false);
     }
 
+    /**
+     * Runs {@code listener} on the watcher's thread whenever the versions change through another node or process
+     * (e.g. a CA key activated there: this node then opens it).
+     */
+    public void onVersionChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
     /** Something changed through this node: wake every waiter now. */
     public void changed() {
         krl.invalidate();
@@ -74,6 +85,13 @@ public final class AgentStateWatcher implements AutoCloseable {
             if (before != null && !before.equals(v)) {
                 krl.invalidate();
                 wakeAll();
+                for (Runnable l : listeners) {
+                    try {
+                        l.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("after an agent state change: {}", e.toString());
+                    }
+                }
             }
         } catch (RuntimeException e) {
             LOG.debug("agent state version check failed: {}", e.toString());

@@ -7,7 +7,9 @@ import dev.keyward.ca.sign.Signers;
 import dev.keyward.web.audit.AuditLog;
 import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
+import dev.keyward.web.db.AgentStateDao;
 import dev.keyward.web.db.CaKeyDao;
+import dev.keyward.web.db.CaKeyState;
 import dev.keyward.web.db.CaKeyDao.CaKeyRow;
 import dev.keyward.web.db.Database;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -61,22 +64,31 @@ public final class CaKeyBootstrap {
 
     public CaKeys load(CaKeysConfig config) {
         if (config.configured()) {
-            CaSigner user = Signers.open(config.userKey().orElseThrow(), secrets);
-            CaSigner host = Signers.open(config.hostKey().orElseThrow(), secrets);
-            if (user.publicKey().equals(host.publicKey())) {
-                throw new ConfigException("ca.user_key and ca.host_key are the same key (" + user.publicKey().fingerprint()
-                        + "); user and host certificates must be signed by separate CA keys");
+            Opened user = configured(CertType.USER, config.userKey().orElseThrow());
+            Opened host;
+            try {
+                host = configured(CertType.HOST, config.hostKey().orElseThrow());
+            } catch (RuntimeException e) {
+                user.signer().close();
+                throw e;
             }
-            long userId = register(CertType.USER, config.userKey().get(), user);
-            long hostId = register(CertType.HOST, config.hostKey().get(), host);
-            return warnIfSoftware(new CaKeys(user, userId, host, hostId));
+            if (user.signer().publicKey().equals(host.signer().publicKey())) {
+                user.signer().close();
+                host.signer().close();
+                throw new ConfigException("ca.user_key and ca.host_key are the same key ("
+                        + user.signer().publicKey().fingerprint() + "); user and host certificates must be signed by"
+                        + " separate CA keys");
+            }
+            return warnIfSoftware(new CaKeys(db, secrets, new CaKeys.Active(user.id(), user.signer()),
+                    new CaKeys.Active(host.id(), host.signer())));
         }
         return warnIfSoftware(db.transaction(tx -> {
             tx.execute("SELECT pg_advisory_xact_lock(" + CA_KEY_LOCK + ")");
             CaKeyDao keys = new CaKeyDao(tx);
-            Opened user = openOrCreate(keys, new AuditLog(tx), CertType.USER, config);
-            Opened host = openOrCreate(keys, new AuditLog(tx), CertType.HOST, config);
-            return new CaKeys(user.signer(), user.id(), host.signer(), host.id());
+            Opened user = openOrCreate(tx, keys, CertType.USER, config);
+            Opened host = openOrCreate(tx, keys, CertType.HOST, config);
+            return new CaKeys(db, secrets, new CaKeys.Active(user.id(), user.signer()),
+                    new CaKeys.Active(host.id(), host.signer()));
         }));
     }
 
@@ -90,52 +102,108 @@ public final class CaKeyBootstrap {
     private record Opened(CaSigner signer, long id) {
     }
 
-    private Opened openOrCreate(CaKeyDao keys, AuditLog audit, CertType purpose, CaKeysConfig config) {
+    private Opened openOrCreate(org.jooq.DSLContext tx, CaKeyDao keys, CertType purpose, CaKeysConfig config) {
         Optional<CaKeyRow> row = keys.active(purpose);
         if (row.isPresent()) {
-            CaSigner signer = Signers.open(row.get().keyUri(), secrets);
-            if (!signer.publicKey().fingerprint().equals(row.get().fingerprint())) {
-                throw new ConfigException("the " + purpose.label() + " CA key at " + signer.description()
-                        + " is not the one recorded in the database (" + row.get().fingerprint() + ")");
-            }
-            LOG.info("{} CA key: {} ({})", purpose.label(), signer.publicKey().fingerprint(), signer.description());
-            return new Opened(signer, row.get().id());
+            return new Opened(openRecorded(row.get()), row.get().id());
+        }
+        if (keys.countForPurpose(purpose) > 0) {
+            throw new ConfigException("the database records " + purpose.label() + " CA keys but none is active;"
+                    + " activate one with 'keyward-server ca activate --purpose " + purpose.label() + " --key ID'"
+                    + " (see 'keyward-server ca status')");
         }
         KeyStore.Created created = keyStore.create(purpose.label() + "-ca", config);
         CaSigner signer = created.signer();
-        CaKeyRow inserted = keys.insertActive(purpose, created.keyUri(), signer.publicKey().toOpenSshWithoutComment(),
-                signer.publicKey().fingerprint(), clock.instant());
-        audit.append("system", "ca_key.create", "ca_key:" + inserted.id(), keyDetails(purpose, created.keyUri(), signer));
+        Instant now = clock.instant();
+        CaKeyRow inserted = keys.insert(purpose, created.keyUri(), signer.publicKey().toOpenSshWithoutComment(),
+                signer.publicKey().fingerprint(), CaKeyState.ACTIVE, now, keys.bumpTrustVersion(now));
+        new AuditLog(tx).append("system", "ca_key.create", "ca_key:" + inserted.id(),
+                keyDetails(purpose, created.keyUri(), signer));
         LOG.info("Created the {} CA key {} in {}", purpose.label(), signer.publicKey().fingerprint(),
                 keyStore.describe());
         return new Opened(signer, inserted.id());
     }
 
-    private long register(CertType purpose, String keyUri, CaSigner signer) {
-        return db.transaction(tx -> {
-            tx.execute("SELECT pg_advisory_xact_lock(" + CA_KEY_LOCK + ")");
-            CaKeyDao keys = new CaKeyDao(tx);
-            String fp = signer.publicKey().fingerprint();
-            Optional<CaKeyRow> existing = keys.byFingerprint(fp);
-            long id;
-            if (existing.isPresent()) {
-                if (existing.get().purpose() != purpose) {
-                    throw new ConfigException("ca." + purpose.label() + "_key " + fp + " is already registered as the "
-                            + existing.get().purpose().label() + " CA key; user and host CA keys must be separate");
-                }
-                id = existing.get().id();
-                if (!"active".equals(existing.get().state())) {
-                    keys.activate(id);
-                }
-            } else {
-                id = keys.insertActive(purpose, keyUri, signer.publicKey().toOpenSshWithoutComment(), fp,
-                        clock.instant()).id();
-                new AuditLog(tx).append("system", "ca_key.register", "ca_key:" + id, keyDetails(purpose, keyUri, signer));
+    /** Opens a recorded key and checks it is the one recorded. */
+    private CaSigner openRecorded(CaKeyRow row) {
+        CaSigner signer = Signers.open(row.keyUri(), secrets);
+        if (!signer.publicKey().fingerprint().equals(row.fingerprint())) {
+            signer.close();
+            throw new ConfigException("the " + row.purpose().label() + " CA key at " + signer.description()
+                    + " is not the one recorded in the database (" + row.fingerprint() + ")");
+        }
+        LOG.info("{} CA key {}: {} ({})", row.purpose().label(), row.id(), row.fingerprint(), signer.description());
+        return signer;
+    }
+
+    /**
+     * The key {@code ca.<purpose>_key} names. A key the database does not know yet becomes the active one (the
+     * previous active key is retired, as by {@code ca activate}). A key it knows that was rotated out (retired,
+     * destroyed, revoked) or not activated yet (pending) does not come back: the database's active key is used,
+     * with a warning to update the configuration.
+     */
+    private Opened configured(CertType purpose, String keyUri) {
+        String key = "ca." + purpose.label() + "_key";
+        Optional<CaKeyRow> byUri = db.read(tx -> new CaKeyDao(tx).byKeyUri(keyUri));
+        if (byUri.isPresent()) {
+            checkPurpose(key, byUri.get(), purpose);
+            if (byUri.get().state() != CaKeyState.ACTIVE) {
+                return rotatedOut(key, purpose, byUri.get());
             }
-            keys.retireOthers(purpose, id);
-            LOG.info("{} CA key: {} ({})", purpose.label(), fp, signer.description());
-            return id;
-        });
+            return new Opened(openRecorded(byUri.get()), byUri.get().id());
+        }
+        CaSigner signer = Signers.open(keyUri, secrets);
+        try {
+            return db.transaction(tx -> {
+                tx.execute("SELECT pg_advisory_xact_lock(" + CA_KEY_LOCK + ")");
+                CaKeyDao keys = new CaKeyDao(tx);
+                String fp = signer.publicKey().fingerprint();
+                Optional<CaKeyRow> existing = keys.byFingerprint(fp);
+                if (existing.isPresent()) {
+                    checkPurpose(key, existing.get(), purpose);
+                    if (existing.get().state() != CaKeyState.ACTIVE) {
+                        signer.close();
+                        return rotatedOut(key, purpose, existing.get());
+                    }
+                    LOG.info("{} CA key {}: {} ({})", purpose.label(), existing.get().id(), fp, signer.description());
+                    return new Opened(signer, existing.get().id());
+                }
+                Instant now = clock.instant();
+                Optional<CaKeyRow> previous = keys.active(purpose);
+                previous.ifPresent(p -> keys.retireActive(purpose, -1, now));
+                long id = keys.insert(purpose, keyUri, signer.publicKey().toOpenSshWithoutComment(), fp,
+                        CaKeyState.ACTIVE, now, keys.bumpTrustVersion(now)).id();
+                new AgentStateDao(tx).bump(now);
+                Map<String, Object> d = keyDetails(purpose, keyUri, signer);
+                previous.ifPresent(p -> d.put("retired_key", p.id()));
+                new AuditLog(tx).append("system", "ca_key.register", "ca_key:" + id, d);
+                previous.ifPresent(p -> CaKeyTransitions.sealRetired(keys, p.id(), now));
+                LOG.info("{} CA key {}: {} ({}), registered from {}{}", purpose.label(), id, fp, signer.description(),
+                        key, previous.map(p -> "; key " + p.id() + " retired").orElse(""));
+                return new Opened(signer, id);
+            });
+        } catch (RuntimeException e) {
+            signer.close();
+            throw e;
+        }
+    }
+
+    private static void checkPurpose(String key, CaKeyRow row, CertType purpose) {
+        if (row.purpose() != purpose) {
+            throw new ConfigException(key + " " + row.fingerprint() + " is already registered as the "
+                    + row.purpose().label() + " CA key; user and host CA keys must be separate");
+        }
+    }
+
+    private Opened rotatedOut(String key, CertType purpose, CaKeyRow named) {
+        CaKeyRow active = db.read(tx -> new CaKeyDao(tx).active(purpose)).orElseThrow(() -> new ConfigException(
+                key + " names " + purpose.label() + " CA key " + named.id() + ", which is " + named.state().label()
+                        + ", and no " + purpose.label() + " CA key is active; activate one with 'keyward-server ca"
+                        + " activate'"));
+        LOG.warn("{} names {} CA key {}, which is {}; signing with the active key {} ({}) as the database records."
+                + " Set {} to {}", key, purpose.label(), named.id(), named.state().label(), active.id(),
+                active.fingerprint(), key, active.keyUri());
+        return new Opened(openRecorded(active), active.id());
     }
 
     private static Map<String, Object> keyDetails(CertType purpose, String keyUri, CaSigner signer) {

@@ -265,6 +265,24 @@ public final class HostService {
         return h;
     }
 
+    /**
+     * How stale a host's {@code last_seen_at} may get while its agent only polls its state: the poll records it at
+     * most this often (reports record it every time). "Seen in the last day" is what CA activation and the
+     * compliance report ask.
+     */
+    static final Duration POLL_SEEN_RESOLUTION = Duration.ofHours(1);
+
+    /** The host's agent asked for its state: it is alive. */
+    public void polled(Host host) {
+        Instant now = clock.instant();
+        if (host.lastSeenAt().isEmpty() || host.lastSeenAt().get().isBefore(now.minus(POLL_SEEN_RESOLUTION))) {
+            db.transaction(tx -> {
+                new HostDao(tx).touch(host.id(), now);
+                return null;
+            });
+        }
+    }
+
     public List<Host> list(int limit, int offset) {
         return db.read(dsl -> new HostDao(dsl).list(limit, offset));
     }

@@ -24,7 +24,7 @@ public record HostServices(HostService hosts, AgentStateService state, AgentRepo
      * @param credentialTtl    lifetime of host credentials (the longest API token lifetime)
      * @param inventory        the inventory flags and the unused-key purge policy
      */
-    public static HostServices create(Database db, CaKeys caKeys, KrlService krl, IssuanceService issuance,
+    public static HostServices create(Database db, KrlService krl, IssuanceService issuance,
             Clock clock, Duration credentialTtl, InventoryConfig inventory) {
         AgentStateWatcher watcher = new AgentStateWatcher(db, krl, WATCH_INTERVAL);
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
@@ -33,7 +33,7 @@ public record HostServices(HostService hosts, AgentStateService state, AgentRepo
             return t;
         });
         return new HostServices(new HostService(db, issuance, watcher, clock, credentialTtl),
-                new AgentStateService(db, krl, caKeys, watcher, clock, Json.MAPPER, inventory.purgeUnusedAfter(), executor),
+                new AgentStateService(db, krl, watcher, clock, Json.MAPPER, inventory.purgeUnusedAfter(), executor),
                 new AgentReportService(db, watcher, clock), new AuthorizedKeyService(db, watcher, clock),
                 new KeyInventoryService(db, clock, inventory), watcher, executor);
     }

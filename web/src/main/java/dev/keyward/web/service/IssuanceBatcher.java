@@ -131,7 +131,49 @@ final class IssuanceBatcher implements AutoCloseable {
     private record Issued(Request request, IssuedCert cert, Map<String, Object> audit) {
     }
 
+    /** How often a batch is signed again after the CA keys changed under it (each time with the keys now active). */
+    static final int KEY_CHANGE_ATTEMPTS = 3;
+
+    /** The CA keys that signed a batch are no longer all active: it rolls back, and is signed again. */
+    private static final class CaKeysChanged extends RuntimeException {
+        CaKeysChanged() {
+            super("a CA key that signed this batch was retired or revoked meanwhile", null, false, false);
+        }
+    }
+
     void process(List<Request> batch) {
+        for (int attempt = 1; ; attempt++) {
+            List<Request> open = batch.stream().filter(r -> !r.result().isDone()).toList();
+            if (open.isEmpty()) {
+                return;
+            }
+            try {
+                processOnce(open);
+                return;
+            } catch (CaKeysChanged e) {
+                if (attempt >= KEY_CHANGE_ATTEMPTS) {
+                    fail(open, new ServiceUnavailableException("the CA keys changed during issuance; retry"));
+                    return;
+                }
+                try {
+                    keys.refresh();
+                } catch (RuntimeException refreshFailed) {
+                    LOG.error("cannot open the CA key that is active now", refreshFailed);
+                    fail(open, new ServiceUnavailableException("the CA key that is active now cannot be opened on"
+                            + " this node; retry on another node or shortly"));
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void fail(List<Request> batch, Throwable e) {
+        for (Request r : batch) {
+            r.result().completeExceptionally(e);
+        }
+    }
+
+    private void processOnce(List<Request> batch) {
         long[] lastEntry = {-1};
         try {
             List<Issued> issued = db.transaction(tx -> tx.connectionResult(c -> {
@@ -162,7 +204,9 @@ final class IssuanceBatcher implements AutoCloseable {
                 List<AuditEntry> entries = AuditLog.chain(head.seq(), head.hash(), signed.stream()
                         .map(i -> new AuditLog.NewEntry(i.request().caller().actor(), "cert.issue",
                                 "serial:" + i.cert().serial(), i.audit())).toList());
-                IssuanceStatements.write(c, signed.stream().map(Issued::cert).toList(), entries);
+                if (!IssuanceStatements.write(c, signed.stream().map(Issued::cert).toList(), entries)) {
+                    throw new CaKeysChanged(); // rolls the batch back
+                }
                 lastEntry[0] = entries.get(entries.size() - 1).seq();
                 return signed;
             }));
@@ -172,11 +216,23 @@ final class IssuanceBatcher implements AutoCloseable {
             if (lastEntry[0] > 0) {
                 auditAppended.accept(lastEntry[0]);
             }
+        } catch (CaKeysChanged e) {
+            throw e;
         } catch (RuntimeException | Error e) {
-            for (Request r : batch) {
-                r.result().completeExceptionally(e);
+            if (causedByKeyChange(e)) {
+                throw new CaKeysChanged();
+            }
+            fail(batch, e);
+        }
+    }
+
+    private static boolean causedByKeyChange(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CaKeysChanged) {
+                return true;
             }
         }
+        return false;
     }
 
     /** Fails (alone) a request whose key or key ID is revoked. */
@@ -234,7 +290,8 @@ final class IssuanceBatcher implements AutoCloseable {
 
     private Issued signOne(Request r, long serial) {
         Decision d = r.decision();
-        CaSigner signer = keys.signer(r.type());
+        CaKeys.Active ca = keys.active(r.type());
+        CaSigner signer = ca.signer();
         Certificate.Builder b = Certificate.builder().key(r.key()).serial(serial).type(r.type()).keyId(d.keyId())
                 .principals(d.principals()).validity(r.validAfter(), r.validBefore());
         d.criticalOptions().forEach(b::criticalOption);
@@ -243,7 +300,7 @@ final class IssuanceBatcher implements AutoCloseable {
         long start = System.nanoTime();
         SignedCertificate signed = CertificateCodec.sign(cert, signer);
         metrics.signed(r.type().label(), Duration.ofNanos(System.nanoTime() - start));
-        IssuedCert c = new IssuedCert(serial, r.type(), keys.keyId(r.type()), d.keyId(), r.key().fingerprint(),
+        IssuedCert c = new IssuedCert(serial, r.type(), ca.id(), d.keyId(), r.key().fingerprint(),
                 r.key().toOpenSshWithoutComment(), r.caller().username(), r.caller().tokenId(), d.principals(),
                 Instant.ofEpochSecond(r.validAfter()), Instant.ofEpochSecond(r.validBefore()), r.issuedAt(),
                 signed.toOpenSsh(""), Optional.empty(), Optional.empty());

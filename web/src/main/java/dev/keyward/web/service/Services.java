@@ -8,5 +8,6 @@ import java.time.Clock;
 /** Everything the HTTP layer calls, wired once at start-up. */
 public record Services(Clock clock, Database db, CaKeys caKeys, Authenticators authenticators, TokenService tokens,
         IssuanceService issuance, CertificateService certificates, RevocationService revocations, KrlService krl,
-        TrustService trust, AuditService audit, AuditCheckpointer checkpoints, Readiness readiness, ServerMetrics metrics, HostServices hosts) {
+        TrustService trust, AuditService audit, AuditCheckpointer checkpoints, Readiness readiness, ServerMetrics metrics, HostServices hosts,
+        CaKeyLifecycle caLifecycle, CaKeyStatus caStatus, ComplianceReports compliance) {
 }

@@ -173,14 +173,21 @@ class HttpRequestFuzzTest {
      * fails the target.
      */
     private static HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             if (e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
                 throw e;
             }
+            long t1 = System.nanoTime();
             try (HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
                 return fresh.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException again) {
+                // how long each attempt took tells a deadline (http.limits) from a close at once
+                throw new IOException(request.method() + " " + request.uri() + ": no answer twice (" + e.getMessage()
+                        + " after " + (t1 - t0) / 1_000_000 + " ms on a pooled connection; " + again.getMessage()
+                        + " after " + (System.nanoTime() - t1) / 1_000_000 + " ms on a new one)", again);
             }
         }
     }

@@ -84,6 +84,9 @@ class AuthorizationMatrixTest {
     /** A concrete request for {@code route} that an allowed caller can complete. */
     private static Api.Resp call(Route route, String token) throws Exception {
         String path = route.path();
+        if (path.startsWith("/api/v1/ca/keys")) {
+            return caKeyCall(route, token);
+        }
         if (path.contains("{serial}")) {
             path = path.replace("{serial}", Long.toString(issueOne()));
         }
@@ -112,6 +115,35 @@ class AuthorizationMatrixTest {
                         : api.post(path, token, b);
             }
         };
+    }
+
+    /**
+     * The CA key routes: rotation rotates the host CA (once, as admin); the steps on one key act on a pending user
+     * key made for the call (activation forced: the matrix's host never reports a trust bundle).
+     */
+    private static Api.Resp caKeyCall(Route route, String token) {
+        String path = route.path();
+        if (route.method().equals("GET")) {
+            return api.get(path, token);
+        }
+        if (!path.contains("{id}")) {
+            return api.post(path, token, Map.of("purpose", "host"));
+        }
+        path = path.replace("{id}", Long.toString(pendingUserKey(api, server.adminToken())));
+        return api.post(path, token, path.endsWith("/revoke") ? Map.of("purpose", "user", "reason", "matrix")
+                : Map.of("purpose", "user", "force", true));
+    }
+
+    /** The pending user CA key, rotated for the purpose if there is none. */
+    static long pendingUserKey(Api api, String admin) {
+        for (com.fasterxml.jackson.databind.JsonNode k : api.get("/api/v1/ca/keys", admin).json().get("keys")) {
+            if (k.get("purpose").asText().equals("user") && k.get("state").asText().equals("pending")) {
+                return k.get("id").asLong();
+            }
+        }
+        Api.Resp r = api.post("/api/v1/ca/keys", admin, Map.of("purpose", "user"));
+        assertEquals(201, r.status(), r.toString());
+        return r.json().get("id").asLong();
     }
 
     private static Map<String, Object> body(Route route, String token) throws Exception {

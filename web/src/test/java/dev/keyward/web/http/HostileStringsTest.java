@@ -193,7 +193,22 @@ class HostileStringsTest {
                 "account", "svc" + N.incrementAndGet(), "host", "sweep.example.com", "public_key",
                 SshKeyLines.ed25519("k"), "comment", "c", "options", List.of("no-pty"),
                 "expires_at", "2099-01-01T00:00:00Z"), Map.of("host_label", List.of("host"))));
+        c.put("POST /api/v1/ca/keys", new Case(HostileStringsTest::rotationPath,
+                () -> body("purpose", "user", "algorithm", "ecdsa-p256"), Map.of()));
+        for (String step : List.of("activate", "destroy", "revoke")) {
+            c.put("POST /api/v1/ca/keys/{id}/" + step, new Case(() -> "/api/v1/ca/keys/"
+                    + AuthorizationMatrixTest.pendingUserKey(api, admin) + "/" + step, () -> step.equals("revoke")
+                    ? body("purpose", "user", "reason", "sweep") : body("purpose", "user", "force", true), Map.of()));
+        }
         return c;
+    }
+
+    /** POST /ca/keys, after destroying the pending user CA key a previous rotation left (one may be pending). */
+    static String rotationPath() {
+        long pending = AuthorizationMatrixTest.pendingUserKey(api, admin);
+        Api.Resp r = api.post("/api/v1/ca/keys/" + pending + "/destroy", admin, Map.of("purpose", "user"));
+        assertEquals(200, r.status(), r.toString());
+        return "/api/v1/ca/keys";
     }
 
     /** A renewal body: a fresh challenge signed with the enrolled host key, as the agent sends it. */

@@ -115,4 +115,31 @@ class IssuanceBatcherTest {
         assertEquals(0, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
         assertTrue(a.result().isCompletedExceptionally() && b.result().isCompletedExceptionally());
     }
+
+    /**
+     * Another node (here the CLI's lifecycle service, which holds no signers) rotates and activates the user CA key
+     * while this node still holds the old one: the batch this node signs with the retired key does not commit, and
+     * is signed again with the key that is active now.
+     */
+    @Test
+    void aBatchSignedWithAKeyRetiredMeanwhileIsSignedAgainWithTheActiveKey() throws Exception {
+        CaKeyLifecycle elsewhere = new CaKeyLifecycle(db, Optional.empty(), SecretSource.of(Map.of()),
+                Clock.systemUTC(), CaAlgorithm.ECDSA_P256, () -> { });
+        long old = keys.keyId(CertType.USER);
+        var pending = elsewhere.rotate(Caller.system(), CertType.USER, Optional.empty());
+        elsewhere.activate(Caller.system(), CertType.USER, pending.id(), false);
+        assertEquals(old, keys.keyId(CertType.USER), "this node has not noticed yet");
+
+        IssuanceBatcher.Request a = request("after-rotation");
+        batcher.process(List.of(a));
+
+        IssuedCert cert = a.result().get();
+        assertEquals(pending.id(), cert.caKeyId());
+        assertEquals(pending.fingerprint(), CertificateCodec.decodeLine(cert.certificate()).caKey().fingerprint());
+        assertEquals(pending.id(), keys.keyId(CertType.USER), "the node opened the active key");
+        assertEquals(1, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
+        assertEquals(0, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates")
+                .where("ca_key_id = " + old))), "nothing by the retired key was recorded");
+        assertTrue(db.transaction(tx -> new AuditVerifier(tx).verify()).ok());
+    }
 }
