@@ -12,6 +12,7 @@ import dev.keyward.cli.config.CliConfig;
 import dev.keyward.cli.config.CliEnv;
 import dev.keyward.cli.config.Credential;
 import dev.keyward.cli.config.ServerUrl;
+import dev.keyward.cli.oidc.SsoSignIn;
 import dev.keyward.cli.server.KeywardClient;
 import dev.keyward.cli.ssh.SshAgent;
 import dev.keyward.cli.ssh.UserKeys;
@@ -26,16 +27,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code keyward login}: fetches the server's user CA keys and, when keys are pinned for it, sends the token only
- * if it publishes one of them ({@link CaPins#requirePinnedPublished}); asks for a user certificate for our public
- * key, checks it ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into
- * ssh-agent until the certificate expires. Nothing is written unless every check passed.
+ * {@code keyward login}: fetches the server's user CA keys and, when keys are pinned for it, goes on only if it
+ * publishes one of them ({@link CaPins#requirePinnedPublished}); takes the API token, or else signs in at the
+ * server's identity provider ({@link SsoSignIn}); asks for a user certificate for our public key, checks it
+ * ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into ssh-agent until the
+ * certificate expires. Nothing is written unless every check passed.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
         description = "Get a certificate for your SSH key and load it into ssh-agent.")
@@ -52,9 +55,18 @@ final class LoginCommand implements Callable<Integer> {
             + " 'server').")
     String server;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding your token (mode 0600;"
-            + " default: config 'token_file', else the KEYWARD_TOKEN environment variable).")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding an API token (mode 0600;"
+            + " default: config 'token_file', else the KEYWARD_TOKEN environment variable). Without one, you sign in"
+            + " at the server's identity provider.")
     Path tokenFile;
+
+    @Option(names = "--device", description = "Sign in with a code to enter in a browser on any device (the device"
+            + " grant; the default where no browser can open: no DISPLAY, or an SSH session).")
+    boolean device;
+
+    @Option(names = "--renew", description = "Renew without any interaction: with the API token, else with the"
+            + " saved sign-in; exit 1, saying so, when a browser sign-in is needed.")
+    boolean renew;
 
     @Option(names = "--ttl", paramLabel = "DURATION", description = "Requested lifetime, e.g. 8h, 30m, 1h30m"
             + " (default: the server's policy default).")
@@ -76,8 +88,15 @@ final class LoginCommand implements Callable<Integer> {
             + " those pinned at your first login (after a CA rotation; check the fingerprints with your admins).")
     boolean acceptNewCa;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
+        if (renew && device) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--renew never signs in interactively;"
+                    + " leave out --device");
+        }
         CliEnv env = root.env;
         PrintWriter out = root.spec.commandLine().getOut();
         CliConfig cfg = keyOptions.load(env);
@@ -86,7 +105,7 @@ final class LoginCommand implements Callable<Integer> {
                         + env.configDir().resolve("config"))), insecureHttp);
         Optional<String> requestedTtl = Optional.ofNullable(ttl).map(LoginCommand::checkTtl);
         List<String> requestedPrincipals = checkPrincipals(principals);
-        Credential credential = Credential.resolve(Optional.ofNullable(tokenFile).or(cfg::tokenFile), env);
+        Optional<Credential> apiToken = Credential.find(Optional.ofNullable(tokenFile).or(cfg::tokenFile), env);
         Path key = keyOptions.explicitKey(env, cfg).orElseGet(() -> UserKeys.defaultKey(env, out));
         SshPublicKey publicKey = UserKeys.publicKey(key);
 
@@ -95,7 +114,10 @@ final class LoginCommand implements Callable<Integer> {
         CaPins pins = CaPins.load(env.configDir());
         List<SshPublicKey> pinned = acceptNewCa ? List.of() : pins.pinned(base);
         CaPins.requirePinnedPublished(base, listed, pinned);
-        String line = client.issueUserCert(credential, publicKey, requestedTtl, requestedPrincipals).certificateLine();
+        SsoSignIn.SignedIn signedIn = apiToken.map(SsoSignIn.SignedIn::apiToken)
+                .orElseGet(() -> SsoSignIn.signIn(client, base, env, out, renew, device));
+        String line = client.issueUserCert(signedIn.credential(), publicKey, requestedTtl, requestedPrincipals)
+                .certificateLine();
         Instant now = env.clock().instant();
         SignedCertificate cert = CertVerifier.verify(line, publicKey, listed, pinned, now);
 
@@ -105,6 +127,7 @@ final class LoginCommand implements Callable<Integer> {
                     + CaPins.fingerprints(listed));
         }
         CertFiles.write(key, cert, publicKey.comment());
+        signedIn.keep();
         Certificate c = cert.certificate();
         out.println("Certificate " + CertFiles.certPath(key));
         out.println("  serial:      " + Long.toUnsignedString(c.serial()));

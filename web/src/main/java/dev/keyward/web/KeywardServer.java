@@ -8,6 +8,7 @@ import dev.keyward.web.auth.ApiTokenAuthenticator;
 import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.BearerAuthenticator;
 import dev.keyward.web.auth.oidc.OidcAuthenticator;
+import dev.keyward.web.auth.oidc.SignInOffer;
 import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ServerConfig;
@@ -135,7 +136,7 @@ public final class KeywardServer implements AutoCloseable {
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db),
                     new AuditService(db, Optional.of(auditKey), cfg.audit().sinkFile()), checkpoints,
-                    new Readiness(db, keys, auditKey), metrics, hostServices);
+                    new Readiness(db, keys, auditKey), metrics, hostServices, SignInOffer.of(cfg.oidc()));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",

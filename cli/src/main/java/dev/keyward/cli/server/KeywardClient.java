@@ -25,8 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The two calls {@code keyward login} makes: {@code GET /api/v1/ca/user} (the trusted user CA keys) and
- * {@code POST /api/v1/certs/user}. No redirects are followed (a redirect could carry the token elsewhere);
+ * The calls {@code keyward login} makes: {@code GET /api/v1/ca/user} (the trusted user CA keys),
+ * {@code GET /api/v1/login/config} (how to sign in) and {@code POST /api/v1/certs/user}. No redirects are followed (a redirect could carry the token elsewhere);
  * answers are capped at {@link #MAX_BODY} bytes; every failure is a {@link ServerException} with a message for
  * the engineer.
  */
@@ -69,6 +69,17 @@ public final class KeywardClient {
         return keys;
     }
 
+    /**
+     * {@code GET /api/v1/login/config}: the document as sent; empty from a server that predates the route (404).
+     */
+    public Optional<byte[]> loginConfig() {
+        Answer a = exchange(request("/api/v1/login/config").GET().build(), "fetching the sign-in configuration");
+        if (a.status() == 404) {
+            return Optional.empty();
+        }
+        return Optional.of(expect(a, 200, "fetching the sign-in configuration", false));
+    }
+
     /** {@code POST /api/v1/certs/user} with our public key and the optional TTL and principals. */
     public IssuedCert issueUserCert(Credential credential, SshPublicKey key, Optional<String> ttl,
             List<String> principals) {
@@ -81,7 +92,8 @@ public final class KeywardClient {
         HttpRequest req = request("/api/v1/certs/user").header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + credential.value())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body))).build();
-        byte[] answer = send(req, 201, "requesting a certificate");
+        byte[] answer = expect(exchange(req, "requesting a certificate"), 201, "requesting a certificate",
+                credential.fromSignIn());
         try {
             Object cert = Json.parseObject(answer).get("certificate");
             if (cert instanceof String line && !line.isBlank()) {
@@ -100,6 +112,27 @@ public final class KeywardClient {
 
     /** The body of an answer with the {@code expected} status, as sent (JSON is parsed from the bytes). */
     private byte[] send(HttpRequest req, int expected, String what) {
+        return expect(exchange(req, what), expected, what, false);
+    }
+
+    private record Answer(int status, byte[] body, Optional<String> location) {
+    }
+
+    /** The body when the status is {@code expected}, else the server's refusal as one line. */
+    private static byte[] expect(Answer a, int expected, String what, boolean signInToken) {
+        int status = a.status();
+        if (status == expected) {
+            return a.body();
+        }
+        if (status >= 300 && status < 400) {
+            throw new ServerException("the server answered with a redirect (HTTP " + status + ") while " + what
+                    + "; use the server's exact URL" + a.location()
+                            .map(l -> " (it points to " + Printable.clean(l, 200) + ")").orElse(""));
+        }
+        throw Problem.toException(status, new String(a.body(), StandardCharsets.UTF_8), what, signInToken);
+    }
+
+    private Answer exchange(HttpRequest req, String what) {
         HttpResponse<InputStream> resp;
         try {
             resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -128,15 +161,6 @@ public final class KeywardClient {
         if (bytes.length > MAX_BODY) {
             throw new ServerException("the server's answer is larger than " + MAX_BODY + " bytes");
         }
-        int status = resp.statusCode();
-        if (status == expected) {
-            return bytes;
-        }
-        if (status >= 300 && status < 400) {
-            throw new ServerException("the server answered with a redirect (HTTP " + status + ") while " + what
-                    + "; use the server's exact URL" + resp.headers().firstValue("Location")
-                            .map(l -> " (it points to " + Printable.clean(l, 200) + ")").orElse(""));
-        }
-        throw Problem.toException(status, new String(bytes, StandardCharsets.UTF_8), what);
+        return new Answer(resp.statusCode(), bytes, resp.headers().firstValue("Location"));
     }
 }

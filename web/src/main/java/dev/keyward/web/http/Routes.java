@@ -48,6 +48,10 @@ final class Routes {
                 "text/plain", pub::userCa));
         r.add(new Route("GET", API + "/ca/host", PUBLIC, "known_hosts lines: @cert-authority * <key>", 200, null,
                 List.of(), "text/plain", pub::hostCa));
+        r.add(new Route("GET", API + "/login/config", PUBLIC,
+                "How keyward login signs in at the OpenID Connect issuer (oidc.login): issuer, public client ID,"
+                        + " scopes, flows, which token to send; {} when the server offers no sign-in", 200, null,
+                List.of(), JSON, pub::loginConfig));
         r.add(new Route("POST", API + "/tokens", Set.of(ADMIN),
                 "Create an API token; the token is in this response only", 201, Bodies.TokenRequest.class, List.of(),
                 JSON, tokens::create));
