@@ -56,6 +56,7 @@ final class BrowserFlow {
             exchange.put("grant_type", "authorization_code");
             exchange.put("code", back.get("code"));
             exchange.put("redirect_uri", redirect.redirectUri().toString());
+            exchange.put("client_id", offer.clientId()); // a public client names itself (RFC 6749 section 4.1.3)
             exchange.put("code_verifier", pkce.verifier());
             SsoSignIn.clientAuth(offer, exchange);
             Tokens tokens = Tokens.from(http.postForm(provider.tokenEndpoint(), exchange, "the code exchange"),

@@ -94,6 +94,8 @@ public final class SsoSignIn {
             throw new SignInException("a browser sign-in is needed: no sign-in is saved for " + server + " (and no"
                     + " API token is set); run keyward login");
         }
+        // before the provider is contacted: a flow the server does not offer is the engineer's to fix
+        Optional<LoginOffer.Flow> interactive = renew ? Optional.empty() : Optional.of(chooseFlow(offer, device, env));
         Provider provider = Provider.discover(http, offer.issuer());
         if (previous.isPresent()) {
             Optional<SignedIn> renewed = renew(server, offer, provider, saved, previous.get(), renew);
@@ -101,7 +103,7 @@ public final class SsoSignIn {
                 return renewed.get();
             }
         }
-        LoginOffer.Flow flow = chooseFlow(offer, device, env);
+        LoginOffer.Flow flow = interactive.orElseThrow(); // --renew has returned or thrown in renew()
         Tokens tokens;
         Optional<String> nonce;
         if (flow == LoginOffer.Flow.BROWSER) {
