@@ -1,9 +1,8 @@
 package dev.keyward.cli.oidc;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.keyward.cli.testing.FakeServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -41,7 +40,7 @@ final class ScriptedIdp implements AutoCloseable {
                 case "/token" -> next(token);
                 default -> new Answer(404, "{}");
             };
-            reply(ex, a);
+            FakeServer.reply(ex, new FakeServer.Answer(a.status(), "application/json", a.json()));
         });
         server.start();
     }
@@ -81,15 +80,6 @@ final class ScriptedIdp implements AutoCloseable {
             m.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return m;
-    }
-
-    private static void reply(HttpExchange ex, Answer a) throws IOException {
-        byte[] b = a.json().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(a.status(), b.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(b);
-        }
     }
 
     @Override

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.testing.Cmd;
-import dev.keyward.web.testing.Chromium;
 import dev.keyward.web.testing.Keycloak;
-import dev.keyward.web.testing.TestDatabases;
-import dev.keyward.web.testing.TestServer;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code keyward login} with a browser against Keycloak: the authorization code flow with PKCE S256 and a loopback
@@ -34,35 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the CLI's listener on 127.0.0.1, and the CLI exchanges the code and gets a certificate. A redirect carrying
  * another {@code state} is refused before the code goes anywhere; denying at Keycloak ends the sign-in.
  */
-class SsoBrowserLoginTest {
-    static Keycloak keycloak;
-    static Chromium chromium;
-    static TestServer server;
-    static String url;
-
-    @TempDir
-    static Path serverDir;
-    @TempDir
-    Path tmp;
+class SsoBrowserLoginTest extends SsoServerTest {
     Path home;
     Path key;
     Path urlFile;
     Map<String, String> env;
-
-    @BeforeAll
-    static void start() {
-        keycloak = Keycloak.shared();
-        chromium = Chromium.shared();
-        server = TestServer.start(serverDir, TestDatabases.create(), SsoConfig.yaml(keycloak));
-        url = "http://127.0.0.1:" + server.port();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** A home with a key, and a "browser" that writes the URL it is given to {@link #urlFile}. */
     private CliRun startLogin() throws Exception {

@@ -10,20 +10,14 @@ import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.testing.Cmd;
 import dev.keyward.ca.testing.Sshd;
 import dev.keyward.web.testing.Api;
-import dev.keyward.web.testing.Chromium;
 import dev.keyward.web.testing.Keycloak;
-import dev.keyward.web.testing.TestDatabases;
-import dev.keyward.web.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code keyward login --device} against Keycloak (RFC 8628): the CLI prints the code; headless Chromium, as the
@@ -34,31 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * token saved 0600 renews without a browser ({@code login --renew}) until {@code logout} forgets it and revokes it
  * at Keycloak.
  */
-class SsoDeviceLoginTest {
-    static Keycloak keycloak;
-    static Chromium chromium;
-    static TestServer server;
-    static String url;
-
-    @TempDir
-    static Path serverDir;
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        keycloak = Keycloak.shared();
-        chromium = Chromium.shared();
-        server = TestServer.start(serverDir, TestDatabases.create(), SsoConfig.yaml(keycloak));
-        url = "http://127.0.0.1:" + server.port();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+class SsoDeviceLoginTest extends SsoServerTest {
 
     @Test
     void deviceSignInGetsACertificateThatSshdAccepts() throws Exception {
