@@ -4,18 +4,13 @@ import dev.keyward.ca.json.Json;
 import dev.keyward.ca.json.JsonException;
 import dev.keyward.ca.json.JsonObject;
 import dev.keyward.cli.config.ServerUrl;
+import dev.keyward.cli.server.BoundedExchange;
 import dev.keyward.cli.server.Printable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -108,39 +103,12 @@ final class IdpHttp {
         HttpRequest req = b.timeout(timeout).header("User-Agent", USER_AGENT).header("Accept", "application/json")
                 .build();
         String host = req.uri().getScheme() + "://" + req.uri().getRawAuthority();
-        HttpResponse<InputStream> resp;
-        try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SignInException("interrupted while " + what, e);
-        } catch (HttpConnectTimeoutException e) {
-            throw new SignInException("cannot reach the identity provider at " + host + ": connection timed out", e);
-        } catch (HttpTimeoutException e) {
-            throw new SignInException("the identity provider at " + host + " did not answer within "
-                    + timeout.toSeconds() + " s (" + what + ")", e);
-        } catch (ConnectException e) {
-            throw new SignInException("cannot reach the identity provider at " + host + ": connection refused", e);
-        } catch (IOException e) {
-            throw new SignInException("cannot reach the identity provider at " + host + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : Printable.clean(e.getMessage(), 200)),
-                    e);
-        }
-        byte[] bytes;
-        try (InputStream in = resp.body()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        } catch (IOException e) {
-            throw new SignInException("the connection to the identity provider at " + host + " broke while " + what,
-                    e);
-        }
-        if (bytes.length > MAX_BODY) {
-            throw new SignInException("the identity provider's answer to " + what + " is larger than " + MAX_BODY
-                    + " bytes");
-        }
-        if (resp.statusCode() >= 300 && resp.statusCode() < 400) {
-            throw new SignInException("the identity provider answered with a redirect (HTTP " + resp.statusCode()
+        BoundedExchange.Answer resp = BoundedExchange.send(http, req, timeout, MAX_BODY,
+                "the identity provider at " + host, what, "", SignInException::new);
+        if (resp.status() >= 300 && resp.status() < 400) {
+            throw new SignInException("the identity provider answered with a redirect (HTTP " + resp.status()
                     + ") for " + what + "; check the issuer URL in the server's oidc.issuer");
         }
-        return new Answer(resp.statusCode(), bytes);
+        return new Answer(resp.status(), resp.body());
     }
 }

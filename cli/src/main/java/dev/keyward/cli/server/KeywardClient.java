@@ -7,15 +7,9 @@ import dev.keyward.ca.key.KeyPolicy;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.cli.config.Credential;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,7 +67,7 @@ public final class KeywardClient {
      * {@code GET /api/v1/login/config}: the document as sent; empty from a server that predates the route (404).
      */
     public Optional<byte[]> loginConfig() {
-        Answer a = exchange(request("/api/v1/login/config").GET().build(), "fetching the sign-in configuration");
+        BoundedExchange.Answer a = exchange(request("/api/v1/login/config").GET().build(), "fetching the sign-in configuration");
         if (a.status() == 404) {
             return Optional.empty();
         }
@@ -115,11 +109,8 @@ public final class KeywardClient {
         return expect(exchange(req, what), expected, what, false);
     }
 
-    private record Answer(int status, byte[] body, Optional<String> location) {
-    }
-
     /** The body when the status is {@code expected}, else the server's refusal as one line. */
-    private static byte[] expect(Answer a, int expected, String what, boolean signInToken) {
+    private static byte[] expect(BoundedExchange.Answer a, int expected, String what, boolean signInToken) {
         int status = a.status();
         if (status == expected) {
             return a.body();
@@ -132,35 +123,8 @@ public final class KeywardClient {
         throw Problem.toException(status, new String(a.body(), StandardCharsets.UTF_8), what, signInToken);
     }
 
-    private Answer exchange(HttpRequest req, String what) {
-        HttpResponse<InputStream> resp;
-        try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServerException("interrupted while " + what, e);
-        } catch (HttpConnectTimeoutException e) {
-            throw new ServerException("cannot reach the Keyward server at " + base + ": connection timed out", e);
-        } catch (HttpTimeoutException e) {
-            throw new ServerException("the Keyward server at " + base + " did not answer within "
-                    + timeout.toSeconds() + " s", e);
-        } catch (ConnectException e) {
-            throw new ServerException("cannot reach the Keyward server at " + base + ": connection refused"
-                    + " (is the server running, and is the URL right?)", e);
-        } catch (IOException e) {
-            throw new ServerException("cannot reach the Keyward server at " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : Printable.clean(e.getMessage(), 200)),
-                    e);
-        }
-        byte[] bytes;
-        try (InputStream in = resp.body()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        } catch (IOException e) {
-            throw new ServerException("the connection to " + base + " broke while " + what, e);
-        }
-        if (bytes.length > MAX_BODY) {
-            throw new ServerException("the server's answer is larger than " + MAX_BODY + " bytes");
-        }
-        return new Answer(resp.statusCode(), bytes, resp.headers().firstValue("Location"));
+    private BoundedExchange.Answer exchange(HttpRequest req, String what) {
+        return BoundedExchange.send(http, req, timeout, MAX_BODY, "the Keyward server at " + base, what,
+                " (is the server running, and is the URL right?)", ServerException::new);
     }
 }
