@@ -9,12 +9,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code keyward}: the engineers' CLI. {@code login} gets a short-lived user certificate for the engineer's own
- * key and loads it into ssh-agent; {@code status} shows it; {@code logout} removes it. A bad input or a refusal
+ * key and loads it into ssh-agent; {@code status} shows it; {@code logout} removes it; {@code ssh-config} sets plain
+ * ssh up to verify hosts by Keyward's host CA. A bad input or a refusal
  * exits 1 with one line on stderr; usage errors exit 2; internal failures 3; {@code --verbose} adds a stack trace.
  */
 @Command(name = "keyward", mixinStandardHelpOptions = true, versionProvider = KeywardCli.Version.class,
         description = "Get a short-lived SSH certificate from Keyward and load it into ssh-agent.",
-        subcommands = {LoginCommand.class, StatusCommand.class, LogoutCommand.class})
+        subcommands = {LoginCommand.class, StatusCommand.class, LogoutCommand.class, SshConfigCommand.class})
 public final class KeywardCli implements Runnable {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
@@ -34,7 +35,8 @@ public final class KeywardCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: login, status, logout");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: login, status, logout,"
+                + " ssh-config");
     }
 
     public static void main(String[] args) {

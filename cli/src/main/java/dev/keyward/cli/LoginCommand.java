@@ -14,6 +14,7 @@ import dev.keyward.cli.config.Credential;
 import dev.keyward.cli.config.ServerUrl;
 import dev.keyward.cli.oidc.SsoSignIn;
 import dev.keyward.cli.server.KeywardClient;
+import dev.keyward.cli.ssh.LoginKey;
 import dev.keyward.cli.ssh.SshAgent;
 import dev.keyward.cli.ssh.UserKeys;
 import java.io.IOException;
@@ -38,7 +39,9 @@ import picocli.CommandLine.ParentCommand;
  * publishes one of them ({@link CaPins#requirePinnedPublished}); takes the API token, or else signs in at the
  * server's identity provider ({@link SsoSignIn}); asks for a user certificate for our public key, checks it
  * ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into ssh-agent until the
- * certificate expires. Nothing is written unless every check passed.
+ * certificate expires ({@link KeyLoader}). With no key of the engineer's, the key is a new one for Keyward alone
+ * ({@link UserKeys#forLogin}), kept only in ssh-agent unless {@code --write-key}. Nothing is written unless every
+ * check passed.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
         description = "Get a certificate for your SSH key and load it into ssh-agent.")
@@ -80,6 +83,10 @@ final class LoginCommand implements Callable<Integer> {
     @Option(names = "--no-agent", description = "Do not load the key and certificate into ssh-agent.")
     boolean noAgent;
 
+    @Option(names = "--write-key", description = "When login makes a key for Keyward (no --key, no ~/.ssh/id_*),"
+            + " write it to ~/.ssh/keyward_ed25519 (0600) instead of keeping it only in ssh-agent.")
+    boolean writeKey;
+
     @Option(names = "--insecure-http", description = "Allow plain http:// to a non-loopback server (the token"
             + " crosses the network readable).")
     boolean insecureHttp;
@@ -100,14 +107,13 @@ final class LoginCommand implements Callable<Integer> {
         CliEnv env = root.env;
         PrintWriter out = root.spec.commandLine().getOut();
         CliConfig cfg = keyOptions.load(env);
-        URI base = ServerUrl.parse(Optional.ofNullable(server).or(cfg::server).orElseThrow(() ->
-                new InvalidInputException("no server: pass --server https://... or put 'server = https://...' in "
-                        + env.configDir().resolve("config"))), insecureHttp);
+        URI base = ServerUrl.resolve(Optional.ofNullable(server), cfg, env, insecureHttp);
         Optional<String> requestedTtl = Optional.ofNullable(ttl).map(LoginCommand::checkTtl);
         List<String> requestedPrincipals = checkPrincipals(principals);
         Optional<Credential> apiToken = Credential.find(Optional.ofNullable(tokenFile).or(cfg::tokenFile), env);
-        Path key = keyOptions.explicitKey(env, cfg).orElseGet(() -> UserKeys.defaultKey(env, out));
-        SshPublicKey publicKey = UserKeys.publicKey(key);
+        Optional<SshAgent> agent = noAgent ? Optional.empty() : SshAgent.of(env);
+        LoginKey key = UserKeys.forLogin(env, keyOptions.explicitKey(env, cfg), writeKey, agent, out);
+        SshPublicKey publicKey = key.publicKey();
 
         KeywardClient client = new KeywardClient(base, HTTP_TIMEOUT);
         List<SshPublicKey> listed = client.userCaKeys();
@@ -116,45 +122,28 @@ final class LoginCommand implements Callable<Integer> {
         CaPins.requirePinnedPublished(base, listed, pinned);
         SsoSignIn.SignedIn signedIn = apiToken.map(SsoSignIn.SignedIn::apiToken)
                 .orElseGet(() -> SsoSignIn.signIn(client, base, env, out, renew, device));
-        String line = client.issueUserCert(signedIn.credential(), publicKey, requestedTtl, requestedPrincipals)
-                .certificateLine();
-        Instant now = env.clock().instant();
-        SignedCertificate cert = CertVerifier.verify(line, publicKey, listed, pinned, now);
+        try (KeyLoader loader = KeyLoader.prepare(key, agent)) {
+            String line = client.issueUserCert(signedIn.credential(), publicKey, requestedTtl, requestedPrincipals)
+                    .certificateLine();
+            Instant now = env.clock().instant();
+            SignedCertificate cert = CertVerifier.verify(line, publicKey, listed, pinned, now);
 
-        if (pinned.isEmpty()) {
-            pins.pin(base, listed);
-            out.println("Pinned the user CA keys of " + base + " in " + pins.file() + ": "
-                    + CaPins.fingerprints(listed));
+            if (pinned.isEmpty()) {
+                pins.pin(base, listed);
+                out.println("Pinned the user CA keys of " + base + " in " + pins.file() + ": "
+                        + CaPins.fingerprints(listed));
+            }
+            loader.write(cert);
+            signedIn.keep();
+            Certificate c = cert.certificate();
+            out.println("Certificate " + CertFiles.certPath(key.path()));
+            out.println("  serial:      " + Long.toUnsignedString(c.serial()));
+            out.println("  principals:  " + StatusCommand.principals(c));
+            out.println("  valid until: " + c.validBeforeInstant() + " ("
+                    + Durations.format(Duration.between(now, c.validBeforeInstant())) + ")");
+            loader.load(cert, Duration.between(now, c.validBeforeInstant()), out, root.spec.commandLine().getErr());
         }
-        CertFiles.write(key, cert, publicKey.comment());
-        signedIn.keep();
-        Certificate c = cert.certificate();
-        out.println("Certificate " + CertFiles.certPath(key));
-        out.println("  serial:      " + Long.toUnsignedString(c.serial()));
-        out.println("  principals:  " + StatusCommand.principals(c));
-        out.println("  valid until: " + c.validBeforeInstant() + " ("
-                + Durations.format(Duration.between(now, c.validBeforeInstant())) + ")");
-        loadIntoAgent(env, out, key, Duration.between(now, c.validBeforeInstant()));
         return 0;
-    }
-
-    private void loadIntoAgent(CliEnv env, PrintWriter out, Path key, Duration lifetime) {
-        if (noAgent) {
-            return;
-        }
-        Optional<SshAgent> agent = SshAgent.of(env);
-        if (agent.isEmpty()) {
-            out.println("  ssh-agent:   not running (SSH_AUTH_SOCK is unset); ssh uses the certificate file");
-            return;
-        }
-        SshAgent.Outcome r = agent.get().add(key, lifetime);
-        if (r.ok()) {
-            out.println("  ssh-agent:   key and certificate loaded for " + Durations.format(lifetime));
-        } else {
-            // The certificate is written and usable with ssh -i; the agent is a convenience, so this only warns.
-            root.spec.commandLine().getErr().println("keyward: warning: ssh-add failed, the certificate is not in"
-                    + " ssh-agent: " + r.message());
-        }
     }
 
     static String checkTtl(String t) {

@@ -5,6 +5,7 @@ import dev.keyward.cli.cert.CertFiles;
 import dev.keyward.cli.config.CliEnv;
 import dev.keyward.cli.oidc.SsoSignIn;
 import dev.keyward.cli.ssh.SshAgent;
+import dev.keyward.cli.ssh.UserKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code keyward logout}: forgets the saved SSO sign-ins (revoking their refresh tokens where the provider allows),
  * removes the certificate from ssh-agent ({@code ssh-add -d KEY-cert.pub}; the plain key stays, with the lifetime
- * login gave it) and deletes {@code KEY-cert.pub}. Running it twice is fine.
+ * login gave it, unless it is Keyward's in-memory key, which goes too) and deletes {@code KEY-cert.pub}. Running it
+ * twice is fine.
  */
 @Command(name = "logout", mixinStandardHelpOptions = true,
         description = "Forget your SSO sign-in, remove your certificate from ssh-agent and delete KEY-cert.pub.")
@@ -50,6 +52,9 @@ final class LogoutCommand implements Callable<Integer> {
             SshAgent.Outcome r = agent.get().removeCertificate(file);
             out.println(r.ok() ? "Removed the certificate from ssh-agent"
                     : "ssh-agent did not hold the certificate");
+            if (UserKeys.inMemory(key, env.home()) && agent.get().remove(UserKeys.publicKey(key).blob())) {
+                out.println("Removed the in-memory key from ssh-agent");
+            }
         }
         Files.delete(file);
         out.println("Deleted " + file);

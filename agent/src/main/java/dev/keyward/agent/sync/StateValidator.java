@@ -2,6 +2,7 @@ package dev.keyward.agent.sync;
 
 import dev.keyward.agent.protocol.AgentState;
 import dev.keyward.ca.InvalidInputException;
+import dev.keyward.ca.key.AuthorizedKeyLine;
 import dev.keyward.agent.keys.KeyLine;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
@@ -28,6 +29,8 @@ public final class StateValidator {
     static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
     static final Pattern SERVER_PATH = Pattern.compile("/api/[A-Za-z0-9/_.?=&-]*");
     static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    /** A desired key's {@code key}: {@code type base64}, nothing before or after. */
+    static final Pattern KEY_TEXT = Pattern.compile("[^ \t]+[ \t]+[^ \t]+");
 
     private final PublicKeyParser parser = PublicKeyParser.withDefaults();
 
@@ -145,8 +148,16 @@ public final class StateValidator {
         if (k.key() == null) {
             throw new InvalidStateException(where + ": needs 'line' or 'key'");
         }
+        if (!KEY_TEXT.matcher(k.key().strip()).matches()) {
+            // options or a comment inside 'key' would install other options than 'options' says
+            throw new InvalidStateException(where + ": key must be 'type base64'; options and comment have fields"
+                    + " of their own");
+        }
         StringBuilder sb = new StringBuilder();
         List<String> options = nonNull(k.options());
+        for (String option : options) {
+            checkOption(option, where);
+        }
         if (!options.isEmpty()) {
             sb.append(String.join(",", options)).append(' ');
         }
@@ -155,6 +166,26 @@ public final class StateValidator {
             sb.append(' ').append(k.comment().strip());
         }
         return noNewline(sb.toString(), where);
+    }
+
+    /**
+     * One option as sshd reads it ({@code name} or {@code name="value"}): joined with the others by commas, an
+     * option holding an unquoted blank or comma would change what the line says, up to naming another key than
+     * {@code key}.
+     */
+    private static void checkOption(String option, String where) throws InvalidStateException {
+        if (option == null || option.isEmpty()) {
+            throw new InvalidStateException(where + ": empty option");
+        }
+        List<String> read = new ArrayList<>();
+        try {
+            if (AuthorizedKeyLine.splitOptions(option, read) == option.length() && read.equals(List.of(option))) {
+                return;
+            }
+        } catch (InvalidInputException e) {
+            // an unterminated quote: refused below
+        }
+        throw new InvalidStateException(where + ": option '" + option + "' is not one authorized_keys option");
     }
 
     private static String noNewline(String s, String where) throws InvalidStateException {

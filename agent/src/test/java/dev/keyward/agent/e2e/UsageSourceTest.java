@@ -194,7 +194,9 @@ class UsageSourceTest {
             String message = sshd.log().lines().filter(l -> l.startsWith("Accepted publickey for ")).findFirst()
                     .orElseThrow();
             long sshdPid = Long.parseLong(Files.readString(root.resolve("sshd/sshd.pid")).strip());
-            String now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
+            // seconds always written (OffsetDateTime.toString drops ":00", as the agent's messages do not)
+            String now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+                    .format(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME);
             Files.createDirectories(root.resolve("var/log"));
             Files.writeString(root.resolve("var/log/auth.log"), String.join("\n",
                     now + " web-01 sshd[" + sleeper.pid() + "]: Accepted publickey for root from 10.6.6.6 port 4444"

@@ -50,6 +50,13 @@ public final class Pkcs11Uri {
         this.object = object;
         this.modulePath = modulePath;
         this.pinSource = pinSource;
+        // the canonical text is what gets written back (configuration, key references): it must parse again, and
+        // percent-encoding makes it up to nine times the characters it encodes
+        int length = toString().length();
+        if (length > MAX_URI_LENGTH) {
+            throw new InvalidInputException("PKCS#11 URI is too long (" + length + " characters once percent-encoded;"
+                    + " at most " + MAX_URI_LENGTH + ")");
+        }
     }
 
     /**

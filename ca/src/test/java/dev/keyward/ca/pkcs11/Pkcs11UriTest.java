@@ -54,6 +54,19 @@ class Pkcs11UriTest {
         assertEquals(Optional.of(Path.of("/etc/key&ward/pin")), uri.pinSource());
     }
 
+    /** Found by Pkcs11UriFuzzTest: a URI whose canonical (percent-encoded) text was too long to parse again. */
+    @Test
+    void uriWhoseCanonicalTextIsTooLongIsRefused() {
+        String object = "\u00e9".repeat(700); // 700 characters, 4200 once percent-encoded as %C3%A9
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Pkcs11Uri.parse("pkcs11:token=t;object=" + object + "?module-path=" + MODULE));
+        assertTrue(e.getMessage().startsWith("PKCS#11 URI is too long"), e.getMessage());
+        assertThrows(InvalidInputException.class, () -> Pkcs11Uri.of("t", object, Path.of(MODULE), null));
+        String fits = "\u00e9".repeat(600);
+        Pkcs11Uri uri = Pkcs11Uri.parse("pkcs11:token=t;object=" + fits + "?module-path=" + MODULE);
+        assertEquals(uri, Pkcs11Uri.parse(uri.toString()));
+    }
+
     @Test
     void valuesMayContainEqualsSigns() {
         assertEquals("a=b", Pkcs11Uri.parse("pkcs11:token=a=b;object=o?module-path=" + MODULE).token());

@@ -25,27 +25,43 @@ import java.util.Map;
  * key ({@link #requirePinnedPublished}) and accept only certificates signed by a pinned key, so a server impostor
  * (a wrong URL, a hijacked DNS name with a valid TLS certificate) cannot hand out certificates from its own CA. A
  * CA rotation needs {@code keyward login --accept-new-ca}, which re-pins what the server publishes then.
+ *
+ * <p>{@code ~/.config/keyward/host_ca_pins} holds the host CA keys the same way, pinned by {@code keyward ssh-config}
+ * ({@link #loadHost}): the keys it writes into ssh's known_hosts as {@code @cert-authority}.
  */
 public final class CaPins {
     public static final String FILE_NAME = "user_ca_pins";
+    public static final String HOST_FILE_NAME = "host_ca_pins";
     private static final PublicKeyParser PARSER = new PublicKeyParser(new KeyPolicy(2048));
 
     private final Path file;
+    private final String header;
     private final Map<String, List<SshPublicKey>> byServer;
 
-    private CaPins(Path file, Map<String, List<SshPublicKey>> byServer) {
+    private CaPins(Path file, String header, Map<String, List<SshPublicKey>> byServer) {
         this.file = file;
+        this.header = header;
         this.byServer = byServer;
     }
 
+    /** The user CA pins of {@code keyward login}. */
     public static CaPins load(Path configDir) {
-        Path file = configDir.resolve(FILE_NAME);
+        return load(configDir.resolve(FILE_NAME), "# user CA keys pinned by keyward login (trust on first use)\n");
+    }
+
+    /** The host CA pins of {@code keyward ssh-config}. */
+    public static CaPins loadHost(Path configDir) {
+        return load(configDir.resolve(HOST_FILE_NAME),
+                "# host CA keys pinned by keyward ssh-config (trust on first use)\n");
+    }
+
+    private static CaPins load(Path file, String header) {
         Map<String, List<SshPublicKey>> m = new LinkedHashMap<>();
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            return new CaPins(file, m);
+            return new CaPins(file, header, m);
         } catch (IOException e) {
             throw new InvalidInputException("cannot read " + file + ": " + e.getMessage());
         }
@@ -66,10 +82,10 @@ public final class CaPins {
                 }
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(file + " line " + (i + 1) + ": " + e.getMessage()
-                        + " (fix or delete the line; the next login pins the server's keys again)");
+                        + " (fix or delete the line; the server's keys are pinned again next time)");
             }
         }
-        return new CaPins(file, m);
+        return new CaPins(file, header, m);
     }
 
     /** The keys pinned for {@code server}; empty if none were. */
@@ -93,6 +109,22 @@ public final class CaPins {
                 + " keyward login --accept-new-ca");
     }
 
+    /**
+     * Before host CA keys go into known_hosts: with keys pinned for {@code server}, every key it publishes must be
+     * one of them, since each one written vouches for every matching host. A new key (a host CA rotation, or a
+     * server that is not yours) is refused with its fingerprint until {@code --accept-new-ca} pins it.
+     */
+    public static void requireAllPinned(URI server, List<SshPublicKey> published, List<SshPublicKey> pinned) {
+        List<SshPublicKey> unpinned = published.stream().filter(k -> !pinned.contains(k)).toList();
+        if (pinned.isEmpty() || unpinned.isEmpty()) {
+            return;
+        }
+        throw new CertificateRejectedException("the server publishes host CA key " + fingerprints(unpinned)
+                + ", which is not pinned for " + PinKey.of(server) + " (pinned: " + fingerprints(pinned) + "); nothing"
+                + " was written. If your admins rotated the host CA, check the new fingerprint with them and run"
+                + " keyward ssh-config --install --accept-new-ca");
+    }
+
     public static String fingerprints(Collection<SshPublicKey> keys) {
         return String.join(", ", keys.stream().map(SshPublicKey::fingerprint).toList());
     }
@@ -100,7 +132,7 @@ public final class CaPins {
     /** Replaces the pins of {@code server} and writes the file atomically. */
     public void pin(URI server, List<SshPublicKey> keys) throws IOException {
         byServer.put(PinKey.of(server), List.copyOf(keys));
-        StringBuilder b = new StringBuilder("# user CA keys pinned by keyward login (trust on first use)\n");
+        StringBuilder b = new StringBuilder(header);
         byServer.forEach((s, ks) -> ks.forEach(k -> b.append(s).append(' ').append(k.toOpenSshWithoutComment())
                 .append('\n')));
         Files.createDirectories(file.getParent());

@@ -13,15 +13,17 @@ import java.util.Set;
 
 /**
  * {@code ~/.config/keyward/config}: {@code key = value} lines, {@code #} comments. Keys: {@code server} (base
- * URL), {@code key} (private key path; {@code ~/} is the home directory), {@code token_file}. Every key is
- * optional and flags override it. Unknown keys and repeated keys are refused with the line number.
+ * URL), {@code key} (private key path; {@code ~/} is the home directory), {@code token_file}, {@code hosts} (the
+ * host patterns {@code keyward ssh-config} sets ssh up for). Every key is optional and flags override it. Unknown
+ * keys and repeated keys are refused with the line number.
  */
-public record CliConfig(Optional<String> server, Optional<Path> key, Optional<Path> tokenFile) {
-    static final Set<String> KEYS = Set.of("server", "key", "token_file");
+public record CliConfig(Optional<String> server, Optional<Path> key, Optional<Path> tokenFile,
+        Optional<String> hosts) {
+    static final Set<String> KEYS = Set.of("server", "key", "token_file", "hosts");
     private static final long MAX_BYTES = 64 * 1024;
 
     public static CliConfig empty() {
-        return new CliConfig(Optional.empty(), Optional.empty(), Optional.empty());
+        return new CliConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** Reads {@code file}; a missing file is an empty configuration. */
@@ -56,7 +58,8 @@ public record CliConfig(Optional<String> server, Optional<Path> key, Optional<Pa
             String k = line.substring(0, eq).strip();
             String v = line.substring(eq + 1).strip();
             if (!KEYS.contains(k)) {
-                throw new InvalidInputException(where + ": unknown key '" + k + "' (known: server, key, token_file)");
+                throw new InvalidInputException(where + ": unknown key '" + k + "' (known: server, key, token_file,"
+                        + " hosts)");
             }
             if (v.isEmpty()) {
                 throw new InvalidInputException(where + ": '" + k + "' needs a value");
@@ -67,7 +70,8 @@ public record CliConfig(Optional<String> server, Optional<Path> key, Optional<Pa
         }
         return new CliConfig(Optional.ofNullable(values.get("server")),
                 Optional.ofNullable(values.get("key")).map(p -> expandHome(p, home)),
-                Optional.ofNullable(values.get("token_file")).map(p -> expandHome(p, home)));
+                Optional.ofNullable(values.get("token_file")).map(p -> expandHome(p, home)),
+                Optional.ofNullable(values.get("hosts")));
     }
 
     /** {@code ~/x} is {@code home/x}; other paths as given. */

@@ -16,6 +16,12 @@ public final class ServerUrl {
     private ServerUrl() {
     }
 
+    /** The server from {@code flag}, else the config's {@code server}; a message naming both when neither is set. */
+    public static URI resolve(java.util.Optional<String> flag, CliConfig cfg, CliEnv env, boolean insecureHttp) {
+        return parse(flag.or(cfg::server).orElseThrow(() -> new InvalidInputException("no server: pass --server"
+                + " https://... or put 'server = https://...' in " + env.configDir().resolve("config"))), insecureHttp);
+    }
+
     public static URI parse(String text, boolean insecureHttp) {
         URI u = httpUrl(text);
         String scheme = scheme(u);

@@ -19,10 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The calls {@code keyward login} makes: {@code GET /api/v1/ca/user} (the trusted user CA keys),
- * {@code GET /api/v1/login/config} (how to sign in) and {@code POST /api/v1/certs/user}. No redirects are followed (a redirect could carry the token elsewhere);
- * answers are capped at {@link #MAX_BODY} bytes; every failure is a {@link ServerException} with a message for
- * the engineer.
+ * The calls of {@code keyward login} and {@code keyward ssh-config}: {@code GET /api/v1/ca/user} (the trusted user
+ * CA keys), {@code GET /api/v1/login/config} (how to sign in), {@code POST /api/v1/certs/user}, and
+ * {@code GET /api/v1/ca/host} (the host CA keys). No redirects are followed (a redirect could carry the token
+ * elsewhere); answers are capped at {@link #MAX_BODY} bytes; every failure is a {@link ServerException} with a
+ * message for the engineer.
  */
 public final class KeywardClient {
     static final int MAX_BODY = 256 * 1024;
@@ -44,21 +45,40 @@ public final class KeywardClient {
 
     /** The user CA public keys the server publishes (TrustedUserCAKeys content). */
     public List<SshPublicKey> userCaKeys() {
-        String body = new String(send(request("/api/v1/ca/user").GET().build(), 200, "fetching the user CA keys"),
+        return caKeys("/api/v1/ca/user", "user", line -> line);
+    }
+
+    /**
+     * The host CA public keys the server publishes, from its {@code @cert-authority * <key>} lines (several during a
+     * host CA rotation). The marker and host pattern are the server's; the CLI writes its own.
+     */
+    public List<SshPublicKey> hostCaKeys() {
+        return caKeys("/api/v1/ca/host", "host", line -> {
+            String[] f = line.strip().split("\\s+", 3);
+            if (f.length < 3 || !f[0].equals("@cert-authority")) {
+                throw new InvalidInputException("expected '@cert-authority <hosts> <public key>'");
+            }
+            return f[2];
+        });
+    }
+
+    private List<SshPublicKey> caKeys(String path, String purpose, java.util.function.UnaryOperator<String> keyPart) {
+        String body = new String(send(request(path).GET().build(), 200, "fetching the " + purpose + " CA keys"),
                 StandardCharsets.UTF_8);
         PublicKeyParser parser = new PublicKeyParser(new KeyPolicy(2048));
         List<SshPublicKey> keys = new ArrayList<>();
         for (String line : body.split("\n")) {
             if (!line.isBlank() && !line.startsWith("#")) {
                 try {
-                    keys.add(parser.parseLine(line));
+                    keys.add(parser.parseLine(keyPart.apply(line)));
                 } catch (InvalidInputException e) {
-                    throw new ServerException("the server's user CA key list is not valid: " + e.getMessage());
+                    throw new ServerException("the server's " + purpose + " CA key list is not valid: "
+                            + e.getMessage());
                 }
             }
         }
         if (keys.isEmpty()) {
-            throw new ServerException("the server publishes no user CA key at " + base + "/api/v1/ca/user");
+            throw new ServerException("the server publishes no " + purpose + " CA key at " + base + path);
         }
         return keys;
     }

@@ -25,6 +25,8 @@ public final class FakeServer implements AutoCloseable {
     public final List<String> requests = new CopyOnWriteArrayList<>();
     /** {@code <path> <Authorization header>} for each request that carried one, on any route. */
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
+    /** The body of {@code GET /api/v1/ca/host} ({@code @cert-authority} lines); 404 while null. */
+    public volatile String caHostBody;
 
     public FakeServer(String caUserBody, Function<String, Answer> issue) throws IOException {
         this(0, caUserBody, issue);
@@ -45,6 +47,11 @@ public final class FakeServer implements AutoCloseable {
             }
             switch (path) {
                 case "/api/v1/ca/user" -> reply(ex, new Answer(200, "text/plain", caUserBody));
+                case "/api/v1/ca/host" -> {
+                    String hostBody = caHostBody;
+                    reply(ex, hostBody == null ? new Answer(404, "text/plain", "not found")
+                            : new Answer(200, "text/plain", hostBody));
+                }
                 case "/api/v1/certs/user" -> {
                     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                     requests.add(authorization + " " + body);

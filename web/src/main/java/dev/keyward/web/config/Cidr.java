@@ -52,12 +52,27 @@ public record Cidr(byte[] network, int bits) {
      * would be resolved at start-up and could change, and a name a client wrote must not make the server ask DNS.
      */
     public static InetAddress literal(String text) {
-        if (!IPV4.matcher(text).matches() && !IPV6.matcher(text).matches()) {
-            return null;
-        }
         try {
-            return InetAddress.getByName(text); // a literal (digits and dots, or a colon): parsed, not looked up
-        } catch (UnknownHostException | SecurityException e) {
+            if (IPV4.matcher(text).matches()) {
+                // built from its bytes: InetAddress.getByName takes "410.0.0.0" for a host name and asks DNS, and
+                // refuses "010.0.0.1" (ambiguous: octal to inet_aton) with an IllegalArgumentException
+                String[] parts = text.split("\\.");
+                byte[] b = new byte[4];
+                for (int i = 0; i < 4; i++) {
+                    int v = Integer.parseInt(parts[i]);
+                    if (v > 255 || parts[i].length() > 1 && parts[i].charAt(0) == '0') {
+                        return null;
+                    }
+                    b[i] = (byte) v;
+                }
+                return InetAddress.getByAddress(b);
+            }
+            // with a colon and a hex digit or colon first, getByName parses an IPv6 literal or refuses it, never asks DNS
+            if (!IPV6.matcher(text).matches() || Character.digit(text.charAt(0), 16) < 0 && text.charAt(0) != ':') {
+                return null;
+            }
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException | IllegalArgumentException | SecurityException e) {
             return null;
         }
     }

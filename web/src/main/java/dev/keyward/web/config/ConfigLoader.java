@@ -8,6 +8,7 @@ import dev.keyward.ca.InvalidInputException;
 import dev.keyward.ca.sign.CaAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -48,7 +49,7 @@ public final class ConfigLoader {
         ConfigTree top = new ConfigTree(root, "");
         top.checkKnown(TOP_KEYS);
 
-        Path home = env("KEYWARD_HOME").or(() -> top.string("home")).map(Path::of).orElse(Path.of(".keyward"))
+        Path home = env("KEYWARD_HOME").or(() -> top.string("home")).map(h -> path(h, "home")).orElse(Path.of(".keyward"))
                 .toAbsolutePath().normalize();
 
         ConfigTree http = top.section("http");
@@ -60,8 +61,8 @@ public final class ConfigLoader {
         if (certFile.isPresent() != keyFile.isPresent()) {
             throw new ConfigException("http.tls.cert_file and http.tls.key_file go together: set both for HTTPS");
         }
-        Optional<TlsConfig> tlsConfig = certFile.map(c -> new TlsConfig(readable(Path.of(c), "http.tls.cert_file"),
-                readable(Path.of(keyFile.get()), "http.tls.key_file")));
+        Optional<TlsConfig> tlsConfig = certFile.map(c -> new TlsConfig(readable(path(c, "http.tls.cert_file"), "http.tls.cert_file"),
+                readable(path(keyFile.get(), "http.tls.key_file"), "http.tls.key_file")));
         int port = env("KEYWARD_HTTP_PORT").map(p -> ConfigTree.parseInt("KEYWARD_HTTP_PORT", p))
                 .or(() -> http.integer("port")).orElse(8080);
         String bind = env("KEYWARD_HTTP_BIND").or(() -> http.string("bind")).orElse("127.0.0.1");
@@ -73,7 +74,7 @@ public final class ConfigLoader {
         Optional<String> url = env("KEYWARD_DB_URL").or(() -> db.string("url"));
         String user = env("KEYWARD_DB_USER").or(() -> db.string("user")).orElse(url.isPresent() ? "" : "postgres");
         Optional<Path> passwordFile = env("KEYWARD_DB_PASSWORD_FILE").or(() -> db.string("password_file"))
-                .map(p -> readable(Path.of(p), "database.password_file"));
+                .map(p -> readable(path(p, "database.password_file"), "database.password_file"));
         int poolSize = db.integer("pool_size").orElse(10);
         DatabaseConfig dbConfig = new DatabaseConfig(url, user, passwordFile, poolSize);
 
@@ -139,6 +140,16 @@ public final class ConfigLoader {
                     + e.getOriginalMessage() + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
         } catch (IOException e) {
             throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code value} as a path; a value no path can be (a NUL character) is refused naming {@code key}. */
+    private static Path path(String value, String key) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key + ": '" + value.replace("\0", "\\0") + "' is not a file path ("
+                    + e.getReason() + ")");
         }
     }
 

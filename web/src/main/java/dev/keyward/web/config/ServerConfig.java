@@ -18,7 +18,8 @@ public record ServerConfig(Path home, HttpConfig http, DatabaseConfig database, 
         AuditConfig audit) {
 
     public ServerConfig {
-        policy = Map.copyOf(policy);
+        // not Map.copyOf: a key written without a value ("rules:") is a null the policy loader names, not an NPE here
+        policy = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(policy));
     }
 
     /** Without OIDC. */

@@ -17,6 +17,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Record2;
+import org.jooq.ResultQuery;
 import org.jooq.impl.DSL;
 
 /** Issued certificates and their principals. */
@@ -148,12 +150,19 @@ public final class CertificateDao {
     /** Serials of revoked certificates still valid at {@code expiredBefore} (the others need no KRL entry). */
     public Map<Long, TreeSet<Long>> revokedSerialsByCaKey(Instant expiredBefore) {
         Map<Long, TreeSet<Long>> out = new TreeMap<>();
-        tx.select(CERTIFICATES.CA_KEY_ID, CERTIFICATES.SERIAL).from(CERTIFICATES)
-                .where(CERTIFICATES.REVOKED_AT.isNotNull())
-                .and(CERTIFICATES.VALID_BEFORE.gt(TokenDao.utc(expiredBefore)))
-                .fetch()
+        revokedSerialsQuery(expiredBefore).fetch()
                 .forEach(r -> out.computeIfAbsent(r.value1(), k -> new TreeSet<>()).add(r.value2()));
         return out;
+    }
+
+    /**
+     * The KRL's read: revoked certificates not expired before {@code expiredBefore}. Its predicate matches the
+     * partial index certificates_revoked_valid_before (V8.1), so it reads the revoked rows only, not the table.
+     */
+    public ResultQuery<Record2<Long, Long>> revokedSerialsQuery(Instant expiredBefore) {
+        return tx.select(CERTIFICATES.CA_KEY_ID, CERTIFICATES.SERIAL).from(CERTIFICATES)
+                .where(CERTIFICATES.REVOKED_AT.isNotNull())
+                .and(CERTIFICATES.VALID_BEFORE.gt(TokenDao.utc(expiredBefore)));
     }
 
     /** How many revoked certificates expired in ({@code from}, {@code to}]. */

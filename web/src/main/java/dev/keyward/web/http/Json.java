@@ -112,6 +112,9 @@ public final class Json {
             return value;
         } catch (JsonProcessingException e) {
             throw badRequest(e);
+        } catch (java.io.CharConversionException e) {
+            // bytes Jackson's encoding detection took for UTF-16 or UTF-32 and could not decode (RFC 8259: UTF-8)
+            throw ApiException.badRequest("the request body is not valid JSON in UTF-8");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -165,7 +165,7 @@ public final class SoakServer {
                 w.agentRequests.sum() / (double) seconds, agentLat.millis(0.99), w.failures(), s.rssMb(), s.heapMb(),
                 s.liveMb(), s.dbMb(), s.fds(), s.threads(), s.cpuPercent(), s.load1(),
                 w.failures() == 0 ? "" : "  [" + w.failureSummary() + "]");
-        return new SoakVerdict.Minute(n, s, lat.millis(0.99));
+        return new SoakVerdict.Minute(n, s, lat.millis(0.99), agentLat.millis(0.99));
     }
 
     private static void sleepUntil(long nanoTime) {

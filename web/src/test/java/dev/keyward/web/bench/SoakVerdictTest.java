@@ -16,9 +16,16 @@ class SoakVerdictTest {
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     private boolean judge(double[] rssMb, double[] p99, long failures) {
+        double[] agents = new double[rssMb.length];
+        java.util.Arrays.fill(agents, 40);
+        return judge(rssMb, p99, agents, failures);
+    }
+
+    private boolean judge(double[] rssMb, double[] p99, double[] agentP99, long failures) {
         List<SoakVerdict.Minute> rows = new ArrayList<>();
         for (int i = 0; i < rssMb.length; i++) {
-            rows.add(new SoakVerdict.Minute(i + 1, new ServerProbe.Sample(rssMb[i], 60, 50, 20, 20, 100, 30, 1), p99[i]));
+            rows.add(new SoakVerdict.Minute(i + 1, new ServerProbe.Sample(rssMb[i], 60, 50, 20, 20, 100, 30, 1), p99[i],
+                    agentP99[i]));
         }
         return SoakVerdict.judge(rows, failures, new PrintStream(printed, true, StandardCharsets.UTF_8));
     }
@@ -57,6 +64,16 @@ class SoakVerdictTest {
         assertFalse(judge(rss, new double[] {20, 20, Double.NaN, 20, 20, 20}, 0));
         assertFalse(judge(rss, new double[] {20, 20, 20, 20, 20, 20}, 1));
         assertTrue(judge(rss, new double[] {20, 20, 20, 20, 20, 20}, 0));
+    }
+
+    @Test
+    void agentsSlowerThan250MsInAnyMinuteFail() {
+        double[] rss = {500, 500, 500, 500, 500, 500};
+        double[] p99 = {20, 20, 20, 20, 20, 20};
+        assertFalse(judge(rss, p99, new double[] {30, 60, 100, 150, 200, 250}, 0));
+        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("FAIL agents' p99 < 250 ms"));
+        assertFalse(judge(rss, p99, new double[] {30, 30, Double.NaN, 30, 30, 30}, 0));
+        assertTrue(judge(rss, p99, new double[] {30, 60, 100, 150, 200, 249}, 0));
     }
 
     @Test

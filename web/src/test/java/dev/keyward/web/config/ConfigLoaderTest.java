@@ -77,6 +77,27 @@ class ConfigLoaderTest {
                 .contains("not valid YAML"));
     }
 
+    /** Found by ServerConfigFuzzTest: a NUL in a path escaped as InvalidPathException instead of naming the key. */
+    @Test
+    void pathThatCannotBeAPathIsRefusedNamingTheKey() {
+        Map<String, String> yamlToKey = Map.of("home: \"a\\0b\"\n", "home:",
+                "database:\n  url: jdbc:postgresql://h/d\n  password_file: \"\\0\"\n", "database.password_file:",
+                "http:\n  tls:\n    cert_file: \"c\\0\"\n    key_file: k\n", "http.tls.cert_file:");
+        yamlToKey.forEach((yaml, key) -> {
+            ConfigException e = assertThrows(ConfigException.class, () -> load(yaml, Map.of()), yaml);
+            assertTrue(e.getMessage().startsWith(key) && e.getMessage().contains("is not a file path"), e.getMessage());
+        });
+    }
+
+    /** Found by ServerConfigFuzzTest: "rules:" without a value made loading the configuration throw an NPE. */
+    @Test
+    void policyKeyWithoutValueIsNamedByThePolicy() throws Exception {
+        ServerConfig c = load("policy:\n  rules: #[]\n", Map.of());
+        dev.keyward.ca.InvalidInputException e = assertThrows(dev.keyward.ca.InvalidInputException.class,
+                () -> dev.keyward.ca.policy.IssuancePolicy.fromMap(c.policy()));
+        assertTrue(e.getMessage().startsWith("policy.rules"), e.getMessage());
+    }
+
     @Test
     void nonLoopbackBindNeedsTlsOrInsecureHttp() throws Exception {
         ServerConfig c = load("http:\n  bind: 0.0.0.0\n", Map.of());

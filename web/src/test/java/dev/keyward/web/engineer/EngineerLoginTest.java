@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keyward.ca.cert.CertificateCodec;
 import dev.keyward.ca.cert.SignedCertificate;
 import dev.keyward.ca.testing.Cmd;
+import dev.keyward.ca.testing.SshAgentProcess;
 import dev.keyward.ca.testing.Sshd;
 import dev.keyward.cli.KeywardCli;
 import dev.keyward.cli.config.CliEnv;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -157,37 +157,5 @@ class EngineerLoginTest {
                 "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
                 "-o", "PreferredAuthentications=publickey", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "StrictHostKeyChecking=no", USER + "@127.0.0.1", "true"), tmp, Map.of(), null);
-    }
-
-    /** A real ssh-agent in the foreground ({@code -D}) on a socket of ours, stopped by its PID. */
-    static final class SshAgentProcess implements AutoCloseable {
-        private final Process process;
-
-        private SshAgentProcess(Process process) {
-            this.process = process;
-        }
-
-        static SshAgentProcess start(Path sock, Path log) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            SshAgentProcess agent = new SshAgentProcess(p);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!Files.exists(sock)) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    agent.close();
-                    throw new IOException("ssh-agent did not create " + sock + ": " + Files.readString(log));
-                }
-                Thread.sleep(20);
-            }
-            return agent;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy(); // SIGTERM to this PID only
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
     }
 }

@@ -59,6 +59,16 @@ class BadInputTest {
         problem(api.post("/api/v1/certs/user", engineer, "{\"public_key\":\"a\",\"public_key\":\"b\"}"), 400);
     }
 
+    /** Found by HttpRequestFuzzTest: bytes Jackson took for UTF-32 (a 0x01 and three NULs first) were a 500. */
+    @Test
+    void bodyThatIsNotUtf8Is400() {
+        byte[] body = "\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0002{\"public_key\": \"x\"}"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        JsonNode p = problem(api.send("POST", "/api/v1/certs/user", engineer,
+                HttpRequest.BodyPublishers.ofByteArray(body)), 400);
+        assertTrue(p.get("detail").asText().contains("not valid JSON"), p.toString());
+    }
+
     @Test
     void emptyBodyIs400() {
         JsonNode p = problem(api.post("/api/v1/certs/user", engineer, ""), 400);

@@ -39,4 +39,26 @@ class ClientAddressTest {
         assertEquals(none.resolve("[2001:db8:1:2::9]", List.of()), none.resolve("2001:db8:1:2:ffff::", List.of()));
         assertEquals("2001:db8:1:3:0:0:0:0/64", proxied.resolve("2001:db8:ffff::1", List.of("[2001:db8:1:3::5]")));
     }
+
+    /**
+     * Found by ServerConfigFuzzTest: "410.0.0.0" in trusted_proxies (or in an X-Forwarded-For a trusted proxy passes
+     * on) went to DNS as a host name, and "010.0.0.1" escaped as an IllegalArgumentException.
+     */
+    @Test
+    void textThatIsNoAddressIsNeitherLookedUpNorAnError() {
+        dev.keyward.web.fuzz.NameLookups.refuse();
+        try {
+            for (String s : List.of("410.0.0.0", "010.0.0.1", "1.2.3.256", ".:", "999.999.999.999", "1.2.3.4.5")) {
+                assertEquals(null, ClientAddress.parse(s), s);
+                assertEquals(null, Cidr.literal(s), s);
+                org.junit.jupiter.api.Assertions.assertThrows(dev.keyward.web.config.ConfigException.class,
+                        () -> Cidr.parse("http.limits.trusted_proxies", s + "/8"), s);
+            }
+            assertEquals("10.0.0.1", Cidr.literal("10.0.0.1").getHostAddress());
+            assertEquals("0.0.0.0", Cidr.literal("0.0.0.0").getHostAddress());
+            assertEquals(List.of(), dev.keyward.web.fuzz.NameLookups.takeAttempts(), "asked DNS");
+        } finally {
+            dev.keyward.web.fuzz.NameLookups.allow();
+        }
+    }
 }
