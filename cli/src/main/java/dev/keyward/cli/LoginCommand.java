@@ -12,6 +12,7 @@ import dev.keyward.cli.config.CliConfig;
 import dev.keyward.cli.config.CliEnv;
 import dev.keyward.cli.config.Credential;
 import dev.keyward.cli.config.ServerUrl;
+import dev.keyward.cli.oidc.SsoSignIn;
 import dev.keyward.cli.server.KeywardClient;
 import dev.keyward.cli.ssh.LoginKey;
 import dev.keyward.cli.ssh.SshAgent;
@@ -27,18 +28,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code keyward login}: fetches the server's user CA keys and, when keys are pinned for it, sends the token only
- * if it publishes one of them ({@link CaPins#requirePinnedPublished}); asks for a user certificate for our public
- * key, checks it ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into
- * ssh-agent until the certificate expires ({@link KeyLoader}). With no key of the engineer's, the key is a new one
- * for Keyward alone ({@link UserKeys#forLogin}), kept only in ssh-agent unless {@code --write-key}. Nothing is
- * written unless every check passed.
+ * {@code keyward login}: fetches the server's user CA keys and, when keys are pinned for it, goes on only if it
+ * publishes one of them ({@link CaPins#requirePinnedPublished}); takes the API token, or else signs in at the
+ * server's identity provider ({@link SsoSignIn}); asks for a user certificate for our public key, checks it
+ * ({@link CertVerifier}), writes {@code KEY-cert.pub} atomically and loads key + certificate into ssh-agent until the
+ * certificate expires ({@link KeyLoader}). With no key of the engineer's, the key is a new one for Keyward alone
+ * ({@link UserKeys#forLogin}), kept only in ssh-agent unless {@code --write-key}. Nothing is written unless every
+ * check passed.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
         description = "Get a certificate for your SSH key and load it into ssh-agent.")
@@ -55,9 +58,18 @@ final class LoginCommand implements Callable<Integer> {
             + " 'server').")
     String server;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding your token (mode 0600;"
-            + " default: config 'token_file', else the KEYWARD_TOKEN environment variable).")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding an API token (mode 0600;"
+            + " default: config 'token_file', else the KEYWARD_TOKEN environment variable). Without one, you sign in"
+            + " at the server's identity provider.")
     Path tokenFile;
+
+    @Option(names = "--device", description = "Sign in with a code to enter in a browser on any device (the device"
+            + " grant; the default where no browser can open: no DISPLAY, or an SSH session).")
+    boolean device;
+
+    @Option(names = "--renew", description = "Renew without any interaction: with the API token, else with the"
+            + " saved sign-in; exit 1, saying so, when a browser sign-in is needed.")
+    boolean renew;
 
     @Option(names = "--ttl", paramLabel = "DURATION", description = "Requested lifetime, e.g. 8h, 30m, 1h30m"
             + " (default: the server's policy default).")
@@ -83,15 +95,22 @@ final class LoginCommand implements Callable<Integer> {
             + " those pinned at your first login (after a CA rotation; check the fingerprints with your admins).")
     boolean acceptNewCa;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
+        if (renew && device) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--renew never signs in interactively;"
+                    + " leave out --device");
+        }
         CliEnv env = root.env;
         PrintWriter out = root.spec.commandLine().getOut();
         CliConfig cfg = keyOptions.load(env);
         URI base = ServerUrl.resolve(Optional.ofNullable(server), cfg, env, insecureHttp);
         Optional<String> requestedTtl = Optional.ofNullable(ttl).map(LoginCommand::checkTtl);
         List<String> requestedPrincipals = checkPrincipals(principals);
-        Credential credential = Credential.resolve(Optional.ofNullable(tokenFile).or(cfg::tokenFile), env);
+        Optional<Credential> apiToken = Credential.find(Optional.ofNullable(tokenFile).or(cfg::tokenFile), env);
         Optional<SshAgent> agent = noAgent ? Optional.empty() : SshAgent.of(env);
         LoginKey key = UserKeys.forLogin(env, keyOptions.explicitKey(env, cfg), writeKey, agent, out);
         SshPublicKey publicKey = key.publicKey();
@@ -101,8 +120,10 @@ final class LoginCommand implements Callable<Integer> {
         CaPins pins = CaPins.load(env.configDir());
         List<SshPublicKey> pinned = acceptNewCa ? List.of() : pins.pinned(base);
         CaPins.requirePinnedPublished(base, listed, pinned);
+        SsoSignIn.SignedIn signedIn = apiToken.map(SsoSignIn.SignedIn::apiToken)
+                .orElseGet(() -> SsoSignIn.signIn(client, base, env, out, renew, device));
         try (KeyLoader loader = KeyLoader.prepare(key, agent)) {
-            String line = client.issueUserCert(credential, publicKey, requestedTtl, requestedPrincipals)
+            String line = client.issueUserCert(signedIn.credential(), publicKey, requestedTtl, requestedPrincipals)
                     .certificateLine();
             Instant now = env.clock().instant();
             SignedCertificate cert = CertVerifier.verify(line, publicKey, listed, pinned, now);
@@ -113,6 +134,7 @@ final class LoginCommand implements Callable<Integer> {
                         + CaPins.fingerprints(listed));
             }
             loader.write(cert);
+            signedIn.keep();
             Certificate c = cert.certificate();
             out.println("Certificate " + CertFiles.certPath(key.path()));
             out.println("  serial:      " + Long.toUnsignedString(c.serial()));

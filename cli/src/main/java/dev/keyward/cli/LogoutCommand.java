@@ -3,6 +3,7 @@ package dev.keyward.cli;
 import dev.keyward.ca.InvalidInputException;
 import dev.keyward.cli.cert.CertFiles;
 import dev.keyward.cli.config.CliEnv;
+import dev.keyward.cli.oidc.SsoSignIn;
 import dev.keyward.cli.ssh.SshAgent;
 import dev.keyward.cli.ssh.UserKeys;
 import java.io.IOException;
@@ -17,12 +18,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code keyward logout}: removes the certificate from ssh-agent ({@code ssh-add -d KEY-cert.pub}; the plain key
- * stays, with the lifetime login gave it, unless it is Keyward's in-memory key, which goes too) and deletes
- * {@code KEY-cert.pub}. Running it twice is fine.
+ * {@code keyward logout}: forgets the saved SSO sign-ins (revoking their refresh tokens where the provider allows),
+ * removes the certificate from ssh-agent ({@code ssh-add -d KEY-cert.pub}; the plain key stays, with the lifetime
+ * login gave it, unless it is Keyward's in-memory key, which goes too) and deletes {@code KEY-cert.pub}. Running it
+ * twice is fine.
  */
 @Command(name = "logout", mixinStandardHelpOptions = true,
-        description = "Remove your certificate from ssh-agent and delete KEY-cert.pub.")
+        description = "Forget your SSO sign-in, remove your certificate from ssh-agent and delete KEY-cert.pub.")
 final class LogoutCommand implements Callable<Integer> {
     @ParentCommand
     KeywardCli root;
@@ -34,6 +36,7 @@ final class LogoutCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CliEnv env = root.env;
         PrintWriter out = root.spec.commandLine().getOut();
+        SsoSignIn.forgetAll(env, out); // first: it must happen even where no key or certificate is left
         Path key = StatusCommand.resolveKey(keyOptions, env);
         Path file = CertFiles.certPath(key);
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {

@@ -279,7 +279,15 @@ class KeywardCliTest {
                 "--ttl '8 hours' is not a duration");
         assertOneLine(keyward("login", "--server", "https://ca.example.com", "--principals", "a,,b"), 1,
                 "--principals has an empty name");
-        assertOneLine(keyward("login", "--server", "https://ca.example.com"), 1, "no token: pass --token-file");
+        try (FakeServer server = issuing(body -> created(ca.userCert(pub, 3600).toOpenSsh()))) {
+            // no token and a server that offers no SSO sign-in (no GET /api/v1/login/config)
+            assertOneLine(keyward("login", "--server", server.url()), 1, "no token: pass --token-file");
+            assertOneLine(keyward("login", "--server", server.url(), "--renew"), 1, "nothing to renew with: no API"
+                    + " token");
+            assertTrue(server.requests.isEmpty(), "nothing was asked for");
+        }
+        assertOneLine(keyward("login", "--server", "https://ca.example.com", "--renew", "--device"), 2,
+                "--renew never signs in interactively; leave out --device");
         assertOneLine(keyward("login", "--bogus"), 2, "Unknown option: '--bogus'");
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-r--r--"));
         assertOneLine(keyward("login", "--server", "https://ca.example.com", "--token-file", tokenFile.toString()), 1,

@@ -8,6 +8,7 @@ import dev.keyward.web.auth.ApiTokenAuthenticator;
 import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.BearerAuthenticator;
 import dev.keyward.web.auth.oidc.OidcAuthenticator;
+import dev.keyward.web.auth.oidc.SignInOffer;
 import dev.keyward.web.config.CaKeysConfig;
 import dev.keyward.web.config.ConfigException;
 import dev.keyward.web.config.ServerConfig;
@@ -152,7 +153,8 @@ public final class KeywardServer implements AutoCloseable {
                     new CaKeyLifecycle(db, Optional.of(keys), opts.secrets(), opts.clock(), cfg.ca().algorithm(),
                             watcher::changed),
                     new CaKeyStatus(db, opts.clock()),
-                    new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()));
+                    new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()),
+                    SignInOffer.of(cfg.oidc()));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",

@@ -13,20 +13,33 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The engineer's bearer credential (an API token {@code kwt_...} or an OIDC access token): from a token file
- * that only its owner can read, else from {@value CliEnv#TOKEN_ENV}. Never from a command-line argument (other
- * users see those in {@code ps}) and never printed: {@link #toString()} hides it.
+ * The engineer's bearer credential: an API token {@code kwt_...} (or an OIDC token obtained elsewhere) from a token
+ * file that only its owner can read, else from {@value CliEnv#TOKEN_ENV}; or the token of an SSO sign-in
+ * ({@link #ofSignIn}). Never from a command-line argument (other users see those in {@code ps}) and never printed:
+ * {@link #toString()} hides it.
  */
 public final class Credential {
     private static final long MAX_BYTES = 16 * 1024;
     private final String value;
+    private final boolean signIn;
 
-    private Credential(String value) {
+    private Credential(String value, boolean signIn) {
         this.value = value;
+        this.signIn = signIn;
     }
 
     public String value() {
         return value;
+    }
+
+    /** Whether it comes from an SSO sign-in rather than a token file or the environment. */
+    public boolean fromSignIn() {
+        return signIn;
+    }
+
+    /** The identity provider's token from a sign-in. */
+    public static Credential ofSignIn(String token) {
+        return new Credential(checked(token).value, true);
     }
 
     @Override
@@ -36,12 +49,16 @@ public final class Credential {
 
     /** From {@code tokenFile} when given, else the environment; a clear error when there is neither. */
     public static Credential resolve(Optional<Path> tokenFile, CliEnv env) {
+        return find(tokenFile, env).orElseThrow(() -> new InvalidInputException("no token: pass --token-file FILE"
+                + " (mode 0600) or set " + CliEnv.TOKEN_ENV));
+    }
+
+    /** From {@code tokenFile} when given (it must then be usable), else the environment; empty with neither. */
+    public static Optional<Credential> find(Optional<Path> tokenFile, CliEnv env) {
         if (tokenFile.isPresent()) {
-            return fromFile(tokenFile.get());
+            return Optional.of(fromFile(tokenFile.get()));
         }
-        return env.get(CliEnv.TOKEN_ENV).map(String::strip).filter(t -> !t.isEmpty()).map(Credential::checked)
-                .orElseThrow(() -> new InvalidInputException("no token: pass --token-file FILE (mode 0600) or set "
-                        + CliEnv.TOKEN_ENV));
+        return env.get(CliEnv.TOKEN_ENV).map(String::strip).filter(t -> !t.isEmpty()).map(Credential::checked);
     }
 
     static Credential fromFile(Path file) {
@@ -86,6 +103,6 @@ public final class Credential {
                         + " (space, control or non-ASCII character at position " + (i + 1) + ")");
             }
         }
-        return new Credential(token);
+        return new Credential(token, false);
     }
 }

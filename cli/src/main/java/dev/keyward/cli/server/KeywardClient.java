@@ -7,15 +7,9 @@ import dev.keyward.ca.key.KeyPolicy;
 import dev.keyward.ca.key.PublicKeyParser;
 import dev.keyward.ca.key.SshPublicKey;
 import dev.keyward.cli.config.Credential;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +20,10 @@ import java.util.Optional;
 
 /**
  * The calls of {@code keyward login} and {@code keyward ssh-config}: {@code GET /api/v1/ca/user} (the trusted user
- * CA keys), {@code POST /api/v1/certs/user}, and {@code GET /api/v1/ca/host} (the host CA keys). No redirects are
- * followed (a redirect could carry the token elsewhere); answers are capped at {@link #MAX_BODY} bytes; every failure
- * is a {@link ServerException} with a message for the engineer.
+ * CA keys), {@code GET /api/v1/login/config} (how to sign in), {@code POST /api/v1/certs/user}, and
+ * {@code GET /api/v1/ca/host} (the host CA keys). No redirects are followed (a redirect could carry the token
+ * elsewhere); answers are capped at {@link #MAX_BODY} bytes; every failure is a {@link ServerException} with a
+ * message for the engineer.
  */
 public final class KeywardClient {
     static final int MAX_BODY = 256 * 1024;
@@ -88,6 +83,17 @@ public final class KeywardClient {
         return keys;
     }
 
+    /**
+     * {@code GET /api/v1/login/config}: the document as sent; empty from a server that predates the route (404).
+     */
+    public Optional<byte[]> loginConfig() {
+        BoundedExchange.Answer a = exchange(request("/api/v1/login/config").GET().build(), "fetching the sign-in configuration");
+        if (a.status() == 404) {
+            return Optional.empty();
+        }
+        return Optional.of(expect(a, 200, "fetching the sign-in configuration", false));
+    }
+
     /** {@code POST /api/v1/certs/user} with our public key and the optional TTL and principals. */
     public IssuedCert issueUserCert(Credential credential, SshPublicKey key, Optional<String> ttl,
             List<String> principals) {
@@ -100,7 +106,8 @@ public final class KeywardClient {
         HttpRequest req = request("/api/v1/certs/user").header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + credential.value())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body))).build();
-        byte[] answer = send(req, 201, "requesting a certificate");
+        byte[] answer = expect(exchange(req, "requesting a certificate"), 201, "requesting a certificate",
+                credential.fromSignIn());
         try {
             Object cert = Json.parseObject(answer).get("certificate");
             if (cert instanceof String line && !line.isBlank()) {
@@ -119,43 +126,25 @@ public final class KeywardClient {
 
     /** The body of an answer with the {@code expected} status, as sent (JSON is parsed from the bytes). */
     private byte[] send(HttpRequest req, int expected, String what) {
-        HttpResponse<InputStream> resp;
-        try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServerException("interrupted while " + what, e);
-        } catch (HttpConnectTimeoutException e) {
-            throw new ServerException("cannot reach the Keyward server at " + base + ": connection timed out", e);
-        } catch (HttpTimeoutException e) {
-            throw new ServerException("the Keyward server at " + base + " did not answer within "
-                    + timeout.toSeconds() + " s", e);
-        } catch (ConnectException e) {
-            throw new ServerException("cannot reach the Keyward server at " + base + ": connection refused"
-                    + " (is the server running, and is the URL right?)", e);
-        } catch (IOException e) {
-            throw new ServerException("cannot reach the Keyward server at " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : Printable.clean(e.getMessage(), 200)),
-                    e);
-        }
-        byte[] bytes;
-        try (InputStream in = resp.body()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        } catch (IOException e) {
-            throw new ServerException("the connection to " + base + " broke while " + what, e);
-        }
-        if (bytes.length > MAX_BODY) {
-            throw new ServerException("the server's answer is larger than " + MAX_BODY + " bytes");
-        }
-        int status = resp.statusCode();
+        return expect(exchange(req, what), expected, what, false);
+    }
+
+    /** The body when the status is {@code expected}, else the server's refusal as one line. */
+    private static byte[] expect(BoundedExchange.Answer a, int expected, String what, boolean signInToken) {
+        int status = a.status();
         if (status == expected) {
-            return bytes;
+            return a.body();
         }
         if (status >= 300 && status < 400) {
             throw new ServerException("the server answered with a redirect (HTTP " + status + ") while " + what
-                    + "; use the server's exact URL" + resp.headers().firstValue("Location")
+                    + "; use the server's exact URL" + a.location()
                             .map(l -> " (it points to " + Printable.clean(l, 200) + ")").orElse(""));
         }
-        throw Problem.toException(status, new String(bytes, StandardCharsets.UTF_8), what);
+        throw Problem.toException(status, new String(a.body(), StandardCharsets.UTF_8), what, signInToken);
+    }
+
+    private BoundedExchange.Answer exchange(HttpRequest req, String what) {
+        return BoundedExchange.send(http, req, timeout, MAX_BODY, "the Keyward server at " + base, what,
+                " (is the server running, and is the URL right?)", ServerException::new);
     }
 }

@@ -16,12 +16,20 @@ final class Problem {
     }
 
     static ServerException toException(int status, String body, String what) {
+        return toException(status, body, what, false);
+    }
+
+    /** {@code signInToken}: the refused token came from an SSO sign-in, not from a token file. */
+    static ServerException toException(int status, String body, String what, boolean signInToken) {
         Optional<String> detail = member(body, "detail");
         Optional<String> rule = member(body, "rule");
         String d = detail.map(x -> ": " + x).orElse("");
         String msg = switch (status) {
-            case 401 -> "the server did not accept the token" + d + " (check --token-file or " + "KEYWARD_TOKEN;"
-                    + " an expired or revoked token needs a new one from an admin)";
+            case 401 -> signInToken
+                    ? "the server did not accept the token of your sign-in" + d + " (the server's oidc settings"
+                            + " and the identity provider's tokens disagree: tell your Keyward admins)"
+                    : "the server did not accept the token" + d + " (check --token-file or " + "KEYWARD_TOKEN;"
+                            + " an expired or revoked token needs a new one from an admin)";
             case 403 -> rule.isPresent()
                     ? "refused by the server's issuance policy, rule " + rule.get() + d
                     : "not allowed" + d;

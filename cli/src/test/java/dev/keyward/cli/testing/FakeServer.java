@@ -71,7 +71,8 @@ public final class FakeServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void reply(HttpExchange ex, Answer a) throws IOException {
+    /** Sends {@code a} as the answer to {@code ex}. */
+    public static void reply(HttpExchange ex, Answer a) throws IOException {
         byte[] b = a.body().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", a.contentType());
         ex.sendResponseHeaders(a.status(), b.length);

@@ -63,6 +63,11 @@ final class ConfigTree {
         return s.isEmpty() ? Optional.empty() : Optional.of(s);
     }
 
+    /** Whether {@code key} is present at all (even with an empty value). */
+    boolean has(String key) {
+        return node.has(key);
+    }
+
     /** Whether {@code key} holds a mapping (a nested section) rather than a single value. */
     boolean isMapping(String key) {
         JsonNode v = node.get(key);

@@ -41,13 +41,16 @@ import java.util.regex.Pattern;
  *                               they are fetched again
  * @param jwksRefreshMinInterval {@code oidc.jwks_refresh_min_interval} (default 30s): at most two fetches of the
  *                               keys within this interval, however many tokens with unknown key IDs arrive
+ * @param login                  {@code oidc.login}: how {@code keyward login} signs engineers in at the issuer
+ *                               (empty: it does not; OIDC tokens are then accepted but never obtained by the CLI)
  */
 public record OidcConfig(String issuer, String audience, Optional<URI> jwksUri, String usernameClaim,
         String groupsClaim, Map<Role, Set<String>> roleGroups, Set<String> allowedAlgorithms, Duration clockSkew,
-        Duration jwksCacheTtl, Duration jwksRefreshMinInterval) {
+        Duration jwksCacheTtl, Duration jwksRefreshMinInterval, Optional<OidcLoginConfig> login) {
 
     static final Set<String> KEYS = Set.of("issuer", "audience", "jwks_uri", "username_claim", "groups_claim",
-            "role_groups", "allowed_algorithms", "clock_skew", "jwks_cache_ttl", "jwks_refresh_min_interval");
+            "role_groups", "allowed_algorithms", "clock_skew", "jwks_cache_ttl", "jwks_refresh_min_interval",
+            "login");
     /** Asymmetric JWS algorithms the JDK verifies without extra providers (RFC 7518 section 3.1). */
     public static final Set<String> SUPPORTED_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384",
             "PS512", "ES256", "ES384", "ES512");
@@ -56,7 +59,7 @@ public record OidcConfig(String issuer, String audience, Optional<URI> jwksUri, 
 
     public OidcConfig {
         for (Object v : new Object[] {issuer, audience, jwksUri, usernameClaim, groupsClaim, roleGroups,
-                allowedAlgorithms, clockSkew, jwksCacheTtl, jwksRefreshMinInterval}) {
+                allowedAlgorithms, clockSkew, jwksCacheTtl, jwksRefreshMinInterval, login}) {
             Objects.requireNonNull(v);
         }
         URI iss = secureUrl("oidc.issuer", issuer);
@@ -194,10 +197,13 @@ public record OidcConfig(String issuer, String audience, Optional<URI> jwksUri, 
         Duration skew = oidc.string("clock_skew")
                 .map(s -> s.equals("0") ? Duration.ZERO : ConfigTree.parseDuration("oidc.clock_skew", s))
                 .orElse(Duration.ofSeconds(60));
+        // "login:" with no value is the sign-in with every default, like "login: {}"
+        Optional<OidcLoginConfig> login = raw.containsKey("login")
+                ? Optional.of(OidcLoginConfig.parse(oidc.section("login"), audience)) : Optional.empty();
         return Optional.of(new OidcConfig(issuer, audience, jwksUri,
                 oidc.string("username_claim").orElse("preferred_username"), oidc.string("groups_claim").orElse("groups"),
                 roleGroups, algorithms, skew, oidc.duration("jwks_cache_ttl").orElse(Duration.ofMinutes(5)),
-                oidc.duration("jwks_refresh_min_interval").orElse(Duration.ofSeconds(30))));
+                oidc.duration("jwks_refresh_min_interval").orElse(Duration.ofSeconds(30)), login));
     }
 
     private static Map<Role, Set<String>> roleGroups(Object raw) {

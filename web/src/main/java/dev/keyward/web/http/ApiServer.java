@@ -41,7 +41,7 @@ public final class ApiServer implements AutoCloseable {
                 new CertHandlers(s.issuance(), s.certificates(), s.revocations(), s.hosts().hosts(), s.clock()),
                 new TokenHandlers(s.tokens(), s.clock()),
                 new AuditHandlers(s.audit()),
-                new PublicHandlers(s.krl(), s.trust(), s.readiness(), metrics, problems),
+                new PublicHandlers(s.krl(), s.trust(), s.readiness(), metrics, problems, s.signIn()),
                 new HostHandlers(s.hosts().hosts(), s.hosts().state(), s.hosts().reports(),
                         s.hosts().authorizedKeys(), s.hosts().inventory(), s.clock()),
                 new CaKeyHandlers(s.caLifecycle(), s.caStatus(), s.compliance()),

@@ -33,7 +33,9 @@ final class OpenApi {
         doc.put("paths", paths);
         doc.put("components", Map.of(
                 "securitySchemes", Map.of("bearer", Map.of("type", "http", "scheme", "bearer",
-                        "description", "An API token (kwt_...) created with POST /api/v1/tokens or 'keyward-server token create'")),
+                        "description", "An API token (kwt_...) created with POST /api/v1/tokens or 'keyward-server"
+                                + " token create', or, with oidc configured, a JWT of the issuer (see GET"
+                                + " /api/v1/login/config)")),
                 "schemas", Map.of("Problem", Map.of("type", "object", "properties", Map.of(
                         "type", Map.of("type", "string"), "title", Map.of("type", "string"),
                         "status", Map.of("type", "integer"), "detail", Map.of("type", "string"),
@@ -45,13 +47,13 @@ final class OpenApi {
                         "reasons", Map.of("type", "object", "additionalProperties", Map.of("type", "string"),
                                 "description", "GET /readyz only: why each component that is down is down; a"
                                         + " signer that lost its token says it is reconnecting, and since when"))),
-                        "AuditVerify", AUDIT_VERIFY, "AuditKey", AUDIT_KEY)));
+                        "AuditVerify", AUDIT_VERIFY, "AuditKey", AUDIT_KEY, "LoginConfig", LOGIN_CONFIG)));
         return doc;
     }
 
     /** Routes whose success body has a schema of its own in {@code components}. */
     private static final Map<String, String> RESPONSE_SCHEMAS = Map.of(Routes.API + "/audit/verify", "AuditVerify",
-            Routes.API + "/audit/key", "AuditKey");
+            Routes.API + "/audit/key", "AuditKey", Routes.API + "/login/config", "LoginConfig");
 
     private static final Map<String, Object> STRING = Map.of("type", "string");
     private static final Map<String, Object> INTEGER = Map.of("type", "integer");
@@ -85,6 +87,23 @@ final class OpenApi {
             "namespace", Map.of("type", "string", "description", "the SSHSIG namespace of checkpoint signatures"),
             "allowed_signers", Map.of("type", "string", "description", "a line for ssh-keygen -Y verify -f FILE"
                     + " -I keyward-audit -n audit-checkpoint@keyward.dev")));
+
+    /** {@code GET /login/config}: the sign-in at the OpenID Connect issuer ({@code oidc.login}), when offered. */
+    private static final Map<String, Object> LOGIN_CONFIG = Map.of("type", "object", "properties", Map.of(
+            "oidc", Map.of("type", "object", "description", "absent when the server offers no sign-in (no"
+                    + " oidc.login); API tokens work either way", "required", List.of("issuer", "client_id", "scopes",
+                    "flows", "bearer_token"), "properties", Map.of(
+                    "issuer", Map.of("type", "string", "description", "the issuer URL; its"
+                            + " /.well-known/openid-configuration has the endpoints"),
+                    "client_id", Map.of("type", "string", "description", "the public client Keyward is registered as"),
+                    "client_secret", Map.of("type", "string", "description", "only for issuers that demand the"
+                            + " non-confidential secret they give installed applications (Google)"),
+                    "scopes", STRINGS,
+                    "flows", Map.of("type", "array", "items", Map.of("enum", List.of("browser", "device")),
+                            "description", "browser: authorization code with PKCE S256 on a loopback redirect"
+                                    + " (RFC 8252); device: device authorization grant (RFC 8628)"),
+                    "bearer_token", Map.of("enum", List.of("access_token", "id_token"), "description", "the"
+                            + " issuer's token to send to Keyward as the bearer credential")))));
 
     private static Map<String, Object> operation(Route r) {
         Map<String, Object> op = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.keyward.web.http;
 
 import dev.keyward.web.auth.Caller;
+import dev.keyward.web.auth.oidc.SignInOffer;
 import dev.keyward.web.metrics.ServerMetrics;
 import dev.keyward.web.service.KrlService;
 import dev.keyward.web.service.Readiness;
@@ -8,20 +9,23 @@ import dev.keyward.web.service.TrustService;
 import io.javalin.http.Context;
 import java.util.Map;
 
-/** Routes without authentication: the KRL, the CA keys, health, metrics. */
+/** Routes without authentication: the KRL, the CA keys, the sign-in configuration, health, metrics. */
 final class PublicHandlers {
     private final KrlService krl;
     private final TrustService trust;
     private final Readiness readiness;
     private final ServerMetrics metrics;
     private final Problems problems;
+    private final SignInOffer signIn;
 
-    PublicHandlers(KrlService krl, TrustService trust, Readiness readiness, ServerMetrics metrics, Problems problems) {
+    PublicHandlers(KrlService krl, TrustService trust, Readiness readiness, ServerMetrics metrics, Problems problems,
+            SignInOffer signIn) {
         this.krl = krl;
         this.trust = trust;
         this.readiness = readiness;
         this.metrics = metrics;
         this.problems = problems;
+        this.signIn = signIn;
     }
 
     /** The KRL; ETag is its version, and If-None-Match with that version gets 304. */
@@ -68,6 +72,12 @@ final class PublicHandlers {
 
     void hostCa(Context ctx, Caller caller) {
         ctx.status(200).contentType("text/plain; charset=utf-8").result(trust.knownHostsLines());
+    }
+
+    /** How to sign in at the identity provider ({@code {}} when the server offers no sign-in). */
+    void loginConfig(Context ctx, Caller caller) {
+        ctx.header("Cache-Control", "no-cache");
+        Json.write(ctx, 200, signIn.document());
     }
 
     void healthz(Context ctx, Caller caller) {

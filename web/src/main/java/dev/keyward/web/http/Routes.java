@@ -74,6 +74,10 @@ final class Routes {
                 "Compliance report: per key-lifecycle stage the evidence and the findings, each citing NIST SP 800-57"
                         + " Part 1, PCI DSS 4.0 3.6/3.7 and SOC 2 CC6.1 (JSON; CSV, a row per finding, with Accept:"
                         + " text/csv)", 200, null, List.of(), JSON, caKeys::compliance));
+        r.add(new Route("GET", API + "/login/config", PUBLIC,
+                "How keyward login signs in at the OpenID Connect issuer (oidc.login): issuer, public client ID,"
+                        + " scopes, flows, which token to send; {} when the server offers no sign-in", 200, null,
+                List.of(), JSON, pub::loginConfig));
         r.add(new Route("POST", API + "/tokens", Set.of(ADMIN),
                 "Create an API token; the token is in this response only", 201, Bodies.TokenRequest.class, List.of(),
                 JSON, tokens::create));

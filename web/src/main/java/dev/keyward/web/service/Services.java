@@ -1,6 +1,7 @@
 package dev.keyward.web.service;
 
 import dev.keyward.web.auth.Authenticators;
+import dev.keyward.web.auth.oidc.SignInOffer;
 import dev.keyward.web.db.Database;
 import dev.keyward.web.metrics.ServerMetrics;
 import java.time.Clock;
@@ -9,5 +10,5 @@ import java.time.Clock;
 public record Services(Clock clock, Database db, CaKeys caKeys, Authenticators authenticators, TokenService tokens,
         IssuanceService issuance, CertificateService certificates, RevocationService revocations, KrlService krl,
         TrustService trust, AuditService audit, AuditCheckpointer checkpoints, Readiness readiness, ServerMetrics metrics, HostServices hosts,
-        CaKeyLifecycle caLifecycle, CaKeyStatus caStatus, ComplianceReports compliance) {
+        CaKeyLifecycle caLifecycle, CaKeyStatus caStatus, ComplianceReports compliance, SignInOffer signIn) {
 }

@@ -25,7 +25,8 @@ class OidcAuthenticatorTest {
     private static final OidcConfig CFG = new OidcConfig("http://127.0.0.1:9", "keyward",
             Optional.of(URI.create("http://127.0.0.1:9/jwks")), "preferred_username", "groups",
             Map.of(Role.ADMIN, Set.of("admins"), Role.ENGINEER, Set.of("eng", "sre"), Role.AUDITOR, Set.of("audit")),
-            Set.of("RS256", "ES256"), Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofSeconds(30));
+            Set.of("RS256", "ES256"), Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofSeconds(30),
+            Optional.empty());
 
     private final OidcAuthenticator oidc = new OidcAuthenticator(CFG, Clock.systemUTC());
     private final ApiTokenAuthenticator apiTokens = new ApiTokenAuthenticator(null, Clock.systemUTC());
