@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The documented example policy (package-info.java, README) loads and behaves as documented, and every
+ * The documented example policy (package-info.java, docs/operator-guide.md) loads and behaves as documented, and every
  * decision it produces is accepted by {@link Certificate.Builder}.
  */
 class ExamplePolicyTest {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code keyward-server backup} and {@code restore} on embedded defaults, in their own JVMs as an operator runs
  * them: issue, revoke, register and enroll a host, add a static key; back up while the server runs; stop it, wipe
- * {@code KEYWARD_HOME} but the SoftHSM2 token (which README says to copy on its own); restore; then every
+ * {@code KEYWARD_HOME} but the SoftHSM2 token (docs/operator-guide.md: copy it on its own); restore; then every
  * certificate, revocation, token, host and key is there, the audit chain verifies, the KRL is byte-identical, the
  * CA keys sign again, and the agent enrolled before the backup keeps working. Bad backups and non-empty targets are
  * refused without a change.
@@ -93,7 +93,7 @@ class BackupRestoreTest {
         }
         assertNoSecrets(dir.resolve("backup"), home, admin);
 
-        // wipe: everything but the SoftHSM2 token, which README says to copy with the server stopped
+        // wipe: everything but the SoftHSM2 token, which docs/operator-guide.md says to copy with the server stopped
         Path token = dir.resolve("token-copy");
         Files.createDirectories(token);
         for (String f : List.of("softhsm", "softhsm2.conf", "ca")) {

@@ -31,19 +31,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * README.md's example policy, read from README.md itself through the server's configuration loader: its
- * {@code backup} rule gives a certificate with the forced command and source addresses and no extensions at all
- * (no pty, no port, agent or X11 forwarding, no user rc), as ssh-keygen -L reads the signed certificate.
+ * The example policy of docs/operator-guide.md, read from that file itself through the server's configuration
+ * loader: its {@code backup} rule gives a certificate with the forced command and source addresses and no extensions
+ * at all (no pty, no port, agent or X11 forwarding, no user rc), as ssh-keygen -L reads the signed certificate.
  */
 class ReadmePolicyExampleTest {
     @TempDir
     Path dir;
 
-    /** The ```yaml block of README.md that starts with {@code policy:}. */
+    /** The ```yaml block of docs/operator-guide.md that starts with {@code policy:}. */
     static String readmePolicyBlock() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String readme = Files.readString(Path.of("..", "docs", "operator-guide.md"));
         Matcher m = Pattern.compile("```yaml\n(policy:\n.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(m.find(), "README.md has a ```yaml block that starts with policy:");
+        assertTrue(m.find(), "docs/operator-guide.md has a ```yaml block that starts with policy:");
         return m.group(1);
     }
 
