@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -27,6 +28,9 @@ final class KeycloakUser {
         clickIfPresent(d, By.id("kc-login"), By.id("username"));
         signIn(d, user, password);
         consent(d, grant);
+        // the click on Yes/No starts a navigation: wait for the page that follows it (Keycloak's result page)
+        new WebDriverWait(d, WAIT).until(x -> x.findElements(By.name("accept")).isEmpty()
+                && x.findElements(By.name("cancel")).isEmpty() && !text(x).isEmpty());
         return text(d);
     }
 
@@ -77,8 +81,30 @@ final class KeycloakUser {
         }
     }
 
+    /**
+     * The page's text; "" while there is none. A page being replaced by a navigation (after a click) makes the body
+     * found a moment before stale: it is looked up again, a bounded number of times.
+     */
     static String text(WebDriver d) {
-        List<WebElement> body = d.findElements(By.tagName("body"));
-        return body.isEmpty() ? "" : body.get(0).getText();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                List<WebElement> body = d.findElements(By.tagName("body"));
+                return body.isEmpty() ? "" : body.get(0).getText();
+            } catch (StaleElementReferenceException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+                sleep(100);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
