@@ -10,9 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,26 +28,20 @@ public final class CaTrustExpiry implements AutoCloseable {
     private final Database db;
     private final Clock clock;
     private final Runnable afterChange;
-    private final ScheduledExecutorService timer;
+    /** Null for a manual instance; set once, right after construction, before any other thread sees it. */
+    private volatile ScheduledExecutorService timer;
 
-    private CaTrustExpiry(Database db, Clock clock, Runnable afterChange, ScheduledExecutorService timer) {
+    private CaTrustExpiry(Database db, Clock clock, Runnable afterChange) {
         this.db = db;
         this.clock = clock;
         this.afterChange = afterChange;
-        this.timer = timer;
     }
 
     /** Runs every {@code interval} on a daemon thread; {@code afterChange} runs after each change. */
     public static CaTrustExpiry start(Database db, Clock clock, Runnable afterChange, Duration interval) {
-        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread th = new Thread(r, "keyward-ca-trust-expiry");
-            th.setDaemon(true);
-            return th;
-        });
-        CaTrustExpiry e = new CaTrustExpiry(db, clock, afterChange, t);
-        long ms = interval.toMillis();
-        t.scheduleWithFixedDelay(e::runQuietly, ms, ms, TimeUnit.MILLISECONDS);
-        return e;
+        CaTrustExpiry started = new CaTrustExpiry(db, clock, afterChange);
+        started.timer = Periodic.every("keyward-ca-trust-expiry", interval, started::runQuietly);
+        return started;
     }
 
     private void runQuietly() {

@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,31 +29,25 @@ public final class KrlPruner implements AutoCloseable {
     private final Database db;
     private final Clock clock;
     private final KrlService krl;
-    private final ScheduledExecutorService timer;
+    /** Null for a manual instance; set once, right after construction, before any other thread sees it. */
+    private volatile ScheduledExecutorService timer;
 
-    private KrlPruner(Database db, Clock clock, KrlService krl, ScheduledExecutorService timer) {
+    private KrlPruner(Database db, Clock clock, KrlService krl) {
         this.db = db;
         this.clock = clock;
         this.krl = krl;
-        this.timer = timer;
     }
 
     /** A pruner that runs every {@code interval} on a daemon thread (first run after one interval). */
     public static KrlPruner start(Database db, Clock clock, KrlService krl, Duration interval) {
-        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread th = new Thread(r, "keyward-krl-pruner");
-            th.setDaemon(true);
-            return th;
-        });
-        KrlPruner p = new KrlPruner(db, clock, krl, t);
-        long ms = interval.toMillis();
-        t.scheduleWithFixedDelay(p::runQuietly, ms, ms, TimeUnit.MILLISECONDS);
-        return p;
+        KrlPruner started = new KrlPruner(db, clock, krl);
+        started.timer = Periodic.every("keyward-krl-pruner", interval, started::runQuietly);
+        return started;
     }
 
     /** A pruner without a timer, for {@link #pruneNow()} alone. */
     public static KrlPruner manual(Database db, Clock clock, KrlService krl) {
-        return new KrlPruner(db, clock, krl, null);
+        return new KrlPruner(db, clock, krl);
     }
 
     private void runQuietly() {
