@@ -12,8 +12,11 @@ import java.util.Optional;
  * @param insecureHttp allow plain HTTP on a non-loopback address ({@code --insecure-http})
  * @param tls          certificate and key for HTTPS ({@code http.tls.*})
  * @param limits       slow-request timeouts, connection cap and rate limits ({@code http.limits.*})
+ * @param serverTiming send a {@code Server-Timing} header with each issuance: where its time went (queue, database,
+ *                     signing, write, commit); {@code http.server_timing}, default off (the benchmark turns it on)
  */
-public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls, HttpLimits limits) {
+public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls, HttpLimits limits,
+        boolean serverTiming) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
     public HttpConfig {
@@ -27,15 +30,15 @@ public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<T
 
     /** With the default {@link HttpLimits}. */
     public HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls) {
-        this(bind, port, insecureHttp, tls, HttpLimits.DEFAULTS);
+        this(bind, port, insecureHttp, tls, HttpLimits.DEFAULTS, false);
     }
 
     public HttpConfig withInsecureHttp(boolean insecure) {
-        return new HttpConfig(bind, port, insecure, tls, limits);
+        return new HttpConfig(bind, port, insecure, tls, limits, serverTiming);
     }
 
     public HttpConfig withPort(int newPort) {
-        return new HttpConfig(bind, newPort, insecureHttp, tls, limits);
+        return new HttpConfig(bind, newPort, insecureHttp, tls, limits, serverTiming);
     }
 
     /** Whether {@link #bind} is a loopback address (only those may serve plain HTTP without --insecure-http). */

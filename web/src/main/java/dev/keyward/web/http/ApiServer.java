@@ -38,7 +38,8 @@ public final class ApiServer implements AutoCloseable {
         Problems problems = new Problems(metrics);
         Routes.OpenApiHandler openApi = new Routes.OpenApiHandler();
         this.routes = Routes.build(
-                new CertHandlers(s.issuance(), s.certificates(), s.revocations(), s.hosts().hosts(), s.clock()),
+                new CertHandlers(s.issuance(), s.certificates(), s.revocations(), s.hosts().hosts(), s.clock(),
+                        http.serverTiming()),
                 new TokenHandlers(s.tokens(), s.clock()),
                 new AuditHandlers(s.audit()),
                 new PublicHandlers(s.krl(), s.trust(), s.readiness(), metrics, problems, s.signIn()),

@@ -15,6 +15,7 @@ import dev.keyward.web.http.Views.Page;
 import dev.keyward.web.http.Views.RevocationView;
 import dev.keyward.web.service.CertificateService;
 import dev.keyward.web.service.HostService;
+import dev.keyward.web.service.IssuancePhases;
 import dev.keyward.web.service.IssuanceService;
 import dev.keyward.web.service.IssuanceService.IssueCommand;
 import dev.keyward.web.service.RevocationService;
@@ -34,14 +35,17 @@ final class CertHandlers {
     private final RevocationService revocations;
     private final HostService hosts;
     private final Clock clock;
+    private final boolean serverTiming;
 
+    /** {@code serverTiming}: answer each user certificate with a {@code Server-Timing} header ({@link IssuancePhases}). */
     CertHandlers(IssuanceService issuance, CertificateService certificates, RevocationService revocations,
-            HostService hosts, Clock clock) {
+            HostService hosts, Clock clock, boolean serverTiming) {
         this.issuance = issuance;
         this.certificates = certificates;
         this.revocations = revocations;
         this.hosts = hosts;
         this.clock = clock;
+        this.serverTiming = serverTiming;
     }
 
     void issueUser(Context ctx, Caller caller) {
@@ -49,7 +53,11 @@ final class CertHandlers {
         IssueCommand cmd = new IssueCommand(Bodies.required(b.publicKey(), "public_key"),
                 Optional.ofNullable(b.principals()), ttl(b.ttl()), Optional.ofNullable(b.keyId()),
                 Optional.ofNullable(b.extensions()));
-        IssuedCert c = issuance.issue(caller, CertType.USER, cmd);
+        IssuancePhases phases = serverTiming ? new IssuancePhases() : null;
+        IssuedCert c = issuance.issue(caller, CertType.USER, cmd, phases);
+        if (phases != null) {
+            ctx.header("Server-Timing", phases.serverTiming(RequestIds.begin(), System.nanoTime()));
+        }
         Json.send(ctx, 201, CertView.of(c, clock.instant()));
     }
 

@@ -52,9 +52,12 @@ final class IssuanceBatcher implements AutoCloseable {
     static final int MAX_BATCH = 128;
     static final int QUEUE_CAPACITY = 4096;
 
-    /** One certificate to issue, decided by the policy; {@link #result} completes after the commit. */
+    /**
+     * One certificate to issue, decided by the policy; {@link #result} completes after the commit. {@code phases},
+     * when not null, is given the batch's instants before that ({@code Server-Timing}).
+     */
     record Request(Caller caller, CertType type, SshPublicKey key, Decision decision, long validAfter,
-            long validBefore, Instant issuedAt, CompletableFuture<IssuedCert> result) {
+            long validBefore, Instant issuedAt, CompletableFuture<IssuedCert> result, IssuancePhases phases) {
     }
 
     private final Database db;
@@ -92,6 +95,9 @@ final class IssuanceBatcher implements AutoCloseable {
             throw new ServiceUnavailableException("the server is shutting down; retry on another node");
         }
         try {
+            if (r.phases() != null) {
+                r.phases().enqueued = System.nanoTime();
+            }
             if (!queue.offer(r, 5, TimeUnit.SECONDS)) {
                 throw new ServiceUnavailableException("too many certificate requests queued; retry shortly");
             }
@@ -175,6 +181,8 @@ final class IssuanceBatcher implements AutoCloseable {
 
     private void processOnce(List<Request> batch) {
         long[] lastEntry = {-1};
+        long[] at = new long[4]; // batch start, prelude done, signed, written (nanoTime; Server-Timing)
+        at[0] = System.nanoTime();
         try {
             List<Issued> issued = db.transaction(tx -> tx.connectionResult(c -> {
                 // one round trip: serials for the whole batch (a refused request leaves a gap, as a failed
@@ -182,6 +190,7 @@ final class IssuanceBatcher implements AutoCloseable {
                 IssuanceStatements.Prelude pre = IssuanceStatements.prelude(c, batch.size(),
                         batch.stream().map(r -> r.key().fingerprint()).toList(),
                         batch.stream().map(r -> r.decision().keyId()).toList());
+                at[1] = System.nanoTime();
                 List<Long> serials = new ArrayList<>(batch.size());
                 List<Request> live = new ArrayList<>(batch.size());
                 for (int i = 0; i < batch.size(); i++) {
@@ -196,6 +205,7 @@ final class IssuanceBatcher implements AutoCloseable {
                     return List.<Issued>of();
                 }
                 List<Issued> signed = sign(live, serials);
+                at[2] = System.nanoTime();
                 if (signed.isEmpty()) {
                     return signed;
                 }
@@ -208,9 +218,20 @@ final class IssuanceBatcher implements AutoCloseable {
                     throw new CaKeysChanged(); // rolls the batch back
                 }
                 lastEntry[0] = entries.get(entries.size() - 1).seq();
+                at[3] = System.nanoTime();
                 return signed;
             }));
+            long committed = System.nanoTime();
             for (Issued i : issued) {
+                IssuancePhases p = i.request().phases();
+                if (p != null) {
+                    p.batchStart = at[0];
+                    p.preludeDone = at[1];
+                    p.signed = at[2];
+                    p.written = at[3];
+                    p.committed = committed;
+                    p.batchSize = batch.size();
+                }
                 i.request().result().complete(i.cert());
             }
             if (lastEntry[0] > 0) {

@@ -70,6 +70,11 @@ public final class IssuanceService implements AutoCloseable {
     }
 
     public IssuedCert issue(Caller caller, CertType type, IssueCommand cmd) {
+        return issue(caller, type, cmd, null);
+    }
+
+    /** As {@link #issue(Caller, CertType, IssueCommand)}; {@code phases}, when not null, learns where the time went. */
+    public IssuedCert issue(Caller caller, CertType type, IssueCommand cmd, IssuancePhases phases) {
         long started = System.nanoTime();
         SshPublicKey key = parser.parseLine(cmd.publicKey());
         Identity who = new Identity(caller.username(),
@@ -82,7 +87,7 @@ public final class IssuanceService implements AutoCloseable {
         long after = now.minus(Validity.DEFAULT_BACKDATE).getEpochSecond();
         long before = now.getEpochSecond() + d.ttl().getSeconds();
         IssuedCert issued = batcher.issue(new IssuanceBatcher.Request(caller, type, key, d, after, before, now,
-                new CompletableFuture<>()));
+                new CompletableFuture<>(), phases));
         metrics.certIssued(type.label(), Duration.ofNanos(System.nanoTime() - started));
         return issued;
     }

@@ -32,12 +32,13 @@ import java.util.regex.Pattern;
  * <li>closed-loop HTTP issuance (POST /api/v1/certs/user) from 4, 16 and 64 keep-alive clients: certs/s, p50, p99,
  * with the server's own issue and signer timers from /metrics beside them;</li>
  * <li>open-loop issuance at a fixed offered rate (latency counted from the scheduled send time, so queueing is
- * not hidden);</li>
+ * not hidden), {@code --repeat N} times, each run with its p99.9, max and where its slowest 1% spent their time
+ * ({@link OpenLoopTrace}: the server's Server-Timing phases, its GC pauses, PostgreSQL checkpoints, JIT);</li>
  * <li>GET /api/v1/krl with If-None-Match (304) from many keep-alive clients;</li>
  * <li>durability: every serial any client got is a row in {@code certificates} with its audit entry, and a sample
  * reads back through GET /api/v1/certs/{serial}.</li>
  * </ol>
- * Prints PASS/MISS per target of issue 3 and exits 0 (1 when {@code --strict} and a target is missed).
+ * Prints PASS/MISS per target (issues 3 and 15) and exits 0 (1 when {@code --strict} and a target is missed).
  */
 public final class BenchServer {
     private static final Pattern SERIAL = Pattern.compile("\"serial\":(\\d+)");
@@ -53,6 +54,11 @@ public final class BenchServer {
     private final int rate;
     private final List<Integer> concurrencies;
     private final List<Integer> krlConcurrencies;
+    /** Open-loop runs (--repeat; the target holds only when it holds in each). */
+    private final int repeat;
+    /** The server's GC log (-Xlog:gc:file=...:utctime), to line its pauses up with the slowest requests. */
+    private final Path gcLog;
+    private MostClients mostClients;
     private final List<String> keys = new ArrayList<>();
     private final List<Long> serials = new CopyOnWriteArrayList<>();
     /** Failed issuance requests by HTTP status, with the first problem detail seen for each. */
@@ -69,6 +75,8 @@ public final class BenchServer {
         this.rate = Integer.parseInt(o.get("rate", "1000"));
         this.concurrencies = ints(o.get("clients", "4,16,64"));
         this.krlConcurrencies = ints(o.get("krl-clients", "16,64"));
+        this.repeat = o.atLeast("repeat", 1, 1);
+        this.gcLog = o.get("gc-log", "").isEmpty() ? null : Path.of(o.get("gc-log", ""));
     }
 
     public static void main(String[] args) throws Exception {
@@ -142,25 +150,55 @@ public final class BenchServer {
                 othersCpuMs = signCpuMs + (cpu1.postgres() - cpu0.postgres()) / n + (cpu1.client() - cpu0.client()) / n;
             }
             best = Math.max(best, r.perSecond());
+            if (clients == concurrencies.get(concurrencies.size() - 1)) { // the most clients: issue 15's targets
+                mostClients = new MostClients(clients, r.perSecond(), r.lat().millis(0.99),
+                        (cpu1.server() - cpu0.server()) / Math.max(1, r.ok() + r.errors()));
+            }
             printf("  %-8d %,10.0f %9.2f %9.2f %9.2f %7d   %-30s %s%n", clients, r.perSecond(), r.lat().millis(0.50),
                     r.lat().millis(0.99), r.lat().millis(1.0), r.errors(), String.format(Locale.ROOT, "%.2f / %.3f",
                     mean(before, after, "keyward_cert_issue_seconds"), mean(before, after, "keyward_signer_seconds")),
                     cpu1.perOp(cpu0, r.ok() + r.errors()));
         }
 
-        // --- 3. open loop at a fixed offered rate
+        // --- 3. open loop at a fixed offered rate, --repeat times; the worst run is what the target judges
         Thread.sleep(2000); // let the backlog of the 64-client run drain before offering a steady rate
-        long[] gc0 = clientGc();
-        Run open = openLoop(rate, seconds);
-        long[] gc1 = clientGc();
-        printf("%nHTTP issuance, open loop at %,d certs/s offered for %.0f s: %,.0f/s done, p50 %.2f ms, p99 %.2f ms,"
-                + " max %.2f ms, errors %d%n", rate, seconds, open.perSecond(), open.lat().millis(0.5),
-                open.lat().millis(0.99), open.lat().millis(1.0), open.errors());
-        printf("  (the load generator's own GC meanwhile: %d collections, %d ms of pauses or cycles)%n", gc1[0] - gc0[0],
-                gc1[1] - gc0[1]);
-
-        if (late.sum() > 0) {
-            printf("  %,d requests not sent: still queued 5 s after they were due (the server fell behind)%n", late.sum());
+        Run open = null;
+        double worstP99 = 0;
+        double worstMax = 0;
+        long openErrors = 0;
+        double slowestRate = Double.MAX_VALUE;
+        for (int run = 1; run <= repeat; run++) {
+            if (run > 1) {
+                Thread.sleep(2000);
+            }
+            long[] gc0 = clientGc();
+            long[] ckpt0 = checkpoints(jdbc, login);
+            double jit0 = CpuTime.compilerMillis(serverPid);
+            OpenLoopTrace trace = new OpenLoopTrace((int) (rate * seconds));
+            open = openLoop(rate, seconds, trace);
+            double jit1 = CpuTime.compilerMillis(serverPid);
+            long[] ckpt1 = checkpoints(jdbc, login);
+            long[] gc1 = clientGc();
+            printf("%nHTTP issuance, open loop at %,d certs/s offered for %.0f s%s: %,.0f/s done, p50 %.2f ms, p99 %.2f"
+                    + " ms, max %.2f ms, errors %d%n", rate, seconds, repeat > 1 ? " (run " + run + " of " + repeat + ")"
+                    : "", open.perSecond(), open.lat().millis(0.5), open.lat().millis(0.99), open.lat().millis(1.0),
+                    open.errors());
+            trace.print(line -> printf("%s%n", line), OpenLoopTrace.pauses(gcLog), new OpenLoopTrace.Beside(
+                    ckpt1[0] - ckpt0[0], ckpt1[1] - ckpt0[1], ckpt1[2] - ckpt0[2], jit1 - jit0));
+            printf("  (the load generator's own GC meanwhile: %d collections, %d ms of pauses or cycles)%n",
+                    gc1[0] - gc0[0], gc1[1] - gc0[1]);
+            if (late.sum() > 0) {
+                printf("  %,d requests not sent: still queued 5 s after they were due (the server fell behind)%n",
+                        late.sum());
+            }
+            worstP99 = Math.max(worstP99, open.lat().millis(0.99));
+            worstMax = Math.max(worstMax, open.lat().millis(1.0));
+            openErrors += open.errors();
+            slowestRate = Math.min(slowestRate, open.perSecond());
+        }
+        if (repeat > 1) {
+            printf("  worst of the %d runs: p99 %.2f ms, max %.2f ms, %,.0f/s done%n", repeat, worstP99, worstMax,
+                    slowestRate);
         }
         failures.forEach((status, detail) -> printf("  failed issuance: %d x HTTP %d, e.g. %s%n",
                 failureCounts.get(status).sum(), status, detail));
@@ -212,9 +250,23 @@ public final class BenchServer {
                             ? ": out of reach where the HSM, the database and the clients share the server's CPUs" : "");
         }
         results.add(target(durable, "every issued certificate durably recorded (row + audit entry)"));
-        results.add(target(open.lat().millis(0.99) < 25 && open.errors() == 0 && open.perSecond() >= 0.95 * rate,
-                String.format(Locale.ROOT, "p99 < 25 ms at %,d certs/s offered: p99 %.2f ms, %,.0f/s done", rate,
-                        open.lat().millis(0.99), open.perSecond())));
+        results.add(target(worstP99 < 25 && worstMax < 60 && openErrors == 0 && slowestRate >= 0.95 * rate,
+                String.format(Locale.ROOT, "p99 < 25 ms and max < 60 ms at %,d certs/s offered, in %s: p99 %.2f ms,"
+                        + " max %.2f ms, %,.0f/s done%s", rate, repeat > 1 ? "each of " + repeat + " runs" : "the run",
+                        worstP99, worstMax, slowestRate, repeat > 1 ? " (the worst run's figures)" : "")));
+        if (mostClients != null) {
+            MostClients m = mostClients;
+            results.add(target(m.p99() < 60, String.format(Locale.ROOT, "closed loop at %d clients: p99 < 60 ms: %.2f ms",
+                    m.clients(), m.p99())));
+            results.add(target(m.serverCpuMs() <= 0.15, String.format(Locale.ROOT, "server CPU per certificate at %d"
+                    + " clients <= 0.15 ms: %.3f ms", m.clients(), m.serverCpuMs())));
+            if (othersCpuMs > 0) {
+                double ceiling = Runtime.getRuntime().availableProcessors() * 1000 / othersCpuMs;
+                results.add(target(m.perSecond() >= 0.75 * ceiling, String.format(Locale.ROOT, "issuance at %d clients"
+                        + " >= 75%% of the ceiling line: %,.0f certs/s = %.0f%% of %,.0f/s", m.clients(), m.perSecond(),
+                        100 * m.perSecond() / ceiling, ceiling)));
+            }
+        }
         results.add(target(krlBest >= 20_000, String.format(Locale.ROOT, ">= 20,000 conditional KRL requests/s: %,.0f/s",
                 krlBest)));
         return results.stream().allMatch(b -> b);
@@ -360,8 +412,35 @@ public final class BenchServer {
         return new Run(ok, took, Latencies.merge(lats), err);
     }
 
+    /** The closed-loop run with the most clients: its rate, p99 and the server's CPU ms per certificate. */
+    record MostClients(int clients, double perSecond, double p99, double serverCpuMs) {
+    }
+
+    /**
+     * PostgreSQL checkpoints so far: count, write ms, sync ms ({@code pg_stat_checkpointer} from PostgreSQL 17,
+     * {@code pg_stat_bgwriter} before); zeros when neither answers.
+     */
+    private static long[] checkpoints(String jdbc, java.util.Properties login) {
+        String[] queries = {"SELECT num_timed + num_requested, write_time, sync_time FROM pg_stat_checkpointer",
+                "SELECT checkpoints_timed + checkpoints_req, checkpoint_write_time, checkpoint_sync_time"
+                        + " FROM pg_stat_bgwriter"};
+        try (Connection c = DriverManager.getConnection(jdbc, login)) {
+            for (String q : queries) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(q)) {
+                    rs.next();
+                    return new long[] {rs.getLong(1), (long) rs.getDouble(2), (long) rs.getDouble(3)};
+                } catch (SQLException e) {
+                    // the other view (the column set moved in PostgreSQL 17)
+                }
+            }
+        } catch (SQLException e) {
+            return new long[3];
+        }
+        return new long[3];
+    }
+
     /** Open loop at {@code perSecond} for {@code secs} from 64 connections (see {@link OpenLoop}). */
-    private Run openLoop(int perSecond, double secs) throws InterruptedException {
+    private Run openLoop(int perSecond, double secs, OpenLoopTrace trace) throws InterruptedException {
         late.reset();
         int workers = 64;
         List<Latencies> lats = new ArrayList<>();
@@ -371,11 +450,18 @@ public final class BenchServer {
         long[] oks = new long[workers];
         long[] errs = new long[workers];
         long took = OpenLoop.run(HOST, port, workers, perSecond, (long) (perSecond * secs),
-                (i, c) -> recordIssued(c.send(issueRequest(i))), (w, i, latency, ok) -> {
+                (i, c) -> {
+                    byte[] request = issueRequest(i);
+                    trace.sending(i, System.nanoTime());
+                    MiniHttp.Response r = c.send(request);
+                    trace.answered(i, r.serverTiming());
+                    return recordIssued(r);
+                }, (w, i, latency, ok) -> {
                     if (latency < 0) {
                         late.increment();
                     } else {
                         lats.get(w).add(latency);
+                        trace.done(i, latency, System.nanoTime());
                     }
                     if (ok) {
                         oks[w]++;

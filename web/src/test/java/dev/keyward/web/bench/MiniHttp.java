@@ -21,8 +21,8 @@ final class MiniHttp implements AutoCloseable {
     private BufferedInputStream in;
     private OutputStream out;
 
-    /** A response: status, the ETag header if any, the body. */
-    record Response(int status, String etag, byte[] body) {
+    /** A response: status, the ETag and Server-Timing headers if any, the body. */
+    record Response(int status, String etag, String serverTiming, byte[] body) {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -88,6 +88,7 @@ final class MiniHttp implements AutoCloseable {
         boolean chunked = false;
         boolean closeAfter = false;
         String etag = null;
+        String serverTiming = null;
         for (String h = line(); !h.isEmpty(); h = line()) {
             int colon = h.indexOf(':');
             String name = h.substring(0, colon).trim();
@@ -100,6 +101,8 @@ final class MiniHttp implements AutoCloseable {
                 closeAfter = true;
             } else if (name.equalsIgnoreCase("ETag")) {
                 etag = value;
+            } else if (name.equalsIgnoreCase("Server-Timing")) {
+                serverTiming = value;
             }
         }
         byte[] body;
@@ -128,7 +131,7 @@ final class MiniHttp implements AutoCloseable {
         if (closeAfter) {
             close();
         }
-        return new Response(code, etag, body);
+        return new Response(code, etag, serverTiming, body);
     }
 
     private String line() throws IOException {

@@ -76,7 +76,30 @@ class IssuanceBatcherTest {
         Instant now = Instant.now();
         long after = now.getEpochSecond() - 60;
         return new IssuanceBatcher.Request(alice, CertType.USER, key, d, after, after + d.ttl().getSeconds(), now,
-                new CompletableFuture<>());
+                new CompletableFuture<>(), new IssuancePhases());
+    }
+
+    @Test
+    void eachRequestLearnsWhereItsBatchSpentTheTime() throws Exception {
+        IssuanceBatcher.Request a = request("p1");
+        IssuanceBatcher.Request b = request("p2");
+        long before = System.nanoTime();
+        a.phases().enqueued = before;
+        b.phases().enqueued = before;
+
+        batcher.process(List.of(a, b));
+        a.result().get();
+        long end = System.nanoTime();
+
+        IssuancePhases p = a.phases();
+        assertEquals(2, p.batchSize);
+        assertTrue(before <= p.batchStart && p.batchStart <= p.preludeDone && p.preludeDone <= p.signed
+                && p.signed <= p.written && p.written <= p.committed && p.committed <= end);
+        String header = p.serverTiming(before, end);
+        assertTrue(header.matches("pre;dur=\\d+\\.\\d{3}, queue;dur=\\d+\\.\\d{3}, db;dur=\\d+\\.\\d{3}, sign;dur="
+                + "\\d+\\.\\d{3}, write;dur=\\d+\\.\\d{3}, commit;dur=\\d+\\.\\d{3}, post;dur=\\d+\\.\\d{3},"
+                + " app;dur=\\d+\\.\\d{3}, batch;desc=2"), header);
+        assertEquals(p.batchStart, b.phases().batchStart, "one batch, one set of instants");
     }
 
     @Test
