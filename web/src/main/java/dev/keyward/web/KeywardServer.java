@@ -27,6 +27,8 @@ import dev.keyward.web.service.CaKeyStatus;
 import dev.keyward.web.service.CaKeys;
 import dev.keyward.web.service.CaTrustExpiry;
 import dev.keyward.web.service.ComplianceReports;
+import dev.keyward.web.service.ConsoleServices;
+import dev.keyward.web.service.ConsoleSessions;
 import dev.keyward.web.service.CertificateService;
 import dev.keyward.web.service.HostServices;
 import dev.keyward.web.service.IssuanceService;
@@ -154,7 +156,8 @@ public final class KeywardServer implements AutoCloseable {
                             watcher::changed),
                     new CaKeyStatus(db, opts.clock()),
                     new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()),
-                    SignInOffer.of(cfg.oidc()));
+                    SignInOffer.of(cfg.oidc()),
+                    new ConsoleServices(new ConsoleSessions(db, opts.clock(), cfg.console())));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
@@ -240,6 +243,11 @@ public final class KeywardServer implements AutoCloseable {
     /** The route table the server registered (what the authorization tests walk). */
     public List<dev.keyward.web.http.Route> routes() {
         return api.routes();
+    }
+
+    /** The admin console's routes, {@code "METHOD path"} each. */
+    public List<String> consoleRoutes() {
+        return api.consoleRoutes();
     }
 
     public Database database() {
