@@ -29,6 +29,7 @@ import dev.keyward.web.service.CaTrustExpiry;
 import dev.keyward.web.service.ComplianceReports;
 import dev.keyward.web.service.ConsoleServices;
 import dev.keyward.web.service.ConsoleSessions;
+import dev.keyward.web.service.OverviewService;
 import dev.keyward.web.service.CertificateService;
 import dev.keyward.web.service.HostServices;
 import dev.keyward.web.service.IssuanceService;
@@ -157,7 +158,8 @@ public final class KeywardServer implements AutoCloseable {
                     new CaKeyStatus(db, opts.clock()),
                     new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()),
                     SignInOffer.of(cfg.oidc()),
-                    new ConsoleServices(new ConsoleSessions(db, opts.clock(), cfg.console())));
+                    new ConsoleServices(new ConsoleSessions(db, opts.clock(), cfg.console()),
+                            new OverviewService(db, opts.clock(), krl, hostServices.inventory())));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",

@@ -32,11 +32,27 @@ final class ConsoleRoutes {
         r.add(new ConsoleRoute("POST", "/logout", "", Set.of(Role.ADMIN, Role.AUDITOR), signIn::signOut));
 
         CertPages certs = new CertPages(s.certificates(), s.revocations(), s.krl(), s.clock(), pages);
-        t.page("GET", "/", "GET " + API + "/certs", (ctx, v) -> ctx.redirect("/certificates",
-                io.javalin.http.HttpStatus.SEE_OTHER));
+        t.page("GET", "/", "GET " + API + "/certs", new OverviewPage(s.console().overview(), pages)::show);
         t.page("GET", "/certificates", "GET " + API + "/certs", certs::list);
         t.page("GET", "/certificates/{serial}", "GET " + API + "/certs/{serial}", certs::detail);
         t.page("POST", "/certificates/{serial}/revoke", "POST " + API + "/certs/{serial}/revoke", certs::revoke);
+
+        HostPages hosts = new HostPages(s.hosts().hosts(), s.console().overview(), pages);
+        t.page("GET", "/hosts", "GET " + API + "/hosts", hosts::list);
+        t.page("POST", "/hosts", "POST " + API + "/hosts", hosts::register);
+        t.page("POST", "/hosts/{id}/join-token", "POST " + API + "/hosts/{id}/join-token", hosts::joinToken);
+
+        KeyPages keys = new KeyPages(s.hosts().inventory(), s.hosts().authorizedKeys(), s.revocations(), pages);
+        t.page("GET", "/keys", "GET " + API + "/keys", keys::list);
+        t.page("POST", "/keys/static", "POST " + API + "/authorized-keys", keys::addStatic);
+        t.page("POST", "/keys/static/{id}/delete", "DELETE " + API + "/authorized-keys/{id}", keys::deleteStatic);
+        t.page("POST", "/keys/revoke", "POST " + API + "/revocations", keys::revoke);
+
+        AuditPages audit = new AuditPages(s.audit(), pages);
+        t.page("GET", "/audit", "GET " + API + "/audit", audit::list);
+        t.page("GET", "/audit/verify", "GET " + API + "/audit/verify", audit::verify);
+
+        t.page("GET", "/ca-keys", "GET " + API + "/ca/keys", new CaKeyPages(s.caStatus(), pages)::show);
         return List.copyOf(r);
     }
 

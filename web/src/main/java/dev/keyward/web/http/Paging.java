@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
  * {@code next_cursor} of the previous page; stable while new items arrive).
  */
 public record Paging(int limit, int offset, Optional<Long> cursor) {
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
-    static final int MAX_OFFSET = 1_000_000;
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+    public static final int MAX_OFFSET = 1_000_000;
 
     public static Paging of(Context ctx) {
         TextCursor p = textCursor(ctx);

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyward.agent.cli.KeywardAgentCli;
+import dev.keyward.ca.testing.Cmd;
+import dev.keyward.ca.testing.Sshd;
+import dev.keyward.web.testing.AgentRoots;
 import dev.keyward.web.testing.Api;
 import dev.keyward.web.testing.Chromium;
 import dev.keyward.web.testing.SshKeyLines;
@@ -14,6 +18,7 @@ import dev.keyward.web.testing.TestServer;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -77,7 +82,7 @@ class ConsoleBrowserTest {
         assertEquals("/login", browser.path(), "without a session the console asks to sign in");
         String page = browser.signInWithToken(admin);
         assertTrue(page.contains("admin"), page);
-        assertEquals("/certificates", browser.path(), page);
+        assertEquals("/", browser.path(), "signed in, the overview: " + page);
         String session = browser.sessionCookie();
         assertNotNull(session);
         assertFalse(browser.driver().getCurrentUrl().contains("kwt_"), "the token is never in a URL");
@@ -208,6 +213,95 @@ class ConsoleBrowserTest {
         String setCookie = login.headers().firstValue("Set-Cookie").orElse("");
         assertTrue(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"), setCookie);
         assertFalse(setCookie.contains(admin), "the token is not the cookie");
+    }
+
+    @Test
+    void registersAHostAndShowsItsJoinTokenOnce() {
+        browser.signInWithToken(admin);
+        browser.open("/hosts");
+        browser.driver().findElement(By.id("hostname")).sendKeys("web7.example.com");
+        browser.driver().findElement(By.id("labels")).sendKeys("web, prod");
+        browser.submit(browser.driver().findElement(By.cssSelector("form[action='/hosts'] button[type=submit]")));
+        String token = browser.driver().findElement(By.id("join-token")).getText();
+        assertTrue(token.startsWith("kwj_"), token);
+        String command = browser.driver().findElement(By.id("enroll-command")).getText();
+        assertTrue(command.startsWith("keyward-agent enroll --server " + browser.base() + " --join-token-file"),
+                command);
+        assertFalse(browser.driver().getCurrentUrl().contains(token), "the join token is never in a URL");
+
+        browser.open("/hosts");
+        assertTrue(browser.text().contains("web7.example.com"), browser.text());
+        assertFalse(browser.driver().getPageSource().contains(token), "the join token is shown once only");
+        // and it is a real one: the host enrolls with it
+        Api.Resp enrolled = server.api().post("/api/v1/hosts/enroll", null, Map.of("join_token", token,
+                "host_keys", java.util.List.of(SshKeyLines.ed25519("web7"))));
+        assertEquals(200, enrolled.status(), enrolled.toString());
+        browser.open("/hosts");
+        assertTrue(browser.text().contains("enrolled"), browser.text());
+    }
+
+    @Test
+    void addsAStaticKeyThatShowsOnTheKeysPageAfterAnAgentCycle(@TempDir Path tmp) throws Exception {
+        String user = Sshd.currentUser();
+        Path root = AgentRoots.withUser(tmp.resolve("root"), user);
+        Path joinToken = AgentRoots.register(server, "agent.example.com", tmp.resolve("join-token"));
+        assertEquals(0, agent(root, "enroll", "--server", browser.base(), "--join-token-file", joinToken.toString()));
+        Path key = Cmd.sshKeygen(Files.createDirectories(tmp.resolve("keys")), "deploy", "ed25519", 0);
+        String line = Files.readString(Path.of(key + ".pub")).strip();
+
+        browser.signInWithToken(admin);
+        browser.open("/keys");
+        browser.driver().findElement(By.id("k-account")).sendKeys(user);
+        browser.driver().findElement(By.id("k-host")).sendKeys("agent.example.com");
+        browser.driver().findElement(By.id("k-key")).sendKeys(line);
+        String comment = "<script>window.pwned = 2</script>deploy";
+        browser.driver().findElement(By.id("k-comment")).sendKeys(comment);
+        browser.submit(browser.driver().findElement(By.cssSelector("form[action='/keys/static'] button")));
+        assertTrue(browser.text().contains("Static key added"), browser.text());
+
+        assertEquals(0, agent(root, "once", "--server", browser.base(), "--log-file", "/sshd/sshd.log"));
+        String fingerprint = Cmd.run(java.util.List.of("ssh-keygen", "-l", "-E", "sha256", "-f", key + ".pub")).stdout().split(" ")[1];
+        browser.open("/keys?account=" + user);
+        String page = browser.text();
+        assertTrue(page.contains(fingerprint), page);
+        assertTrue(page.contains("agent.example.com · " + user + " · /etc/ssh/keyward/authorized_keys/" + user),
+                "the agent reported the file it wrote: " + page);
+        assertTrue(page.contains(comment), "the comment shows as text: " + page);
+        assertNull(browser.driver().executeScript("return window.pwned;"));
+        assertFalse(browser.all("form[action^='/keys/static/'][action$='/delete']").isEmpty(), page);
+    }
+
+    @Test
+    void everyPageRendersForAnAuditorWithoutActions() {
+        issue();
+        browser.signInWithToken(auditor);
+        for (String path : new String[] {"/", "/certificates", "/hosts", "/keys", "/audit", "/audit/verify",
+                "/ca-keys"}) {
+            browser.open(path);
+            assertFalse(browser.all("h1").isEmpty(), path);
+            assertTrue(browser.all("form[method=post]:not([action='/logout'])").isEmpty(),
+                    "an auditor gets no forms that change anything on " + path);
+        }
+        browser.open("/");
+        assertFalse(browser.all("svg.chart rect.bar").isEmpty(), "the issuance chart has bars");
+        browser.open("/audit/verify");
+        assertTrue(browser.text().contains("The chain verifies"), browser.text());
+        String cookie = ConsoleBrowser.COOKIE + "=" + browser.sessionCookie();
+        for (String[] post : new String[][] {{"/hosts", "hostname=forged.example.com"},
+                {"/keys/static", "account=root&host=x&public_key=" + URLEncoder.encode(SshKeyLines.ed25519("f"),
+                        StandardCharsets.UTF_8)}, {"/keys/revoke", "fingerprint=SHA256:" + "A".repeat(43)
+                        + "&reason=forged&confirm=yes"}, {"/hosts/1/join-token", ""}, {"/keys/static/1/delete", ""}}) {
+            HttpResponse<String> r = browser.request("POST", post[0], Map.of("Cookie", cookie), post[1] + "&csrf="
+                    + URLEncoder.encode(browser.csrf(), StandardCharsets.UTF_8));
+            assertEquals(403, r.statusCode(), post[0] + ": " + r.body());
+            assertTrue(r.body().contains("needs role admin; the caller has role auditor"), r.body());
+        }
+    }
+
+    static int agent(Path root, String... args) {
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(args));
+        a.addAll(java.util.List.of("--root", root.toString()));
+        return KeywardAgentCli.execute(a.toArray(String[]::new));
     }
 
     private static String csrfOf(String path) {
