@@ -90,6 +90,7 @@ public final class Console {
                 metrics.httpError(p.status());
                 Frame frame = visit == null ? Frame.signedOut(p.title()) : visit.frame(p.title(), "");
                 pages.render(ctx, p.status(), "error", Map.of("frame", frame, "problem", p));
+                ApiServer.markRendered(ctx);
             }
         };
     }

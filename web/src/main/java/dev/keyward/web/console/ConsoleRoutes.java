@@ -25,9 +25,12 @@ final class ConsoleRoutes {
         t.open("GET", "/static/console.css", files::css);
         t.open("GET", "/static/console.js", files::js);
 
-        SignInPages signIn = new SignInPages(s.authenticators(), s.console().sessions(), s.metrics(), pages, cookie);
+        SignInPages signIn = new SignInPages(s.authenticators(), s.console().sessions(), s.console().oidc(),
+                s.metrics(), pages, cookie);
         t.open("GET", "/login", signIn::form);
         t.open("POST", "/login", signIn::signIn);
+        t.open("GET", "/login/oidc", signIn::oidcStart);
+        t.open("GET", "/login/oidc/callback", signIn::oidcCallback);
         // signing out needs a session (and its CSRF token) of any console role
         r.add(new ConsoleRoute("POST", "/logout", "", Set.of(Role.ADMIN, Role.AUDITOR), signIn::signOut));
 

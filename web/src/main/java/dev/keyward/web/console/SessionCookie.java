@@ -13,10 +13,12 @@ import io.javalin.http.SameSite;
 final class SessionCookie {
     private final boolean tls;
     private final String name;
+    private final String signIn;
 
     SessionCookie(boolean tls) {
         this.tls = tls;
         this.name = tls ? "__Host-keyward_console" : "keyward_console";
+        this.signIn = tls ? "__Host-keyward_console_signin" : "keyward_console_signin";
     }
 
     String read(Context ctx) {
@@ -29,5 +31,22 @@ final class SessionCookie {
 
     void clear(Context ctx) {
         ctx.cookie(new Cookie(name, "", "/", 0, tls, true, null, SameSite.STRICT));
+    }
+
+    /**
+     * The OIDC sign-in's binding cookie: SameSite=Lax, because it must come back with the issuer's redirect (a
+     * top-level GET from the issuer's site); it only names a pending sign-in, used once and gone after
+     * {@code seconds}.
+     */
+    void setSignIn(Context ctx, String binding, int seconds) {
+        ctx.cookie(new Cookie(signIn, binding, "/", seconds, tls, true, null, SameSite.LAX));
+    }
+
+    String readSignIn(Context ctx) {
+        return ctx.cookie(signIn);
+    }
+
+    void clearSignIn(Context ctx) {
+        ctx.cookie(new Cookie(signIn, "", "/", 0, tls, true, null, SameSite.LAX));
     }
 }

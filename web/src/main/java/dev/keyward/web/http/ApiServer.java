@@ -205,7 +205,8 @@ public final class ApiServer implements AutoCloseable {
         app.stop();
     }
 
-    static void markRendered(Context ctx) {
+    /** The response is complete: the 404/405 fallbacks leave it alone (the console's own error pages). */
+    public static void markRendered(Context ctx) {
         ctx.attribute(RENDERED, true);
     }
 }

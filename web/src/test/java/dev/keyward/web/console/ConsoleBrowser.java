@@ -38,6 +38,11 @@ final class ConsoleBrowser {
         return chromium.driver();
     }
 
+    /** A new person at the browser: no cookies at all (the console's, the identity provider's). */
+    void forgetSessions() {
+        chromium.forgetSessions();
+    }
+
     String base() {
         return base;
     }
@@ -53,7 +58,7 @@ final class ConsoleBrowser {
 
     /** A fresh browser (no cookies) signing in with a pasted token; returns the page text after it. */
     String signInWithToken(String token) {
-        chromium.forgetSessions();
+        forgetSessions();
         open("/login");
         driver().findElement(By.id("token")).sendKeys(token);
         submit(driver().findElement(By.cssSelector("form[action='/login'] button[type=submit]")));

@@ -209,6 +209,9 @@ class ConsoleBrowserTest {
             assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""), path);
             assertEquals("no-referrer", r.headers().firstValue("Referrer-Policy").orElse(""), path);
         }
+        HttpResponse<String> missing = browser.request("GET", "/certificates/999999", Map.of("Cookie", cookie), null);
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().contains("there is no certificate with serial 999999"), missing.body());
         HttpResponse<String> login = browser.request("POST", "/login", Map.of(), form("token", admin));
         String setCookie = login.headers().firstValue("Set-Cookie").orElse("");
         assertTrue(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"), setCookie);
