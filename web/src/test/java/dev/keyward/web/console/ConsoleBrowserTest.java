@@ -301,6 +301,74 @@ class ConsoleBrowserTest {
         }
     }
 
+    /**
+     * Every page, with data on it: no serious or critical axe-core violation, a screenshot at 1280x800 into
+     * {@code target/console-screenshots/}, and at 480 px wide no horizontal overflow of the page.
+     */
+    @Test
+    void everyPagePassesAxeFitsANarrowWindowAndIsPhotographed() throws Exception {
+        long serial = issue();
+        issue();
+        Api.Resp host = server.api().post("/api/v1/hosts", admin, Map.of("hostname", "db1.example.com", "labels",
+                java.util.List.of("db", "prod")));
+        assertEquals(201, host.status(), host.toString());
+        Api.Resp key = server.api().post("/api/v1/authorized-keys", admin, Map.of("account", "deploy", "host",
+                "db1.example.com", "public_key", SshKeyLines.ed25519("ci"), "comment", "ci deploy key"));
+        assertEquals(201, key.status(), key.toString());
+        Path shots = Files.createDirectories(Path.of("target/console-screenshots"));
+        browser.forgetSessions();
+        java.util.Map<String, String> pages = new java.util.LinkedHashMap<>();
+        pages.put("login", "/login");
+        browser.signInWithToken(admin);
+        pages.put("overview", "/");
+        pages.put("certificates", "/certificates");
+        pages.put("certificate", "/certificates/" + serial);
+        pages.put("hosts", "/hosts");
+        pages.put("keys", "/keys");
+        pages.put("audit", "/audit");
+        pages.put("audit-verify", "/audit/verify");
+        pages.put("ca-keys", "/ca-keys");
+        pages.put("error", "/certificates/999999");
+        org.openqa.selenium.WebDriver.Window window = browser.driver().manage().window();
+        try {
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            for (var p : pages.entrySet()) {
+                if (p.getKey().equals("login")) {
+                    continue; // photographed signed out below
+                }
+                window.setSize(new org.openqa.selenium.Dimension(1280, 800));
+                browser.open(p.getValue());
+                Accessibility.seriousViolations(browser.driver()).forEach(v -> problems.add(p.getValue() + ": " + v));
+                shoot(shots.resolve(p.getKey() + ".png"));
+                window.setSize(new org.openqa.selenium.Dimension(480, 900));
+                browser.open(p.getValue());
+                Object overflow = browser.driver().executeScript("var d = document.documentElement;"
+                        + " if (d.scrollWidth <= window.innerWidth) { return null; }"
+                        + " var wide = Array.from(document.querySelectorAll('body *')).filter(function (e) {"
+                        + " return e.getBoundingClientRect().right > window.innerWidth + 1; })"
+                        + ".filter(function (e) { return !e.closest('.scroll'); }).slice(0, 3).map(function (e) {"
+                        + " return e.tagName + '.' + e.className; });"
+                        + " return d.scrollWidth + ' > ' + window.innerWidth + ': ' + wide.join(', ');");
+                if (overflow != null) {
+                    problems.add(p.getValue() + " at 480 px: the page is wider than the window (" + overflow + ")");
+                }
+            }
+            browser.forgetSessions();
+            window.setSize(new org.openqa.selenium.Dimension(1280, 800));
+            browser.open("/login");
+            Accessibility.seriousViolations(browser.driver()).forEach(v -> problems.add("/login: " + v));
+            shoot(shots.resolve("login.png"));
+            assertEquals(java.util.List.of(), problems);
+        } finally {
+            window.setSize(new org.openqa.selenium.Dimension(1280, 800));
+        }
+    }
+
+    private static void shoot(Path file) throws java.io.IOException {
+        byte[] png = browser.driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.write(file, png);
+    }
+
     static int agent(Path root, String... args) {
         java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(args));
         a.addAll(java.util.List.of("--root", root.toString()));
