@@ -7,8 +7,9 @@ import java.util.Locale;
 /**
  * Refuses a state-changing request that a browser says comes from another site: {@code Sec-Fetch-Site} (Fetch
  * Metadata) other than {@code same-origin} or {@code none} (typed or bookmarked), or an {@code Origin} other than
- * this server's ({@code null} only with {@code Sec-Fetch-Site: same-origin}). The session cookie is SameSite=Strict and every form carries the session's CSRF token besides
- * ({@link Csrf}); this is the third lock, and the one that also covers the sign-in form (login CSRF).
+ * this server's ({@code null} only with {@code Sec-Fetch-Site: same-origin}). The session cookie is SameSite=Strict
+ * and every form carries the session's CSRF token besides ({@link Csrf}); this is the third lock, and the one that
+ * also covers the sign-in form (login CSRF).
  */
 final class SameOrigin {
     private SameOrigin() {

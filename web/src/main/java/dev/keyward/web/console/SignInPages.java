@@ -58,9 +58,7 @@ final class SignInPages {
         try {
             caller = auth.authenticate(token.strip());
         } catch (AuthenticationException e) {
-            metrics.authFailure();
-            LOG.info("Console sign-in refused from {}: {}", ctx.ip(), e.getMessage());
-            show(ctx, 401, "That token does not sign in: " + e.getMessage() + ".");
+            refused(ctx, e, "That token does not sign in: ");
             return;
         }
         if (open(ctx, caller)) {
@@ -118,14 +116,19 @@ final class SignInPages {
         try {
             caller = flow.finish(binding, state.get(), code.get(), callback(ctx));
         } catch (AuthenticationException e) {
-            metrics.authFailure();
-            LOG.info("Console OIDC sign-in refused from {}: {}", ctx.ip(), e.getMessage());
-            show(ctx, 401, "The sign-in did not work: " + e.getMessage() + ".");
+            refused(ctx, e, "The sign-in did not work: ");
             return;
         }
         if (open(ctx, caller)) {
             pages.render(ctx, 200, "signed-in", Map.of("frame", Frame.signedOut("Signed in")));
         }
+    }
+
+    /** A credential that does not authenticate: counted and logged like the API's, and said on the sign-in page. */
+    private void refused(Context ctx, AuthenticationException e, String lead) {
+        metrics.authFailure();
+        LOG.info("Console sign-in refused from {}: {}", ctx.ip(), e.getMessage());
+        show(ctx, 401, lead + e.getMessage() + ".");
     }
 
     private static String callback(Context ctx) {

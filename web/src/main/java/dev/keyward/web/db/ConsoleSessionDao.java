@@ -53,10 +53,10 @@ public final class ConsoleSessionDao {
         boolean usable = tokenId == null || r.get(API_TOKENS.REVOKED_AT) == null
                 && r.get(API_TOKENS.EXPIRES_AT).toInstant().isAfter(now);
         return Optional.of(new Session(r.get(CONSOLE_SESSIONS.ID_HASH), r.get(CONSOLE_SESSIONS.CSRF_TOKEN),
-                r.get(CONSOLE_SESSIONS.ACTOR), r.get(CONSOLE_SESSIONS.USERNAME), Role.parse(r.get(CONSOLE_SESSIONS.ROLE)),
-                Optional.ofNullable(tokenId), r.get(CONSOLE_SESSIONS.CREATED_AT).toInstant(),
-                r.get(CONSOLE_SESSIONS.LAST_SEEN_AT).toInstant(), r.get(CONSOLE_SESSIONS.EXPIRES_AT).toInstant(),
-                usable));
+                r.get(CONSOLE_SESSIONS.ACTOR), r.get(CONSOLE_SESSIONS.USERNAME),
+                Role.parse(r.get(CONSOLE_SESSIONS.ROLE)), Optional.ofNullable(tokenId),
+                r.get(CONSOLE_SESSIONS.CREATED_AT).toInstant(), r.get(CONSOLE_SESSIONS.LAST_SEEN_AT).toInstant(),
+                r.get(CONSOLE_SESSIONS.EXPIRES_AT).toInstant(), usable));
     }
 
     public void touch(String idHash, Instant now) {

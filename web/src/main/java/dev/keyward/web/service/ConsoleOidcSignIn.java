@@ -115,7 +115,8 @@ public final class ConsoleOidcSignIn {
             throw new AuthenticationException("the sign-in took longer than " + PENDING.toMinutes()
                     + " minutes; sign in again");
         }
-        if (!MessageDigest.isEqual(s.state().getBytes(StandardCharsets.UTF_8), state.getBytes(StandardCharsets.UTF_8))) {
+        if (!MessageDigest.isEqual(s.state().getBytes(StandardCharsets.UTF_8),
+                state.getBytes(StandardCharsets.UTF_8))) {
             throw new AuthenticationException("the answer carries another sign-in's state, so it is not the answer to"
                     + " this one; sign in again");
         }
@@ -198,7 +199,8 @@ public final class ConsoleOidcSignIn {
     }
 
     private static String form(Map<String, String> m) {
-        return m.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        return m.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
 }

@@ -272,6 +272,18 @@ class ConsoleBrowserTest {
         assertTrue(page.contains(comment), "the comment shows as text: " + page);
         assertNull(browser.driver().executeScript("return window.pwned;"));
         assertFalse(browser.all("form[action^='/keys/static/'][action$='/delete']").isEmpty(), page);
+
+        // revoke the key everywhere: it goes into the KRL, whose version rises
+        browser.open("/certificates");
+        long krlBefore = Long.parseLong(browser.driver().findElement(By.id("krl-version")).getText());
+        browser.open("/keys?account=" + user);
+        browser.driver().findElement(By.id("r-fingerprint")).sendKeys(fingerprint);
+        browser.driver().findElement(By.id("r-reason")).sendKeys("deploy key leaked");
+        browser.driver().findElement(By.cssSelector("form[action='/keys/revoke'] input[name=confirm]")).click();
+        browser.submit(browser.driver().findElement(By.cssSelector("form[action='/keys/revoke'] button")));
+        assertTrue(browser.text().contains("Key revoked everywhere"), browser.text());
+        browser.open("/certificates");
+        assertTrue(Long.parseLong(browser.driver().findElement(By.id("krl-version")).getText()) > krlBefore);
     }
 
     @Test
