@@ -27,6 +27,10 @@ import dev.keyward.web.service.CaKeyStatus;
 import dev.keyward.web.service.CaKeys;
 import dev.keyward.web.service.CaTrustExpiry;
 import dev.keyward.web.service.ComplianceReports;
+import dev.keyward.web.service.ConsoleOidcSignIn;
+import dev.keyward.web.service.ConsoleServices;
+import dev.keyward.web.service.ConsoleSessions;
+import dev.keyward.web.service.OverviewService;
 import dev.keyward.web.service.CertificateService;
 import dev.keyward.web.service.HostServices;
 import dev.keyward.web.service.IssuanceService;
@@ -134,8 +138,10 @@ public final class KeywardServer implements AutoCloseable {
             tokens.bootstrapAdmin(cfg.tokens().bootstrapTtl()).ifPresent(t -> writeAdminToken(cfg.home(), t.secret()));
             List<BearerAuthenticator> auth = new ArrayList<>();
             auth.add(new ApiTokenAuthenticator(db, opts.clock()));
-            cfg.oidc().ifPresent(oidc -> auth.add(new OidcAuthenticator(oidc, opts.clock())));
+            Optional<OidcAuthenticator> oidcAuth = cfg.oidc().map(oidc -> new OidcAuthenticator(oidc, opts.clock()));
+            oidcAuth.ifPresent(auth::add);
             auth.addAll(opts.extraAuthenticators());
+            Authenticators authenticators = new Authenticators(auth);
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
             issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics, checkpoints::appended);
             hostServices = HostServices.create(db, krl, issuance, opts.clock(), cfg.tokens().maxTtl(),
@@ -145,7 +151,7 @@ public final class KeywardServer implements AutoCloseable {
             // a CA key activated through another node (or the CLI) is opened here when the versions change
             watcher.onVersionChange(active::refresh);
             trustExpiry = CaTrustExpiry.start(db, opts.clock(), watcher::changed, CaTrustExpiry.INTERVAL);
-            Services services = new Services(opts.clock(), db, keys, new Authenticators(auth), tokens, issuance,
+            Services services = new Services(opts.clock(), db, keys, authenticators, tokens, issuance,
                     new CertificateService(db, opts.clock()),
                     new RevocationService(db, opts.clock(), krl), krl, new TrustService(db),
                     new AuditService(db, Optional.of(auditKey), cfg.audit().sinkFile()), checkpoints,
@@ -154,7 +160,11 @@ public final class KeywardServer implements AutoCloseable {
                             watcher::changed),
                     new CaKeyStatus(db, opts.clock()),
                     new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()),
-                    SignInOffer.of(cfg.oidc()));
+                    SignInOffer.of(cfg.oidc()),
+                    new ConsoleServices(new ConsoleSessions(db, opts.clock(), cfg.console()),
+                            new OverviewService(db, opts.clock(), krl, hostServices.inventory()),
+                            cfg.oidc().filter(o -> o.login().isPresent()).map(o -> new ConsoleOidcSignIn(o,
+                                    oidcAuth.orElseThrow(), authenticators, db, opts.clock()))));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
             KrlPruner pruner = KrlPruner.start(db, opts.clock(), krl, KrlPruner.INTERVAL);
             LOG.info("Keyward {} listening on {}://{}:{}", VERSION, cfg.http().tls().isPresent() ? "https" : "http",
@@ -240,6 +250,11 @@ public final class KeywardServer implements AutoCloseable {
     /** The route table the server registered (what the authorization tests walk). */
     public List<dev.keyward.web.http.Route> routes() {
         return api.routes();
+    }
+
+    /** The admin console's routes, {@code "METHOD path"} each. */
+    public List<String> consoleRoutes() {
+        return api.consoleRoutes();
     }
 
     public Database database() {

@@ -19,9 +19,14 @@ public final class ApiTokenSecrets {
     }
 
     public static String generate() {
+        return PREFIX + random();
+    }
+
+    /** 256 random bits, unpadded base64url (43 characters): the secret part of tokens and console sessions. */
+    public static String random() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     public static String hash(String secret) {

@@ -19,7 +19,14 @@ public final class Authenticators {
         if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new AuthenticationException("the Authorization header must be 'Bearer <token>'");
         }
-        String credential = h.substring(7).strip();
+        return authenticate(h.substring(7).strip());
+    }
+
+    /**
+     * Authenticates a bearer credential by itself (an API token or OIDC token the console's sign-in page was
+     * given): the same authenticators, in the same order, as for an {@code Authorization} header.
+     */
+    public Caller authenticate(String credential) {
         for (BearerAuthenticator a : authenticators) {
             if (a.accepts(credential)) {
                 return a.authenticate(credential);

@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     static final Set<String> TOP_KEYS = Set.of("home", "http", "database", "ca", "tokens", "krl", "policy", "oidc",
-            "inventory", "audit", "log");
+            "inventory", "audit", "log", "console");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final Map<String, String> env;
@@ -119,8 +119,9 @@ public final class ConfigLoader {
         log.checkKnown(Set.of("format"));
         LogFormat logFormat = env("KEYWARD_LOG_FORMAT").map(f -> LogFormat.parse("KEYWARD_LOG_FORMAT", f))
                 .or(() -> log.string("format").map(f -> LogFormat.parse("log.format", f))).orElse(LogFormat.TEXT);
+        ConsoleConfig consoleConfig = ConsoleConfig.parse(top.section("console"));
         return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc,
-                inventoryConfig, auditConfig, logFormat);
+                inventoryConfig, auditConfig, logFormat, consoleConfig);
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

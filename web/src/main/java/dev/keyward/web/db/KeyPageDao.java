@@ -47,7 +47,17 @@ public final class KeyPageDao {
 
     /** A key flag a page can be filtered by (see the key inventory service for their meaning). */
     public enum Flag {
-        UNUSED, SHARED, WEAK, OLD
+        UNUSED, SHARED, WEAK, OLD;
+
+        /** The flag named {@code v} ({@code unused}, {@code shared}, {@code weak}, {@code old}). */
+        public static java.util.Optional<Flag> parse(String v) {
+            for (Flag f : values()) {
+                if (f.name().toLowerCase(java.util.Locale.ROOT).equals(v)) {
+                    return java.util.Optional.of(f);
+                }
+            }
+            return java.util.Optional.empty();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.keyward.web.auth.Authenticators;
 import dev.keyward.web.auth.Caller;
 import dev.keyward.web.auth.Role;
 import dev.keyward.web.config.HttpConfig;
+import dev.keyward.web.console.Console;
 import dev.keyward.web.config.HttpLimits;
 import dev.keyward.web.http.limits.ConnectionsPerSource;
 import dev.keyward.web.http.limits.RequestDeadlines;
@@ -32,6 +33,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
     private final List<Route> routes;
+    private final Console console;
 
     public ApiServer(Services s, HttpConfig http, String version) {
         ServerMetrics metrics = s.metrics();
@@ -48,6 +50,10 @@ public final class ApiServer implements AutoCloseable {
                 new CaKeyHandlers(s.caLifecycle(), s.caStatus(), s.compliance()),
                 openApi);
         openApi.set(routes, version);
+        // the console's pages and actions take their roles from the API routes they mirror
+        java.util.Map<String, java.util.Set<Role>> apiRoles = new java.util.HashMap<>();
+        routes.forEach(r -> apiRoles.put(r.method() + " " + r.path(), r.roles()));
+        this.console = new Console(s, http.tls().isPresent(), problems, apiRoles);
         Authenticators auth = s.authenticators();
         HttpLimits limits = http.limits();
         RateLimits rateLimits = new RateLimits(limits, metrics, System::nanoTime);
@@ -115,6 +121,7 @@ public final class ApiServer implements AutoCloseable {
                             + ctx.path(), null);
                 }
             });
+            console.register(cfg);
             for (Route r : routes) {
                 Handler h = wrap(r, auth, metrics, rateLimits);
                 switch (r.method()) {
@@ -139,7 +146,6 @@ public final class ApiServer implements AutoCloseable {
                 r.handler().handle(ctx, null);
             };
         }
-        String allowed = r.roles().stream().map(Role::label).sorted().collect(Collectors.joining(" or "));
         return ctx -> {
             if (limited) {
                 limits.beforeAuthentication(ctx, r);
@@ -155,16 +161,25 @@ public final class ApiServer implements AutoCloseable {
                 LOG.info("Refused credential for {} {} from {}: {}", ctx.method(), ctx.path(), ctx.ip(), e.getMessage());
                 throw e;
             }
-            if (!caller.hasAnyRole(r.roles())) {
-                throw new ApiException(403, "Forbidden", ctx.method() + " " + r.path() + " needs role " + allowed
-                        + (caller.roles().isEmpty() ? "; the caller has no role" : "; the caller has role "
-                        + caller.roles().stream().map(Role::label).sorted().collect(Collectors.joining(", "))));
-            }
+            checkRole(ctx.method() + " " + r.path(), r.roles(), caller);
             if (limited) {
                 limits.afterAuthentication(r, caller);
             }
             r.handler().handle(ctx, caller);
         };
+    }
+
+    /**
+     * The one authorization check of the server (API routes and the console's pages alike): 403 naming the roles
+     * {@code what} needs unless the caller holds one of them.
+     */
+    public static void checkRole(String what, java.util.Set<Role> roles, Caller caller) {
+        if (!caller.hasAnyRole(roles)) {
+            throw new ApiException(403, "Forbidden", what + " needs role "
+                    + roles.stream().map(Role::label).sorted().collect(Collectors.joining(" or "))
+                    + (caller.roles().isEmpty() ? "; the caller has no role" : "; the caller has role "
+                    + caller.roles().stream().map(Role::label).sorted().collect(Collectors.joining(", "))));
+        }
     }
 
     public ApiServer start() {
@@ -181,12 +196,18 @@ public final class ApiServer implements AutoCloseable {
         return routes;
     }
 
+    /** The console's routes, {@code "METHOD path"} each. */
+    public List<String> consoleRoutes() {
+        return console.routes();
+    }
+
     @Override
     public void close() {
         app.stop();
     }
 
-    static void markRendered(Context ctx) {
+    /** The response is complete: the 404/405 fallbacks leave it alone (the console's own error pages). */
+    public static void markRendered(Context ctx) {
         ctx.attribute(RENDERED, true);
     }
 }

@@ -175,15 +175,9 @@ final class HostHandlers {
                 p.limit(), p.offset(), t.unusedDays(), t.oldDays(), inv.nextCursor().orElse(null)));
     }
 
-    private static KeyPageDao.Flag flag(String v) {
-        return switch (v) {
-            case "unused" -> KeyPageDao.Flag.UNUSED;
-            case "shared" -> KeyPageDao.Flag.SHARED;
-            case "weak" -> KeyPageDao.Flag.WEAK;
-            case "old" -> KeyPageDao.Flag.OLD;
-            default -> throw ApiException.badRequest("flag must be one of unused, shared, weak, old, got '"
-                    + Paging.abbreviate(v) + "'");
-        };
+    static KeyPageDao.Flag flag(String v) {
+        return KeyPageDao.Flag.parse(v).orElseThrow(() -> ApiException.badRequest("flag must be one of unused,"
+                + " shared, weak, old, got '" + Paging.abbreviate(v) + "'"));
     }
 
     /** A page of the key inventory; certificates and total only without a cursor, next_cursor while more. */

@@ -9,22 +9,22 @@ import java.util.regex.Pattern;
  * Paging parameters: {@code limit} (1-1000, default 100) with either {@code offset} or {@code cursor} (the
  * {@code next_cursor} of the previous page; stable while new items arrive).
  */
-record Paging(int limit, int offset, Optional<Long> cursor) {
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
-    static final int MAX_OFFSET = 1_000_000;
+public record Paging(int limit, int offset, Optional<Long> cursor) {
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+    public static final int MAX_OFFSET = 1_000_000;
 
-    static Paging of(Context ctx) {
+    public static Paging of(Context ctx) {
         TextCursor p = textCursor(ctx);
         return new Paging(p.limit(), p.offset(), p.cursor().map(s -> positiveLong("cursor", s)));
     }
 
     /** Paging whose cursor is text (a key fingerprint) rather than a number. */
-    record TextCursor(int limit, int offset, Optional<String> cursor) {
+    public record TextCursor(int limit, int offset, Optional<String> cursor) {
     }
 
     /** Paging with a text cursor that must match {@code syntax} ({@code what} names it in the error). */
-    static TextCursor textCursor(Context ctx, Pattern syntax, String what) {
+    public static TextCursor textCursor(Context ctx, Pattern syntax, String what) {
         TextCursor p = textCursor(ctx);
         if (p.cursor().isPresent() && !syntax.matcher(p.cursor().get()).matches()) {
             throw ApiException.badRequest("cursor must be " + what + ", got '" + abbreviate(p.cursor().get()) + "'");
@@ -42,7 +42,7 @@ record Paging(int limit, int offset, Optional<Long> cursor) {
         return new TextCursor(limit, offset, cursor);
     }
 
-    static int intParam(Context ctx, String name, int def, int min, int max) {
+    public static int intParam(Context ctx, String name, int def, int min, int max) {
         String v = ctx.queryParam(name);
         if (v == null || v.isEmpty()) {
             return def;
@@ -60,7 +60,7 @@ record Paging(int limit, int offset, Optional<Long> cursor) {
     }
 
     /** A positive 63-bit decimal number (serials, ids, cursors). */
-    static long positiveLong(String name, String v) {
+    public static long positiveLong(String name, String v) {
         if (v == null || v.isEmpty() || v.length() > 19 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw ApiException.badRequest(name + " must be a positive whole number, got '" + abbreviate(v) + "'");
         }
@@ -80,7 +80,7 @@ record Paging(int limit, int offset, Optional<Long> cursor) {
      * value any filtered column holds), no control characters (none of those values has one) and storable text. A
      * U+FFFD is refused too: it is what the HTTP layer decodes a query that is not valid UTF-8 into.
      */
-    static Optional<String> filter(Context ctx, String name) {
+    public static Optional<String> filter(Context ctx, String name) {
         String v = ctx.queryParam(name);
         if (v == null || v.isEmpty()) {
             return Optional.empty();
@@ -101,7 +101,7 @@ record Paging(int limit, int offset, Optional<Long> cursor) {
         return Optional.of(v);
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         if (s == null) {
             return "";
         }

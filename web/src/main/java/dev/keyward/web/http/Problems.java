@@ -34,46 +34,61 @@ public final class Problems {
     }
 
     public void handle(Exception e, Context ctx) {
+        Problem p = describe(e, ctx);
+        render(ctx, p.status(), p.title(), p.detail(), p.rule());
+    }
+
+    /** A failure as the client sees it: status, title, a detail a person can act on, and the policy rule if any. */
+    public record Problem(int status, String title, String detail, String rule) {
+    }
+
+    /**
+     * What {@code e} means for the client, with the response headers that go with it (Retry-After,
+     * WWW-Authenticate) set and internal failures logged; the caller renders it (problem+json, or the console's
+     * HTML page).
+     */
+    public Problem describe(Exception e, Context ctx) {
         if (e instanceof ApiException a) {
-            render(ctx, a.status(), a.title(), a.getMessage(), null);
+            return new Problem(a.status(), a.title(), a.getMessage(), null);
         } else if (e instanceof AuthenticationException a) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"keyward\", error=\"invalid_token\"");
-            render(ctx, 401, "Unauthorized", a.getMessage(), null);
+            return new Problem(401, "Unauthorized", a.getMessage(), null);
         } else if (e instanceof AuthenticationUnavailableException u) {
             ctx.header("Retry-After", "5");
-            render(ctx, 503, "Service Unavailable", u.getMessage(), null);
+            return new Problem(503, "Service Unavailable", u.getMessage(), null);
         } else if (e instanceof PolicyViolationException p) {
-            render(ctx, 403, "Forbidden by policy", p.getMessage(), p.rule());
+            return new Problem(403, "Forbidden by policy", p.getMessage(), p.rule());
         } else if (e instanceof InvalidInputException i) {
-            render(ctx, 400, "Bad Request", i.getMessage(), null);
+            return new Problem(400, "Bad Request", i.getMessage(), null);
         } else if (e instanceof NotFoundException n) {
-            render(ctx, 404, "Not Found", n.getMessage(), null);
+            return new Problem(404, "Not Found", n.getMessage(), null);
         } else if (e instanceof dev.keyward.web.service.ConflictException c) {
-            render(ctx, 409, "Conflict", c.getMessage(), null);
+            return new Problem(409, "Conflict", c.getMessage(), null);
         } else if (e instanceof dev.keyward.web.service.ForbiddenException f) {
-            render(ctx, 403, "Forbidden", f.getMessage(), null);
+            return new Problem(403, "Forbidden", f.getMessage(), null);
         } else if (e instanceof HttpResponseException h) {
-            render(ctx, h.getStatus(), reason(h.getStatus()), h.getMessage(), null);
+            return new Problem(h.getStatus(), reason(h.getStatus()), h.getMessage(), null);
         } else if (e instanceof ServiceUnavailableException u) {
             ctx.header("Retry-After", "1");
-            render(ctx, 503, "Service Unavailable", u.getMessage(), null);
+            return new Problem(503, "Service Unavailable", u.getMessage(), null);
         } else if (DbErrors.isUnavailable(e)) {
             LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", "5");
-            render(ctx, 503, "Service Unavailable", "the database is unavailable or overloaded; retry shortly", null);
+            return new Problem(503, "Service Unavailable", "the database is unavailable or overloaded; retry shortly",
+                    null);
         } else if (e instanceof SignerUnavailableException u) {
             // the signer logged the loss once and is reconnecting: one line per request, no stack trace
             LOG.warn("{} {}: {}", ctx.method(), ctx.path(), u.getMessage());
             ctx.header("Retry-After", "5");
-            render(ctx, 503, "Service Unavailable", "the CA signer is unavailable (reconnecting to its token); retry"
-                    + " shortly", null);
+            return new Problem(503, "Service Unavailable", "the CA signer is unavailable (reconnecting to its token);"
+                    + " retry shortly", null);
         } else if (e instanceof SignerException) {
             LOG.error("{} {}: signer failed", ctx.method(), ctx.path(), e);
             ctx.header("Retry-After", "5");
-            render(ctx, 503, "Service Unavailable", "the CA signer is unavailable; retry shortly", null);
+            return new Problem(503, "Service Unavailable", "the CA signer is unavailable; retry shortly", null);
         } else {
             LOG.error("{} {}: internal error", ctx.method(), ctx.path(), e);
-            render(ctx, 500, "Internal Server Error", "internal error; the server log has details", null);
+            return new Problem(500, "Internal Server Error", "internal error; the server log has details", null);
         }
     }
 

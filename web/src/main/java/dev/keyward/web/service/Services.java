@@ -10,5 +10,6 @@ import java.time.Clock;
 public record Services(Clock clock, Database db, CaKeys caKeys, Authenticators authenticators, TokenService tokens,
         IssuanceService issuance, CertificateService certificates, RevocationService revocations, KrlService krl,
         TrustService trust, AuditService audit, AuditCheckpointer checkpoints, Readiness readiness, ServerMetrics metrics, HostServices hosts,
-        CaKeyLifecycle caLifecycle, CaKeyStatus caStatus, ComplianceReports compliance, SignInOffer signIn) {
+        CaKeyLifecycle caLifecycle, CaKeyStatus caStatus, ComplianceReports compliance, SignInOffer signIn,
+        ConsoleServices console) {
 }

@@ -55,6 +55,10 @@ class HttpRequestFuzzTest {
     private static final Map<Role, String> TOKENS = new EnumMap<>(Role.class);
     private static final List<String> OWN_TOKEN_IDS = new ArrayList<>();
     private static List<Route> routes;
+    /** The admin console's routes ("METHOD path"), fuzzed in an admin's console session. */
+    private static List<String> consoleRoutes;
+    private static String consoleCookie;
+    private static String consoleCsrf;
     private static String serial;
     private static String hostId;
     private static String spareHostId;
@@ -100,6 +104,29 @@ class HttpRequestFuzzTest {
         assertEquals(201, cert.status(), cert.toString());
         serial = cert.json().get("serial").asText();
         routes = server.server().routes();
+        consoleRoutes = server.server().consoleRoutes();
+        consoleSession();
+    }
+
+    /** Signs in at the console with the admin token: the session cookie and its CSRF token ({csrf} in bodies). */
+    private static void consoleSession() throws IOException {
+        try {
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.port() + "/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + TOKENS.get(Role.ADMIN))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, login.statusCode(), login.body());
+            consoleCookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.port() + "/certificates")).header("Cookie", consoleCookie).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            java.util.regex.Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
+            assertTrue(m.find(), page.body());
+            consoleCsrf = m.group(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     @AfterAll
@@ -138,12 +165,23 @@ class HttpRequestFuzzTest {
                 || route.path().endsWith("/join-token") && path.contains("/" + hostId + "/"))) {
             return; // the fixture's own credentials stay
         }
+        boolean console = route == null && consoleRoute(method, path) != null;
+        if (console && pathOf(path).equals("/logout")) {
+            return; // the fixture's console session stays
+        }
+        if (console) {
+            body = new String(body, StandardCharsets.ISO_8859_1).replace("{csrf}", consoleCsrf)
+                    .getBytes(StandardCharsets.ISO_8859_1);
+        }
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + encode(path)))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", console ? "application/x-www-form-urlencoded" : "application/json")
                 .method(method, method.equals("HEAD") ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         String token = token(route);
-        if (token != null) {
+        if (console) {
+            req.header("Cookie", consoleCookie);
+        } else if (token != null) {
             req.header("Authorization", "Bearer " + token);
         }
         NameLookups.refuse();
@@ -156,7 +194,13 @@ class HttpRequestFuzzTest {
         String shown = method + " " + path + " -> " + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8);
         assertTrue(r.statusCode() < 500, () -> "client data yields a server error: " + shown);
         assertEquals(List.of(), NameLookups.takeAttempts(), () -> "the request made the server ask DNS: " + shown);
-        if (r.statusCode() >= 400 && !method.equals("HEAD")) {
+        if (console && r.statusCode() >= 400 && !method.equals("HEAD")) {
+            // the console answers people: an HTML page saying what is wrong (its error page, or the sign-in form)
+            String type = r.headers().firstValue("Content-Type").orElse("");
+            String page = new String(r.body(), StandardCharsets.UTF_8);
+            assertTrue(type.startsWith("text/html") && page.contains("<p class=\"alert\" role=\"alert\">"),
+                    () -> "not the console's error page: " + type + " " + shown);
+        } else if (r.statusCode() >= 400 && !method.equals("HEAD")) {
             String type = r.headers().firstValue("Content-Type").orElse("");
             assertTrue(type.startsWith("application/problem+json"), () -> "not problem+json: " + type + " " + shown);
             JsonNode p = JSON.readTree(r.body());
@@ -210,6 +254,25 @@ class HttpRequestFuzzTest {
                     && r.equals(route(r.method(), h.substring(r.method().length() + 1).replace("{serial}", serial)
                             .replace("{id}", spareHostId)))), () -> "no seed for " + r.method() + " " + r.path());
         }
+        for (String c : consoleRoutes) {
+            String method = c.substring(0, c.indexOf(' '));
+            assertTrue(heads.stream().anyMatch(h -> h.startsWith(method + " ") && c.equals(consoleRoute(method,
+                    h.substring(method.length() + 1).replace("{serial}", serial).replace("{id}", spareHostId)))),
+                    () -> "no seed for the console's " + c);
+        }
+    }
+
+    /** The console route ("METHOD path") that serves {@code method path}, or null. */
+    private static String consoleRoute(String method, String path) {
+        String p = pathOf(path);
+        for (String c : consoleRoutes) {
+            int sp = c.indexOf(' ');
+            if (c.substring(0, sp).equals(method) && p.matches(c.substring(sp + 1).replaceAll("\\{[a-z]+\\}",
+                    "[^/]+"))) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** The route that serves {@code method path}, or null. */

@@ -59,6 +59,17 @@ class TlsTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
             assertTrue(r.body().contains("up"));
+            // over TLS the console's session cookie is Secure and __Host- (host-only, path /)
+            HttpResponse<String> login = https.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + server.port() + "/login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + server.adminToken())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, login.statusCode(), login.body());
+            String cookie = login.headers().firstValue("Set-Cookie").orElse("");
+            assertTrue(cookie.startsWith("__Host-keyward_console=") && cookie.contains("Secure")
+                    && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/")
+                    && !cookie.contains("Domain"), cookie);
             HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             assertThrows(IOException.class, () -> plain.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + server.port() + "/healthz")).timeout(Duration.ofSeconds(5)).build(),

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Assumptions;
  * a distribution that does not start fails them.
  *
  * <p>The realm: users {@link #engineer()} (the Unix user running the tests, so that sshd accepts its principal) and
- * {@code denier} in the group {@code engineering}, {@code outsider} in {@code contractors}; the public client
+ * {@code denier} in the group {@code engineering}, {@code outsider} in {@code contractors}, {@code console-admin} in
+ * {@code keyward-admins} and {@code nogroup} in no group (the admin console's sign-in); the public client
  * {@value #CLIENT_ID} with the device grant, PKCE S256 required, redirect URIs {@code http://127.0.0.1/*}, consent
  * required (so that a user can deny), an audience mapper ({@code aud: keyward}) and the {@code groups} claim.
  */

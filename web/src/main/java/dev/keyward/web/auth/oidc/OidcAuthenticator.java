@@ -27,6 +27,8 @@ import dev.keyward.web.auth.BearerAuthenticator;
 import dev.keyward.web.auth.Caller;
 import dev.keyward.web.auth.Role;
 import dev.keyward.web.config.OidcConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -70,6 +72,8 @@ public final class OidcAuthenticator implements BearerAuthenticator {
     private final OidcConfig cfg;
     private final IssuerKeySource keys;
     private final DefaultJWTProcessor<SecurityContext> processor;
+    /** ID tokens of the console's sign-in ({@code oidc.login}): audience the client ID; empty without it. */
+    private final Optional<DefaultJWTProcessor<SecurityContext>> idTokens;
     private final RoleMapping roles;
 
     public OidcAuthenticator(OidcConfig cfg, Clock clock) {
@@ -89,10 +93,11 @@ public final class OidcAuthenticator implements BearerAuthenticator {
                 .build();
         Set<JWSAlgorithm> algorithms = cfg.allowedAlgorithms().stream().map(JWSAlgorithm::parse)
                 .collect(Collectors.toUnmodifiableSet());
-        processor = new DefaultJWTProcessor<>();
-        processor.setJWSTypeVerifier(OidcAuthenticator::checkType);
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source));
-        processor.setJWTClaimsSetVerifier(new ClaimsCheck(cfg, clock));
+        processor = processor(algorithms, source, new ClaimsCheck(cfg, clock));
+        idTokens = cfg.login().map(login -> processor(algorithms, source, new ClaimsCheck(new OidcConfig(
+                cfg.issuer(), login.clientId(), cfg.jwksUri(), cfg.usernameClaim(), cfg.groupsClaim(),
+                cfg.roleGroups(), cfg.allowedAlgorithms(), cfg.clockSkew(), cfg.jwksCacheTtl(),
+                cfg.jwksRefreshMinInterval(), cfg.login()), clock)));
         LOG.info("OIDC: accepting {} tokens from issuer {} for audience {}; keys from {}; username claim {}, groups"
                 + " claim {}, role groups {}", cfg.allowedAlgorithms().stream().sorted().toList(), cfg.issuer(),
                 cfg.audience(), cfg.jwksUri().map(Object::toString).orElse("discovery (" + cfg.discoveryUri() + ")"),
@@ -126,15 +131,46 @@ public final class OidcAuthenticator implements BearerAuthenticator {
         return dots == 2;
     }
 
+    private static DefaultJWTProcessor<SecurityContext> processor(Set<JWSAlgorithm> algorithms,
+            JWKSource<SecurityContext> source, ClaimsCheck claims) {
+        DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
+        p.setJWSTypeVerifier(OidcAuthenticator::checkType);
+        p.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source));
+        p.setJWTClaimsSetVerifier(claims);
+        return p;
+    }
+
     @Override
     public Caller authenticate(String credential) {
+        JWTClaimsSet claims = verify(processor, credential);
+        String username = username(claims);
+        List<String> groups = groups(claims);
+        Set<Role> granted = roles.roles(groups);
+        return new Caller("oidc:" + username, username, granted, groups, Optional.empty(), List.of());
+    }
+
+    /**
+     * Checks the ID token of the console's authorization code sign-in (OpenID Connect Core 1.0 section 3.1.3.7):
+     * signed by the issuer's keys, {@code iss} the issuer, {@code aud} the client ID ({@code oidc.login.client_id}),
+     * not expired, and its {@code nonce} the one this sign-in sent (so a token from another sign-in is refused).
+     */
+    public void verifyIdToken(String idToken, String nonce) {
+        DefaultJWTProcessor<SecurityContext> p = idTokens.orElseThrow(() -> new AuthenticationException(
+                "the server offers no OIDC sign-in (oidc.login is not set)"));
+        Object sent = verify(p, idToken).getClaim("nonce");
+        if (!(sent instanceof String n) || !MessageDigest.isEqual(n.getBytes(StandardCharsets.UTF_8),
+                nonce.getBytes(StandardCharsets.UTF_8))) {
+            throw new AuthenticationException("the ID token's nonce is not the one this sign-in sent");
+        }
+    }
+
+    private JWTClaimsSet verify(DefaultJWTProcessor<SecurityContext> p, String credential) {
         if (credential.length() > MAX_TOKEN_CHARS) {
             throw new AuthenticationException(Rejections.TOO_LARGE);
         }
         SignedJWT jwt = parse(credential);
-        JWTClaimsSet claims;
         try {
-            claims = processor.process(jwt, null);
+            return p.process(jwt, null);
         } catch (JwtRejectedException e) {
             throw new AuthenticationException(e.getMessage());
         } catch (BadJWSException e) {
@@ -151,10 +187,6 @@ public final class OidcAuthenticator implements BearerAuthenticator {
             LOG.warn("OIDC: a token could not be verified: {}", e.toString());
             throw new AuthenticationException(Rejections.UNVERIFIABLE);
         }
-        String username = username(claims);
-        List<String> groups = groups(claims);
-        Set<Role> granted = roles.roles(groups);
-        return new Caller("oidc:" + username, username, granted, groups, Optional.empty(), List.of());
     }
 
     /** Parses the header and the unverified claims, refusing what no verification could make acceptable. */

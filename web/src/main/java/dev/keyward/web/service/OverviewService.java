@@ -1,0 +1,117 @@
+package dev.keyward.web.service;
+
+import dev.keyward.web.db.CaKeyDao;
+import dev.keyward.web.db.CertificateStatsDao;
+import dev.keyward.web.db.Database;
+import dev.keyward.web.db.FleetDao;
+import dev.keyward.web.db.KeyPageDao;
+import dev.keyward.web.db.OverviewDao;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The console's overview in one read: issuance per hour over the last day and week, valid certificates by type and
+ * requesting role, revocations, enrolled hosts by how current their agents are, and keys per inventory flag.
+ */
+public final class OverviewService {
+    /** An enrolled host not seen for this long counts as not seen rather than lagging. */
+    static final Duration SEEN_WITHIN = Duration.ofDays(1);
+
+    private final Database db;
+    private final Clock clock;
+    private final KrlService krl;
+    private final KeyInventoryService inventory;
+
+    public OverviewService(Database db, Clock clock, KrlService krl, KeyInventoryService inventory) {
+        this.db = db;
+        this.clock = clock;
+        this.krl = krl;
+        this.inventory = inventory;
+    }
+
+    /** Certificates issued in the hour starting at {@code hour}. */
+    public record Bucket(Instant hour, long count) {
+    }
+
+    /** Valid, unrevoked certificates of a type requested by a role (the API token's; {@code oidc} without one). */
+    public record Active(String type, String role, long count) {
+    }
+
+    /**
+     * Enrolled hosts: {@code current} report the trust bundle and KRL served now; {@code lagging} were seen in the
+     * last day with older ones (or none reported); {@code notSeen} were not seen for a day; {@code registered} are
+     * not enrolled yet.
+     */
+    public record Hosts(int current, int lagging, int notSeen, long registered) {
+    }
+
+    public record Overview(List<Bucket> lastDay, List<Bucket> lastWeek, List<Active> active, long revokedLastWeek,
+            long keyRevocations, Hosts hosts, Map<KeyPageDao.Flag, Integer> keysByFlag, long krlVersion,
+            long trustVersion, Instant at) {
+    }
+
+    /** The KRL and trust bundle versions served now: what an up-to-date agent reports. */
+    public record Versions(long krl, long trust) {
+    }
+
+    public Versions versions() {
+        return new Versions(krl.current().version(), db.read(tx -> new CaKeyDao(tx).trustVersion()));
+    }
+
+    public Overview overview() {
+        Instant now = clock.instant();
+        Instant hour = now.truncatedTo(ChronoUnit.HOURS);
+        Instant weekStart = hour.minus(Duration.ofHours(167));
+        long krlVersion = krl.current().version();
+        record Read(Map<Instant, Long> perHour, List<Active> active, long revoked, long keyRevocations, Hosts hosts,
+                long trust) {
+        }
+        Read r = db.read(tx -> {
+            OverviewDao o = new OverviewDao(tx);
+            long trust = new CaKeyDao(tx).trustVersion();
+            List<Active> active = new CertificateStatsDao(tx).valid(now).stream()
+                    .map(g -> new Active(g.type(), g.role(), g.count())).toList();
+            return new Read(o.issuedPerHour(weekStart), active, o.revokedSince(now.minus(Duration.ofDays(7))),
+                    o.keyRevocations(), hosts(new FleetDao(tx).enrolledHosts(), trust, krlVersion, now,
+                    o.hostsNotEnrolled()), trust);
+        });
+        List<Bucket> week = new ArrayList<>(168);
+        for (int i = 0; i < 168; i++) {
+            Instant h = weekStart.plus(Duration.ofHours(i));
+            week.add(new Bucket(h, r.perHour().getOrDefault(h, 0L)));
+        }
+        Map<KeyPageDao.Flag, Integer> flags = new EnumMap<>(KeyPageDao.Flag.class);
+        for (KeyPageDao.Flag f : KeyPageDao.Flag.values()) {
+            flags.put(f, inventory.list(new KeyInventoryService.Query(inventory.defaults(), 1, 0, Optional.empty(),
+                    Optional.of(f), Optional.empty(), Optional.empty(), Optional.empty())).total().orElse(0));
+        }
+        return new Overview(List.copyOf(week.subList(144, 168)), List.copyOf(week), r.active(), r.revoked(),
+                r.keyRevocations(), r.hosts(), flags, krlVersion, r.trust(), now);
+    }
+
+    private static Hosts hosts(List<FleetDao.EnrolledHost> enrolled, long trust, long krlVersion, Instant now,
+            long registered) {
+        int current = 0;
+        int lagging = 0;
+        int notSeen = 0;
+        BigInteger krl = BigInteger.valueOf(krlVersion);
+        for (FleetDao.EnrolledHost h : enrolled) {
+            if (!h.seenSince(now.minus(SEEN_WITHIN))) {
+                notSeen++;
+            } else if (h.trustVersion().orElse(-1L) == trust && h.krlVersion().map(krl::equals).orElse(false)) {
+                current++;
+            } else {
+                lagging++;
+            }
+        }
+        return new Hosts(current, lagging, notSeen, registered);
+    }
+}
