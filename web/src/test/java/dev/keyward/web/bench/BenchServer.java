@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * ({@link OpenLoopTrace}: the server's Server-Timing phases, its GC pauses, PostgreSQL checkpoints, JIT);</li>
  * <li>GET /api/v1/krl with If-None-Match (304) from many keep-alive clients;</li>
  * <li>durability: every serial any client got is a row in {@code certificates} with its audit entry, and a sample
- * reads back through GET /api/v1/certs/{serial}.</li>
+ * reads back through GET /api/v1/certs/{serial};</li>
+ * <li>the admin console's pages on the database the run filled ({@link ConsolePages}).</li>
  * </ol>
  * Prints PASS/MISS per target (issues 3 and 15) and exits 0 (1 when {@code --strict} and a target is missed).
  */
@@ -227,6 +228,11 @@ public final class BenchServer {
                 + " audit entries; %d/%d sampled GET /certs/{serial} match%n", d.returned(), d.distinct(), d.rows(),
                 d.audited(), d.sampleOk(), d.sampled());
 
+        // --- 6. the admin console on everything the run left in the database
+        printf("%nConsole pages (signed in as the admin; %,d certificates in the database): the first visit of each"
+                + " page and %d more%n", d.rows(), ConsolePages.LOADS);
+        double consoleFirst = ConsolePages.measure(HOST, port, admin, line -> printf("%s%n", line));
+
         // --- targets
         boolean durable = d.returned() == d.distinct() && d.rows() == d.distinct() && d.audited() >= d.distinct()
                 && d.sampleOk() == d.sampled();
@@ -267,6 +273,8 @@ public final class BenchServer {
                         100 * m.perSecond() / ceiling, ceiling)));
             }
         }
+        results.add(target(consoleFirst < 300, String.format(Locale.ROOT, "every console page's first visit < 300 ms:"
+                + " slowest %.1f ms", consoleFirst)));
         results.add(target(krlBest >= 20_000, String.format(Locale.ROOT, ">= 20,000 conditional KRL requests/s: %,.0f/s",
                 krlBest)));
         return results.stream().allMatch(b -> b);
