@@ -80,7 +80,8 @@ final class Host {
         boolean root = uid() == 0;
         boolean debian = Files.exists(Path.of("/etc/debian_version")) && Files.isExecutable(Path.of("/usr/bin/dpkg"));
         if (!root || !debian) {
-            String why = "skipped: installing packages needs root on Debian (root: " + root + ", Debian: " + debian + ")";
+            String why = "skipped: installing packages needs root on Debian (root: " + root + ", Debian: " + debian
+                    + ")";
             System.out.println(why);
             Assumptions.assumeTrue(false, why);
         }

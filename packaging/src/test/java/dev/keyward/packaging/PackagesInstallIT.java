@@ -30,13 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
  * command line, {@code Environment=}, {@code User=}, working directory and umask; through {@code setpriv}, as this
  * machine has no systemd as PID 1) on the embedded defaults, gets ready; {@code keyward-server token create} run as
  * the keyward user (as the docs say) makes tokens; the packaged agent enrolls against it (under {@code --root}, so
- * the machine's /etc/ssh is untouched) and runs a cycle; the packaged CLI logs in with an engineer token. A plain
+ * the machine's /etc/ssh is untouched) and runs a cycle; the packaged CLI logs in with an engineer token; the
+ * packaged launcher started by root runs the server as keyward. A plain
  * remove keeps the CA's data; the purge removes what postinst made. Skipped (saying why) unless root on Debian.
  */
 class PackagesInstallIT {
-    private static final List<String> PACKAGES = List.of("keyward-runtime", "keyward-server", "keyward-agent", "keyward");
+    private static final List<String> PACKAGES =
+            List.of("keyward-runtime", "keyward-server", "keyward-agent", "keyward");
     private static final Path STATE = Path.of("/var/lib/keyward");
     private static final Path UNIT = Path.of("/lib/systemd/system/keyward-server.service");
+    private static final Path WANTS = Path.of("/etc/systemd/system/multi-user.target.wants");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -72,23 +75,39 @@ class PackagesInstallIT {
 
             List<String> account = Host.passwd("keyward");
             assertEquals("/usr/sbin/nologin", account.get(6), "a system account without a login shell");
-            assertTrue(Integer.parseInt(account.get(2)) > 0 && Integer.parseInt(account.get(2)) < 1000, account.toString());
+            int uid = Integer.parseInt(account.get(2));
+            assertTrue(uid > 0 && uid < 1000, "a system uid: " + account);
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(STATE)));
             assertEquals("keyward", Files.getOwner(STATE).getName());
             assertTrue(Host.ok("dpkg-query", "-W", "-f=${Conffiles}", "keyward-server").stdout()
                     .contains("/etc/keyward/keyward.yaml"));
             assertTrue(Host.ok("dpkg-query", "-W", "-f=${Conffiles}", "keyward-agent").stdout()
                     .contains("/etc/keyward/agent.conf"));
-            assertTrue(Files.isSymbolicLink(Path.of("/etc/systemd/system/multi-user.target.wants/keyward-server.service")),
+            assertTrue(Files.isSymbolicLink(WANTS.resolve("keyward-server.service")),
                     "the server's unit is enabled on install");
-            assertFalse(Files.exists(Path.of("/etc/systemd/system/multi-user.target.wants/keyward-agent.service")),
+            assertFalse(Files.exists(WANTS.resolve("keyward-agent.service")),
                     "the agent's unit waits for enrollment");
 
             // systemd-analyze verify reads unit files offline: it needs no systemd as PID 1
             for (String unit : List.of("keyward-server.service", "keyward-agent.service")) {
                 Host.Result v = Host.run("systemd-analyze", "verify", "/lib/systemd/system/" + unit);
-                System.out.println("systemd-analyze verify " + unit + ": exit " + v.exitCode() + " " + v.stdout() + v.stderr());
+                System.out.println("systemd-analyze verify " + unit + ": " + v);
                 assertEquals(0, v.exitCode(), v.toString());
+            }
+
+            // why the unit leaves MemoryDenyWriteExecute= off: under the same W^X rule (prctl PR_SET_MDWE, Linux 6.3+,
+            // which systemd uses where the kernel has it) the JVM cannot start: its JIT writes code it then runs
+            if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+                Host.Result wx = Host.run(List.of("python3", "-c", "import ctypes, os, sys\n"
+                        + "if ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) != 0: sys.exit(77)\n"
+                        + "os.execv(sys.argv[1], [sys.argv[1], '-version'])", "/usr/lib/keyward/runtime/bin/java"),
+                        Map.of(), 60);
+                System.out.println("the packaged JVM under MemoryDenyWriteExecute's rule: " + wx);
+                if (wx.exitCode() != 77) {
+                    assertTrue(wx.exitCode() != 0
+                            && (wx.stdout() + wx.stderr()).contains("Failed to mark memory page as executable"),
+                            wx.toString());
+                }
             }
 
             // the server as its unit starts it
@@ -99,20 +118,22 @@ class PackagesInstallIT {
             String url = "http://127.0.0.1:" + port;
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             awaitReady(http, url, server, log);
-            assertEquals(Integer.parseInt(account.get(2)), Host.uidOf(server.pid()), "the JVM runs as keyward");
+            assertEquals(uid, Host.uidOf(server.pid()), "the JVM runs as keyward");
             assertEquals("keyward", Files.getOwner(STATE.resolve("pgdata")).getName());
             String text = Files.readString(log);
             assertTrue(text.contains("SoftHSM2 token") || text.contains("SOFTWARE KEYS"), text);
 
             // tokens as the docs say: keyward-server token create, run as the keyward user
             String admin = tokenCreate("--name", "ops", "--role", "admin", "--ttl", "1h");
-            String engineer = tokenCreate("--name", "alice", "--role", "engineer", "--username", "alice", "--ttl", "1h");
+            String engineer = tokenCreate("--name", "alice", "--role", "engineer", "--username", "alice",
+                    "--ttl", "1h");
 
             // the packaged agent enrolls (under --root: the machine's /etc/ssh stays as it is) and runs a cycle
             HttpResponse<String> host = post(http, url + "/api/v1/hosts", admin, Map.of("hostname", "pkg.example.com"));
             assertEquals(201, host.statusCode(), host.body());
             Path root = agentRoot();
-            Path joinToken = Files.writeString(tmp.resolve("join-token"), JSON.readTree(host.body()).get("join_token").asText());
+            Path joinToken = Files.writeString(tmp.resolve("join-token"),
+                    JSON.readTree(host.body()).get("join_token").asText());
             Files.setPosixFilePermissions(joinToken, PosixFilePermissions.fromString("rw-------"));
             Host.ok("/usr/bin/keyward-agent", "enroll", "--root", root.toString(), "--server", url,
                     "--join-token-file", joinToken.toString());
@@ -137,6 +158,19 @@ class PackagesInstallIT {
             assertTrue(Host.stop(server, 60), "the server stops on SIGTERM");
             server = null;
 
+            // the packaged launcher started by root from a shell runs the JVM as keyward too
+            int rootPort = Host.freePort();
+            ProcessBuilder asRoot = new ProcessBuilder("/usr/bin/keyward-server", "serve", "--config",
+                    "/etc/keyward/keyward.yaml").directory(tmp.toFile());
+            asRoot.environment().keySet().removeIf(k -> k.startsWith("KEYWARD_") || k.equals("SOFTHSM2_CONF"));
+            asRoot.environment().put("KEYWARD_HTTP_PORT", Integer.toString(rootPort));
+            Path rootLog = tmp.resolve("server-as-root.log");
+            server = asRoot.redirectErrorStream(true).redirectOutput(rootLog.toFile()).start();
+            awaitReady(http, "http://127.0.0.1:" + rootPort, server, rootLog);
+            assertEquals(uid, Host.uidOf(server.pid()), "started by root, runs as keyward");
+            assertTrue(Host.stop(server, 60), "the server stops on SIGTERM");
+            server = null;
+
             // a plain remove keeps the CA's data and the configuration
             Host.ok("dpkg", "-r", "keyward-server");
             assertTrue(Files.isDirectory(STATE.resolve("pgdata")), "remove keeps /var/lib/keyward");
@@ -157,7 +191,7 @@ class PackagesInstallIT {
                 assertFalse(Host.run("getent", "group", "keyward").ok(), "purge removes the keyward group");
                 assertFalse(Files.exists(Path.of("/usr/lib/keyward")));
                 assertFalse(Files.exists(UNIT));
-                assertFalse(Files.exists(Path.of("/etc/systemd/system/multi-user.target.wants/keyward-server.service")));
+                assertFalse(Files.exists(WANTS.resolve("keyward-server.service")));
             } finally {
                 restoreAccount(accountBefore);
             }
@@ -186,8 +220,9 @@ class PackagesInstallIT {
                 keys.put(k, v);
             }
         }
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + keys.get("User"), "--regid=" + keys.get("Group"),
-                "--init-groups", "--no-new-privs", "--", "sh", "-c", "umask " + keys.get("UMask") + " && cd \"$0\" && exec \"$@\"",
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + keys.get("User"),
+                "--regid=" + keys.get("Group"), "--init-groups", "--no-new-privs", "--",
+                "sh", "-c", "umask " + keys.get("UMask") + " && cd \"$0\" && exec \"$@\"",
                 keys.get("WorkingDirectory")));
         cmd.addAll(List.of(keys.get("ExecStart").split(" ")));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -213,7 +248,8 @@ class PackagesInstallIT {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("the server did not get ready (alive: " + server.isAlive() + "):\n" + Files.readString(log));
+        throw new AssertionError("the server did not get ready (alive: " + server.isAlive() + "):\n"
+                + Files.readString(log));
     }
 
     /** {@code keyward-server token create ...} as the keyward user; returns the token it printed. */
@@ -240,7 +276,8 @@ class PackagesInstallIT {
         Files.createDirectories(root.resolve("etc/ssh"));
         Files.createDirectories(root.resolve("root"));
         Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-        Host.ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", root.resolve("etc/ssh/ssh_host_ed25519_key").toString());
+        Host.ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                root.resolve("etc/ssh/ssh_host_ed25519_key").toString());
         return root;
     }
 

@@ -53,7 +53,8 @@ class ServeAsRootIT {
             while (status != 200 && p.isAlive() && System.nanoTime() < deadline) {
                 try {
                     status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
                 } catch (java.io.IOException e) {
                     Thread.sleep(500);
                 }

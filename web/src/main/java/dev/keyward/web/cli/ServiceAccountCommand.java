@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  * account. Not in the help: operators run {@code serve}.
  */
 @Command(name = "service-account", hidden = true, mixinStandardHelpOptions = true,
-        description = "Prepare the keyward system account and KEYWARD_HOME for a server started as root; prints UID GID.")
+        description = "Prepare the keyward system account and KEYWARD_HOME for a server started as root;"
+                + " prints UID GID.")
 final class ServiceAccountCommand implements Callable<Integer> {
     @Option(names = "--home", required = true, paramLabel = "DIR", description = "KEYWARD_HOME")
     Path home;

@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  *   <li>{@code keyward_host_credential_expiry_soonest_seconds}: time left on the enrolled host credential that
  *       expires first (negative once expired): agents that cannot renew theirs.</li>
  * </ul>
- * An empty fleet reads NaN where there is no host to measure, and every gauge reads NaN while the database is down. One aggregate query serves every gauge; its result is
- * kept for {@link #CACHE}, so scrapes from several Prometheus servers cost one query a second.
+ * An empty fleet reads NaN where there is no host to measure, and every gauge reads NaN while the database is
+ * down. One aggregate query serves every gauge; its result is kept for {@link #CACHE}, so scrapes from several
+ * Prometheus servers cost one query a second.
  */
 public final class FleetGauges {
     static final Duration CACHE = Duration.ofSeconds(1);
