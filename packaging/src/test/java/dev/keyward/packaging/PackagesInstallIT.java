@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * machine has no systemd as PID 1) on the embedded defaults, gets ready; {@code keyward-server token create} run as
  * the keyward user (as the docs say) makes tokens; the packaged agent enrolls against it (under {@code --root}, so
  * the machine's /etc/ssh is untouched) and runs a cycle; the packaged CLI logs in with an engineer token; the
- * packaged launcher started by root runs the server as keyward. A plain
+ * packaged launcher started by root runs the server as keyward; installing again keeps account, data and a changed
+ * conffile. A plain
  * remove keeps the CA's data; the purge removes what postinst made. Skipped (saying why) unless root on Debian.
  */
 class PackagesInstallIT {
@@ -170,6 +171,16 @@ class PackagesInstallIT {
             assertEquals(uid, Host.uidOf(server.pid()), "started by root, runs as keyward");
             assertTrue(Host.stop(server, 60), "the server stops on SIGTERM");
             server = null;
+
+            // installing again (an upgrade): postinst is idempotent, the account and the data stay, a conffile the
+            // admin changed is kept
+            Path conf = Path.of("/etc/keyward/keyward.yaml");
+            Files.writeString(conf, "# changed by the admin\n", java.nio.file.StandardOpenOption.APPEND);
+            Host.ok("dpkg", "-i", "--force-confold", debs.resolve("keyward-server.deb").toString());
+            assertEquals(account, Host.passwd("keyward"));
+            assertTrue(Files.isDirectory(STATE.resolve("pgdata")));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(STATE)));
+            assertTrue(Files.readString(conf).endsWith("# changed by the admin\n"), "the admin's conffile is kept");
 
             // a plain remove keeps the CA's data and the configuration
             Host.ok("dpkg", "-r", "keyward-server");
