@@ -66,7 +66,7 @@ class DiskFullIT {
         t.account(LARGE_NEW);
         Cmd.sshKeygen(before.resolve("etc/ssh"), "ssh_host_ed25519_key", "ed25519", 0);
         Files.writeString(before.resolve("etc/ssh/sshd_config"), "");
-        Path cred = Files.createDirectories(before.resolve("var/lib/keyward")).resolve("credential");
+        Path cred = Files.createDirectories(before.resolve("var/lib/keyward-agent")).resolve("credential");
         Files.writeString(cred, StubServer.CREDENTIAL + "\n");
         Files.setPosixFilePermissions(cred, PosixFilePermissions.fromString("rw-------"));
         // the user's own file: 200 keys (about 20 KB), one of which the new state purges
@@ -170,7 +170,7 @@ class DiskFullIT {
                     }
                 }
                 assertFalse(full.stderr().contains("Exception"), full.stderr());
-                Json.parseObject(Files.readAllBytes(root.resolve("var/lib/keyward/status.json"))); // whole
+                Json.parseObject(Files.readAllBytes(root.resolve("var/lib/keyward-agent/status.json"))); // whole
                 assertNoTempFiles(root);
 
                 Cmd.Result next = agent(root, server, 0);

@@ -33,6 +33,7 @@ import dev.keyward.web.service.ConsoleSessions;
 import dev.keyward.web.service.OverviewService;
 import dev.keyward.web.service.CertificateService;
 import dev.keyward.web.service.HostServices;
+import dev.keyward.web.service.FleetGauges;
 import dev.keyward.web.service.IssuanceService;
 import dev.keyward.web.service.KrlContent;
 import dev.keyward.web.service.KrlPruner;
@@ -134,6 +135,7 @@ public final class KeywardServer implements AutoCloseable {
             checkpoints = AuditCheckpointer.start(db, auditKey, cfg.audit().checkpointEvery(),
                     cfg.audit().checkpointInterval(), opts.clock(), metrics,
                     SinkFollower.configured(cfg.audit(), auditKey.signer().publicKey(), metrics::auditSinkFailure));
+            FleetGauges.register(db, opts.clock(), metrics);
             TokenService tokens = new TokenService(db, opts.clock(), cfg.tokens().maxTtl());
             tokens.bootstrapAdmin(cfg.tokens().bootstrapTtl()).ifPresent(t -> writeAdminToken(cfg.home(), t.secret()));
             List<BearerAuthenticator> auth = new ArrayList<>();

@@ -85,6 +85,6 @@ public final class CommonOptions {
         }
         boolean explicit = configFile != null;
         Path file = explicit ? Path.of(configFile) : paths.resolve(AgentPaths.DEFAULT_CONFIG);
-        return AgentConfig.load(file, explicit, o);
+        return AgentConfig.load(file, explicit, o, paths);
     }
 }

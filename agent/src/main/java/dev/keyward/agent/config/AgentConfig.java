@@ -73,6 +73,16 @@ public record AgentConfig(
             "reload_command", "bulk_purge_threshold", "break_glass", "spool_max_events", "usage_batch", "host_keys",
             "http_timeout", "allow_empty_trusted_user_ca", "ssh_keygen");
 
+    /** The agent's state directory and credential by default. */
+    public static final String DEFAULT_STATE_DIR = "/var/lib/keyward-agent";
+    public static final String DEFAULT_CREDENTIAL_FILE = DEFAULT_STATE_DIR + "/credential";
+    /**
+     * Where they were before the server's package took {@code /var/lib/keyward} for the server's state; hosts
+     * enrolled then keep working there (see {@link #load(Path, boolean, Map, AgentPaths)}).
+     */
+    public static final String LEGACY_STATE_DIR = "/var/lib/keyward";
+    public static final String LEGACY_CREDENTIAL_FILE = LEGACY_STATE_DIR + "/credential";
+
     /** The values of {@code log_source}. */
     public static final List<String> LOG_SOURCES = List.of("auto", "file", "journal", "none");
 
@@ -121,6 +131,26 @@ public record AgentConfig(
         return fromValues(values);
     }
 
+    /**
+     * {@link #load(Path, boolean, Map)}, with the state of a host enrolled when it lived in
+     * {@value #LEGACY_STATE_DIR}: when {@code credential_file} and {@code state_dir} are the defaults and there is
+     * no credential at the default path but one at {@value #LEGACY_CREDENTIAL_FILE} (under {@code paths}' root),
+     * both point into {@value #LEGACY_STATE_DIR}, where the agent's status, log position and spool are too.
+     */
+    public static AgentConfig load(Path file, boolean required, Map<String, List<String>> overrides, AgentPaths paths)
+            throws IOException {
+        AgentConfig c = load(file, required, overrides);
+        if (c.credentialFile().equals(DEFAULT_CREDENTIAL_FILE) && c.stateDir().equals(DEFAULT_STATE_DIR)
+                && !Files.exists(paths.resolve(DEFAULT_CREDENTIAL_FILE))
+                && Files.exists(paths.resolve(LEGACY_CREDENTIAL_FILE))) {
+            Map<String, List<String>> legacy = new LinkedHashMap<>(overrides);
+            legacy.put("credential_file", List.of(LEGACY_CREDENTIAL_FILE));
+            legacy.put("state_dir", List.of(LEGACY_STATE_DIR));
+            return load(file, required, legacy);
+        }
+        return c;
+    }
+
     public static AgentConfig defaults() {
         return fromValues(Map.of());
     }
@@ -166,8 +196,8 @@ public record AgentConfig(
         }
         return new AgentConfig(
                 server,
-                absolute(v, "credential_file", "/var/lib/keyward/credential"),
-                absolute(v, "state_dir", "/var/lib/keyward"),
+                absolute(v, "credential_file", DEFAULT_CREDENTIAL_FILE),
+                absolute(v, "state_dir", DEFAULT_STATE_DIR),
                 seconds(v, "poll_interval", 60, 1),
                 seconds(v, "long_poll", 30, 0),
                 logSource,

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The agent's own files under {@code <state_dir>} (default {@code /var/lib/keyward}, 0700): {@code status.json},
+ * The agent's own files under {@code <state_dir>} (default {@code /var/lib/keyward-agent}, 0700): {@code status.json},
  * {@code state.json} (the last state document applied in full, used when the server answers 304),
  * {@code report.json} (the status reports), the credential and {@code credential.json} (its lifetime and renewal
  * attempts), and the usage spool. Not read by sshd, so written with the plain atomic writer.

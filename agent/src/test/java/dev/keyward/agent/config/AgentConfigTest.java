@@ -33,7 +33,35 @@ class AgentConfigTest {
         assertEquals(0.25, c.bulkPurgeThreshold());
         assertEquals(2, c.breakGlass().size());
         assertEquals(List.of("systemctl", "reload", "sshd"), c.reloadCommand());
-        assertEquals("/var/lib/keyward/x", c.statePath("x"));
+        assertEquals("/var/lib/keyward-agent/x", c.statePath("x"));
+    }
+
+    @Test
+    void hostEnrolledWhenStateLivedInVarLibKeywardKeepsItsCredential() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        AgentPaths paths = new AgentPaths(root);
+        Path none = tmp.resolve("missing.conf");
+        AgentConfig fresh = AgentConfig.load(none, false, Map.of(), paths);
+        assertEquals("/var/lib/keyward-agent/credential", fresh.credentialFile(), "a new host: the agent's own dir");
+        assertEquals("/var/lib/keyward-agent", fresh.stateDir());
+
+        // enrolled before: credential, status and spool in /var/lib/keyward
+        Files.createDirectories(root.resolve("var/lib/keyward"));
+        Files.writeString(root.resolve("var/lib/keyward/credential"), "kwh_old\n");
+        AgentConfig old = AgentConfig.load(none, false, Map.of(), paths);
+        assertEquals("/var/lib/keyward/credential", old.credentialFile());
+        assertEquals("/var/lib/keyward", old.stateDir(), "status and spool stay beside the credential");
+
+        // a key set by the operator is taken as it is
+        AgentConfig set = AgentConfig.load(none, false, Map.of("state_dir", List.of("/srv/kw")), paths);
+        assertEquals("/srv/kw", set.stateDir());
+        assertEquals("/var/lib/keyward-agent/credential", set.credentialFile());
+
+        // once the credential is at the new place (moved, or enrolled again), the new place wins
+        Files.createDirectories(root.resolve("var/lib/keyward-agent"));
+        Files.writeString(root.resolve("var/lib/keyward-agent/credential"), "kwh_new\n");
+        assertEquals("/var/lib/keyward-agent/credential",
+                AgentConfig.load(none, false, Map.of(), paths).credentialFile());
     }
 
     @Test

@@ -49,8 +49,8 @@ class CredentialRenewalTest {
         t.account("nobody-here", 4242);
         Cmd.sshKeygen(root.resolve("etc/ssh"), "ssh_host_ed25519_key", "ed25519", 0);
         Files.createDirectories(root.resolve("var/log"));
-        credentialFile = root.resolve("var/lib/keyward/credential");
-        infoFile = root.resolve("var/lib/keyward/credential.json");
+        credentialFile = root.resolve("var/lib/keyward-agent/credential");
+        infoFile = root.resolve("var/lib/keyward-agent/credential.json");
     }
 
     CliRun agent(String... args) {

@@ -84,7 +84,7 @@ class AgentAgainstServerContractTest {
             };
             Path token = Files.writeString(tmp.resolve("token"), "jt-1\n");
             assertEquals(0, agent("enroll", "--server", server.url(), "--join-token-file", token.toString()));
-            Path cred = root.resolve("var/lib/keyward/credential");
+            Path cred = root.resolve("var/lib/keyward-agent/credential");
             assertEquals(StubServer.CREDENTIAL + "\n", Files.readString(cred));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cred)));
             assertTrue(Files.readString(root.resolve("etc/ssh/ssh_host_ed25519_key-cert.pub"))
@@ -140,8 +140,8 @@ class AgentAgainstServerContractTest {
     @Test
     void runLongPollsAndStopsAfterMaxCycles() throws Exception {
         try (StubServer server = new StubServer()) {
-            Files.createDirectories(root.resolve("var/lib/keyward"));
-            Files.writeString(root.resolve("var/lib/keyward/credential"), StubServer.CREDENTIAL + "\n");
+            Files.createDirectories(root.resolve("var/lib/keyward-agent"));
+            Files.writeString(root.resolve("var/lib/keyward-agent/credential"), StubServer.CREDENTIAL + "\n");
             Cmd.run(List.of("ssh-keygen", "-q", "-k", "-z", "1", "-f", tmp.resolve("krl").toString(), "/dev/null"))
                     .orThrow();
             server.krl = Files.readAllBytes(tmp.resolve("krl"));
@@ -162,7 +162,7 @@ class AgentAgainstServerContractTest {
     /** The snapshot without the agent's own state directory (status.json records every attempt). */
     static Map<String, String> without(Map<String, String> snap) {
         Map<String, String> m = new java.util.TreeMap<>(snap);
-        m.keySet().removeIf(k -> k.startsWith("var/lib/keyward"));
+        m.keySet().removeIf(k -> k.startsWith("var/lib/keyward-agent"));
         return m;
     }
 
@@ -180,8 +180,8 @@ class AgentAgainstServerContractTest {
                 Sshd sshd = Sshd.start(root.resolve("sshd"), hostKey, List.of(
                         "Include " + root + "/etc/ssh/sshd_config.d/*.conf",
                         "HostCertificate " + cert))) {
-            Files.createDirectories(root.resolve("var/lib/keyward"));
-            Files.writeString(root.resolve("var/lib/keyward/credential"), StubServer.CREDENTIAL + "\n");
+            Files.createDirectories(root.resolve("var/lib/keyward-agent"));
+            Files.writeString(root.resolve("var/lib/keyward-agent/credential"), StubServer.CREDENTIAL + "\n");
             server.hostCerts = req -> {
                 try {
                     return signHostKeys(req, newCa, "-1m:+1d");

@@ -49,8 +49,8 @@ class UsageSourceTest {
         root = tmp.resolve("root");
         t = new TestRoot(root);
         t.account(user, (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        Files.createDirectories(root.resolve("var/lib/keyward"));
-        Files.writeString(root.resolve("var/lib/keyward/credential"), StubServer.CREDENTIAL + "\n");
+        Files.createDirectories(root.resolve("var/lib/keyward-agent"));
+        Files.writeString(root.resolve("var/lib/keyward-agent/credential"), StubServer.CREDENTIAL + "\n");
     }
 
     AgentRun agent(String... args) {

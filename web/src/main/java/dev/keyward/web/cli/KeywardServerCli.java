@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "keyward-server", mixinStandardHelpOptions = true, versionProvider = KeywardServerCli.Version.class,
         description = "Keyward SSH certificate authority server.",
         subcommands = {ServeCommand.class, MigrateCommand.class, TokenCommand.class, AuditCommand.class,
-            BackupCommand.class, RestoreCommand.class, CaCommand.class, ReportCommand.class})
+            BackupCommand.class, RestoreCommand.class, CaCommand.class, ReportCommand.class,
+            ServiceAccountCommand.class})
 public final class KeywardServerCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

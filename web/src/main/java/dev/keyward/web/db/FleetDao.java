@@ -37,6 +37,35 @@ public final class FleetDao {
         }
     }
 
+    /**
+     * The fleet's health in numbers, for the metrics an operator alerts on (one aggregate query).
+     *
+     * @param enrolled                 enrolled hosts
+     * @param oldestContact            the earliest last contact among them (enrollment for a host not seen since);
+     *                                 empty with no host enrolled
+     * @param krlBehind                hosts whose agent reports a KRL version older than the current one
+     * @param krlChangedAt             when the KRL got its current version
+     * @param soonestCredentialExpiry  the earliest expiry of an enrolled host's credential; empty with none
+     */
+    public record Health(long enrolled, Optional<Instant> oldestContact, long krlBehind, Instant krlChangedAt,
+            Optional<Instant> soonestCredentialExpiry) {
+    }
+
+    public Health health() {
+        return tx.resultQuery("SELECT count(h.id),"
+                        + " min(coalesce(h.last_seen_at, h.enrolled_at)),"
+                        + " count(h.id) FILTER (WHERE h.agent_krl_version < k.version),"
+                        + " k.updated_at,"
+                        + " min(t.expires_at)"
+                        + " FROM krl_state k LEFT JOIN hosts h ON h.enrolled_at IS NOT NULL"
+                        + " LEFT JOIN api_tokens t ON t.id = h.token_id"
+                        + " GROUP BY k.updated_at")
+                .fetchOne(r -> new Health(r.get(0, Long.class),
+                        Optional.ofNullable(r.get(1, OffsetDateTime.class)).map(OffsetDateTime::toInstant),
+                        r.get(2, Long.class), r.get(3, OffsetDateTime.class).toInstant(),
+                        Optional.ofNullable(r.get(4, OffsetDateTime.class)).map(OffsetDateTime::toInstant)));
+    }
+
     /** Every enrolled host, by hostname. */
     public List<EnrolledHost> enrolledHosts() {
         return tx.select(HOSTS.ID, HOSTS.HOSTNAME, HOSTS.LAST_SEEN_AT, HOSTS.AGENT_TRUST_VERSION, HOSTS.AGENT_KRL_VERSION)

@@ -22,7 +22,8 @@ import java.time.Duration;
  * {@code keyward_audit_checkpoint_lag_entries} (entries past the newest checkpoint, as this node last saw them),
  * {@code keyward_audit_sink_failures_total{sink}} (failed rounds of writing checkpoints to a sink: {@code file},
  * {@code syslog}) and {@code keyward_audit_sink_up{sink}} (1 while the sink takes checkpoints, 0 while it fails),
- * plus JVM meters.
+ * {@code keyward_signer_errors_total{type}} (CA signatures that failed), the fleet's gauges
+ * ({@code keyward_hosts_*}, {@code keyward_host_credential_*}: see {@code FleetGauges}), plus JVM meters.
  */
 public final class ServerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -94,6 +95,17 @@ public final class ServerMetrics implements AutoCloseable {
         counters.computeIfAbsent("audit-sink-failures:" + sink, k -> Counter.builder("keyward.audit.sink.failures")
                 .description("failed rounds of writing audit checkpoints to a sink").tag("sink", sink)
                 .register(registry)).increment();
+    }
+
+    /** A CA signature that failed (the token went away, the HSM refused): {@code keyward_signer_errors_total{type}}. */
+    public void signerError(String type) {
+        counters.computeIfAbsent("signer-error:" + type, k -> Counter.builder("keyward.signer.errors")
+                .description("CA signatures that failed").tag("type", type).register(registry)).increment();
+    }
+
+    /** Registers a gauge read at each scrape ({@code name} in Micrometer's dotted form). */
+    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
     }
 
     /** Registers {@code keyward_audit_checkpoint_lag_entries}. */

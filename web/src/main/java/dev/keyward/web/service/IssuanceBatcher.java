@@ -319,7 +319,13 @@ final class IssuanceBatcher implements AutoCloseable {
         d.extensions().forEach(b::extension);
         Certificate cert = b.build();
         long start = System.nanoTime();
-        SignedCertificate signed = CertificateCodec.sign(cert, signer);
+        SignedCertificate signed;
+        try {
+            signed = CertificateCodec.sign(cert, signer);
+        } catch (RuntimeException e) {
+            metrics.signerError(r.type().label());
+            throw e;
+        }
         metrics.signed(r.type().label(), Duration.ofNanos(System.nanoTime() - start));
         IssuedCert c = new IssuedCert(serial, r.type(), ca.id(), d.keyId(), r.key().fingerprint(),
                 r.key().toOpenSshWithoutComment(), r.caller().username(), r.caller().tokenId(), d.principals(),

@@ -144,6 +144,12 @@ class SoftHsmTokenOutageTest {
             assertTrue(ready.json().get("detail").asText().startsWith("not ready: user_ca_signer down ("),
                     ready.toString());
 
+            // the signatures that failed while the token was away are counted (keyward_signer_errors_total)
+            String metrics = api.get("/metrics", null).body();
+            java.util.regex.Matcher errors = java.util.regex.Pattern.compile(
+                    "(?m)^keyward_signer_errors_total\\{type=\"user\"\\} (\\S+)$").matcher(metrics);
+            assertTrue(errors.find() && Double.parseDouble(errors.group(1)) >= 1, metrics);
+
             // afterwards: ready again (the host signer too, with no host certificate asked for), same CA keys
             await(() -> api.get("/readyz", null).status() == 200, RECOVERY, "/readyz 200 again");
             assertEquals(userCa.toOpenSshWithoutComment() + "\n", api.get("/api/v1/ca/user", null).body());

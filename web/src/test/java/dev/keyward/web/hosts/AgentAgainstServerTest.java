@@ -70,7 +70,7 @@ class AgentAgainstServerTest {
             Path hostCert = root.resolve("etc/ssh/ssh_host_ed25519_key-cert.pub");
             assertTrue(Files.readString(hostCert).startsWith("ssh-ed25519-cert-v01@openssh.com "));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
-                    root.resolve("var/lib/keyward/credential"))));
+                    root.resolve("var/lib/keyward-agent/credential"))));
             assertEquals(1, agent(root, "enroll", "--server", url, "--join-token-file", joinToken.toString()),
                     "a join token works once");
 

@@ -129,7 +129,7 @@ class AgentClockSkewTest {
 
     /** The agent's own record of its last cycle shows its clock was off as intended (so libfaketime took). */
     private static void assertSkewed(Path root, String skew) throws IOException {
-        JsonNode status = Api.JSON.readTree(root.resolve("var/lib/keyward/status.json").toFile());
+        JsonNode status = Api.JSON.readTree(root.resolve("var/lib/keyward-agent/status.json").toFile());
         Instant agentTime = Instant.parse(status.get("last_attempt").asText());
         long off = Duration.between(Instant.now(), agentTime).toSeconds();
         long want = (skew.startsWith("-") ? -60 : 60) * Long.parseLong(skew.substring(1, skew.length() - 1));

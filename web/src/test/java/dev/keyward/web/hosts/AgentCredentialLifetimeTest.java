@@ -59,7 +59,7 @@ class AgentCredentialLifetimeTest {
         if (KeywardAgentCli.execute(a.toArray(String[]::new)) == 0) {
             return "ok";
         }
-        Path status = root.resolve("var/lib/keyward/status.json");
+        Path status = root.resolve("var/lib/keyward-agent/status.json");
         return "failed: " + (Files.exists(status) ? Api.JSON.readTree(status.toFile()).get("last_errors") : "");
     }
 
@@ -100,7 +100,7 @@ class AgentCredentialLifetimeTest {
             long hostId = host.json().get("id").asLong();
             Path joinToken = Files.writeString(tmp.resolve("join-token"), host.json().get("join_token").asText());
             assertEquals("ok", agent("enroll", "--server", url, "--join-token-file", joinToken.toString()));
-            Path credentialFile = root.resolve("var/lib/keyward/credential");
+            Path credentialFile = root.resolve("var/lib/keyward-agent/credential");
             String first = Files.readString(credentialFile).strip();
             Instant firstExpiry = Instant.parse(hostView(hostId).get("credential_expires_at").asText());
             assertTrue(firstExpiry.isBefore(Instant.now().plus(Duration.ofMinutes(4))), "tokens.max_ttl is 4m");
@@ -194,7 +194,7 @@ class AgentCredentialLifetimeTest {
             assertEquals(200, api.get("/api/v1/agent/state", current).status());
             JsonNode view = hostView(hostId);
             assertEquals("active", view.get("credential_status").asText());
-            JsonNode known = Api.JSON.readTree(root.resolve("var/lib/keyward/credential.json").toFile());
+            JsonNode known = Api.JSON.readTree(root.resolve("var/lib/keyward-agent/credential.json").toFile());
             assertEquals(view.get("credential_expires_at").asText(), known.get("expires_at").asText());
             JsonNode audit = api.get("/api/v1/audit?action=host.credential_renew&subject=host:" + hostId, admin())
                     .json().get("items");

@@ -74,7 +74,7 @@ class DatabaseRestartDuringLongPollTest {
             assertEquals(0, agent(root, "enroll", "--server", url, "--join-token-file", joinToken.toString()));
             assertEquals(0, agent(root, once(url)));
             AgentClient client = new AgentClient(URI.create(url),
-                    Files.readString(root.resolve("var/lib/keyward/credential")).strip(), Duration.ofSeconds(10));
+                    Files.readString(root.resolve("var/lib/keyward-agent/credential")).strip(), Duration.ofSeconds(10));
             String etag = client.state(null, 0).orElseThrow().etag();
 
             // held across a stop and a start of the database
@@ -131,7 +131,7 @@ class DatabaseRestartDuringLongPollTest {
             assertEquals(0, run.get(90, TimeUnit.SECONDS));
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
             assertTrue(seconds < 30, "woken by the revocation, not by the end of its 45 s wait: " + seconds + " s");
-            JsonNode status = Api.JSON.readTree(root.resolve("var/lib/keyward/status.json").toFile());
+            JsonNode status = Api.JSON.readTree(root.resolve("var/lib/keyward-agent/status.json").toFile());
             assertEquals(0, status.get("last_errors").size(), status.toString());
             assertEquals(1, Cmd.run(List.of("ssh-keygen", "-Q", "-f", revokedKeys.toString(), certFile.toString()))
                     .exitCode(), "ssh-keygen -Q: revoked by the KRL the agent installed");

@@ -107,6 +107,18 @@ final class PgAccount {
             throw new UncheckedIOException("cannot set the group of " + home + ": " + e.getMessage(), e);
         }
         restrict(home, "rwx--x---");
+        grantSearchAbove(home, "the embedded PostgreSQL runs as the system account " + name);
+        if (!canSearch(home)) {
+            throw new ConfigException("the system account " + name + " still cannot reach " + home);
+        }
+    }
+
+    /**
+     * Grants the account search permission ({@code x}, nothing else, with a POSIX ACL entry, logged) on each
+     * directory above {@code home} that it cannot pass through. {@code why} starts the error message when that is
+     * impossible (no {@code setfacl}, or it fails), which names the directories.
+     */
+    void grantSearchAbove(Path home, String why) {
         List<Path> blocked = new ArrayList<>();
         for (Path p = home.getParent(); p != null; p = p.getParent()) {
             if (!canSearch(p)) {
@@ -117,25 +129,21 @@ final class PgAccount {
             return;
         }
         if (!Files.isExecutable(Path.of(program("setfacl")))) {
-            throw new ConfigException("the embedded PostgreSQL runs as the system account " + name + ", which cannot"
-                    + " reach " + home + " because it may not pass through " + blocked + ". Install the acl package"
-                    + " (setfacl), so that Keyward can grant that account search permission there, or set"
-                    + " KEYWARD_HOME to a directory under a path every account may pass (e.g. /var/lib/keyward)");
+            throw new ConfigException(why + ", which cannot reach " + home + " because it may not pass through "
+                    + blocked + ". Install the acl package (setfacl), so that Keyward can grant that account search"
+                    + " permission there, or set KEYWARD_HOME to a directory under a path every account may pass"
+                    + " (e.g. /var/lib/keyward)");
         }
         for (Path p : blocked) {
             Processes.Result r = Processes.run(new ProcessBuilder(program("setfacl"), "-m", "u:" + name + ":x", p.toString()),
                     null, TIMEOUT);
             if (!r.ok()) {
-                throw new ConfigException("the embedded PostgreSQL runs as the system account " + name + ", which"
-                        + " cannot pass through " + p + ", and granting it search permission failed (setfacl: "
-                        + r.tail() + "); set KEYWARD_HOME to a directory under a path every account may pass");
+                throw new ConfigException(why + ", which cannot pass through " + p + ", and granting it search"
+                        + " permission failed (setfacl: " + r.tail() + "); set KEYWARD_HOME to a directory under a"
+                        + " path every account may pass");
             }
             LOG.warn("Granted the system account {} search permission (x, nothing else) on {} with a POSIX ACL, so"
-                    + " that the embedded PostgreSQL reaches its data under {}; undo with: setfacl -x u:{} {}", name, p,
-                    home, name, p);
-        }
-        if (!canSearch(home)) {
-            throw new ConfigException("the system account " + name + " still cannot reach " + home);
+                    + " that it reaches {}; undo with: setfacl -x u:{} {}", name, p, home, name, p);
         }
     }
 
@@ -233,8 +241,7 @@ final class PgAccount {
             throw new IllegalStateException("cannot create the system account " + SYSTEM_ACCOUNT
                     + " for the embedded PostgreSQL (useradd: " + r.tail() + ")");
         }
-        LOG.info("Created the system account {} (no login, no home); the embedded PostgreSQL runs as it",
-                SYSTEM_ACCOUNT);
+        LOG.info("Created the system account {} (no login, no home)", SYSTEM_ACCOUNT);
     }
 
     /** The absolute path of a system program (PATH, then the sbin directories), or its bare name when not found. */
