@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The .deb files of this module, installed for real with {@code dpkg -i} on this (Debian 12) machine and purged at
+ * The .deb files of this module, installed for real with {@code apt-get install ./*.deb} (as the docs say) on this (Debian 12) machine and purged at
  * the end: lintian finds no error in them; {@code systemd-analyze verify} accepts the installed units; postinst made
  * the keyward user and a 0700 state directory; the server, started exactly as its unit's {@code ExecStart} (same
  * command line, {@code Environment=}, {@code User=}, working directory and umask; through {@code setpriv}, as this
@@ -72,7 +72,10 @@ class PackagesInstallIT {
         List<String> accountBefore = Host.passwd("keyward");
         Process server = null;
         try {
-            Host.ok(concat(List.of("dpkg", "-i"), files.stream().map(Path::toString).toList()).toArray(String[]::new));
+            // as README.md and the operator's guide say: apt installs local .deb files with their dependencies
+            Host.Result installed = Host.run(concat(List.of("apt-get", "install", "-y", "-q"),
+                    files.stream().map(Path::toString).toList()), Map.of("DEBIAN_FRONTEND", "noninteractive"), 600);
+            assertTrue(installed.ok(), "apt-get install of the packages: " + installed);
 
             List<String> account = Host.passwd("keyward");
             assertEquals("/usr/sbin/nologin", account.get(6), "a system account without a login shell");
