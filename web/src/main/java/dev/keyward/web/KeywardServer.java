@@ -163,7 +163,7 @@ public final class KeywardServer implements AutoCloseable {
                     new CaKeyStatus(db, opts.clock()),
                     new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()),
                     SignInOffer.of(cfg.oidc()),
-                    new ConsoleServices(new ConsoleSessions(db, opts.clock(), cfg.console()),
+                    new ConsoleServices(cfg.console(), new ConsoleSessions(db, opts.clock(), cfg.console()),
                             new OverviewService(db, opts.clock(), krl, hostServices.inventory()),
                             cfg.oidc().filter(o -> o.login().isPresent()).map(o -> new ConsoleOidcSignIn(o,
                                     oidcAuth.orElseThrow(), authenticators, db, opts.clock()))));

@@ -1,17 +1,25 @@
 package dev.keyward.web.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The admin console's sessions ({@code console:}).
+ * The admin console ({@code console:}).
  *
  * @param sessionIdle {@code console.session_idle} (default 30m, 1m to 1d): a session unused this long ends
  * @param sessionMax  {@code console.session_max} (default 12h, at least session_idle, at most 7d): a session ends
  *                    this long after sign-in however busy it is (then the person signs in again)
+ * @param publicUrl   {@code console.public_url} (optional): the origin browsers reach the console at, e.g.
+ *                    {@code https://keyward.example.com} behind a TLS-terminating proxy, normalised (lower case, no
+ *                    default port, no trailing slash); the OIDC redirect URI and the same-origin check use it
+ *                    instead of the request's Host header
  */
-public record ConsoleConfig(Duration sessionIdle, Duration sessionMax) {
-    static final Set<String> KEYS = Set.of("session_idle", "session_max");
+public record ConsoleConfig(Duration sessionIdle, Duration sessionMax, Optional<String> publicUrl) {
+    static final Set<String> KEYS = Set.of("session_idle", "session_max", "public_url");
     public static final ConsoleConfig DEFAULTS = new ConsoleConfig(Duration.ofMinutes(30), Duration.ofHours(12));
 
     public ConsoleConfig {
@@ -23,11 +31,52 @@ public record ConsoleConfig(Duration sessionIdle, Duration sessionMax) {
             throw new ConfigException("console.session_max must be at least console.session_idle ("
                     + Durations.format(sessionIdle) + ") and at most 7d, got " + Durations.format(sessionMax));
         }
+        publicUrl = publicUrl.map(ConsoleConfig::origin);
+    }
+
+    public ConsoleConfig(Duration sessionIdle, Duration sessionMax) {
+        this(sessionIdle, sessionMax, Optional.empty());
     }
 
     static ConsoleConfig parse(ConfigTree console) {
         console.checkKnown(KEYS);
         return new ConsoleConfig(console.duration("session_idle").orElse(DEFAULTS.sessionIdle()),
-                console.duration("session_max").orElse(DEFAULTS.sessionMax()));
+                console.duration("session_max").orElse(DEFAULTS.sessionMax()), console.string("public_url"));
+    }
+
+    /**
+     * {@code url} as an origin (RFC 6454 section 6.1: scheme, host and a port other than the scheme's default),
+     * which is what browsers send in {@code Origin}; ConfigException naming the key unless it is an absolute http(s)
+     * URL with a host and nothing after it but an optional "/".
+     */
+    static String origin(String url) {
+        URI u;
+        try {
+            u = new URI(url.strip());
+        } catch (URISyntaxException e) {
+            throw bad(url, "it is not a URL (" + e.getReason() + ")");
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw bad(url, "it must start with https:// (or http://)");
+        }
+        if (u.isOpaque() || u.getHost() == null || u.getRawUserInfo() != null) {
+            throw bad(url, "it must name a host, without user information");
+        }
+        if (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/")) {
+            throw bad(url, "it must not have a path: the console is served at the root of its origin");
+        }
+        if (u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw bad(url, "it must not have a query or a fragment");
+        }
+        int port = u.getPort();
+        boolean defaultPort = port == -1 || (scheme.equals("https") && port == 443)
+                || (scheme.equals("http") && port == 80);
+        return scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+    }
+
+    private static ConfigException bad(String url, String why) {
+        return new ConfigException("console.public_url '" + url + "' is not accepted: " + why + ", e.g."
+                + " https://keyward.example.com");
     }
 }

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * @param issuePerSource        {@code issue_per_source}: certificate issuance per client address
  * @param enrollPerSource       {@code enroll_per_source}: host enrollment per client address
  * @param authFailuresPerSource {@code auth_failures_per_source}: refused credentials per client address; once spent,
- *                              every authenticated route answers 429 to that address until it refills
+ *                              every authenticated route and the console's sign-in answer 429 to that address
+ *                              until it refills (refused console sign-ins count too)
  */
 public record HttpLimits(Optional<Duration> headerTimeout, Optional<Duration> bodyTimeout, long minDataRate,
         int connectionsPerSource, List<Cidr> trustedProxies, Rate issuePerCaller, Rate issuePerSource,

@@ -4,6 +4,7 @@ import dev.keyward.web.auth.Role;
 import dev.keyward.web.http.ApiException;
 import dev.keyward.web.http.ApiServer;
 import dev.keyward.web.http.Problems;
+import dev.keyward.web.http.SignInLimits;
 import dev.keyward.web.metrics.ServerMetrics;
 import dev.keyward.web.service.ConsoleSessions;
 import dev.keyward.web.service.Services;
@@ -29,16 +30,24 @@ public final class Console {
     private final ServerMetrics metrics;
     private final Pages pages;
     private final SessionCookie cookie;
+    private final SameOrigin sameOrigin;
     private final List<ConsoleRoute> routes;
 
-    /** {@code apiRoles}: the roles of each API route, by {@code "METHOD path"}. */
-    public Console(Services s, boolean tls, Problems problems, Map<String, Set<Role>> apiRoles) {
+    /**
+     * {@code apiRoles}: the roles of each API route, by {@code "METHOD path"}; {@code limits}: the refused-credential
+     * budget the API's bearer authentication spends too.
+     */
+    public Console(Services s, boolean tls, Problems problems, Map<String, Set<Role>> apiRoles,
+            SignInLimits limits) {
+        Optional<String> publicUrl = s.console().config().publicUrl();
         this.sessions = s.console().sessions();
         this.problems = problems;
         this.metrics = s.metrics();
         this.pages = new Pages();
-        this.cookie = new SessionCookie(tls);
-        this.routes = ConsoleRoutes.build(apiRoles, s, pages, cookie);
+        // behind a TLS-terminating proxy the browser speaks HTTPS although this server does not
+        this.cookie = new SessionCookie(tls || publicUrl.filter(u -> u.startsWith("https:")).isPresent());
+        this.sameOrigin = new SameOrigin(publicUrl);
+        this.routes = ConsoleRoutes.build(apiRoles, s, pages, cookie, limits);
     }
 
     /** The routes as {@code "METHOD path"} (for the route table's tests). */
@@ -64,7 +73,7 @@ public final class Console {
             Visit visit = null;
             try {
                 if (post) {
-                    SameOrigin.check(ctx);
+                    sameOrigin.check(ctx);
                 }
                 if (r.isPublic()) {
                     r.handler().handle(ctx, null);

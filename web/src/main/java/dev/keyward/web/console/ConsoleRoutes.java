@@ -1,6 +1,7 @@
 package dev.keyward.web.console;
 
 import dev.keyward.web.auth.Role;
+import dev.keyward.web.http.SignInLimits;
 import dev.keyward.web.service.Services;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +19,15 @@ final class ConsoleRoutes {
     private ConsoleRoutes() {
     }
 
-    static List<ConsoleRoute> build(Map<String, Set<Role>> apiRoles, Services s, Pages pages, SessionCookie cookie) {
+    static List<ConsoleRoute> build(Map<String, Set<Role>> apiRoles, Services s, Pages pages, SessionCookie cookie,
+            SignInLimits limits) {
         List<ConsoleRoute> r = new ArrayList<>();
         Table t = new Table(r, apiRoles);
         StaticFiles files = new StaticFiles();
         t.open("GET", "/static/console.css", files::css);
         t.open("GET", "/static/console.js", files::js);
 
-        SignInPages signIn = new SignInPages(s.authenticators(), s.console().sessions(), s.console().oidc(),
-                s.metrics(), pages, cookie);
+        SignInPages signIn = new SignInPages(s.authenticators(), s.console(), limits, s.metrics(), pages, cookie);
         t.open("GET", "/login", signIn::form);
         t.open("POST", "/login", signIn::signIn);
         t.open("GET", "/login/oidc", signIn::oidcStart);

@@ -53,10 +53,10 @@ public final class ApiServer implements AutoCloseable {
         // the console's pages and actions take their roles from the API routes they mirror
         java.util.Map<String, java.util.Set<Role>> apiRoles = new java.util.HashMap<>();
         routes.forEach(r -> apiRoles.put(r.method() + " " + r.path(), r.roles()));
-        this.console = new Console(s, http.tls().isPresent(), problems, apiRoles);
-        Authenticators auth = s.authenticators();
         HttpLimits limits = http.limits();
         RateLimits rateLimits = new RateLimits(limits, metrics, System::nanoTime);
+        this.console = new Console(s, http.tls().isPresent(), problems, apiRoles, rateLimits);
+        Authenticators auth = s.authenticators();
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = HttpConfig.MAX_BODY_BYTES;
@@ -96,11 +96,6 @@ public final class ApiServer implements AutoCloseable {
                     return connector;
                 });
             }
-            cfg.routes.exception(TooManyRequests.class, (e, ctx) -> {
-                ctx.attribute(RENDERED, true);
-                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-                problems.handle(e, ctx);
-            });
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 ctx.attribute(RENDERED, true);
                 problems.handle(e, ctx);

@@ -48,7 +48,10 @@ public final class Problems {
      * HTML page).
      */
     public Problem describe(Exception e, Context ctx) {
-        if (e instanceof ApiException a) {
+        if (e instanceof TooManyRequests t) {
+            ctx.header("Retry-After", Long.toString(t.retryAfterSeconds()));
+            return new Problem(429, t.title(), t.getMessage(), null);
+        } else if (e instanceof ApiException a) {
             return new Problem(a.status(), a.title(), a.getMessage(), null);
         } else if (e instanceof AuthenticationException a) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"keyward\", error=\"invalid_token\"");

@@ -15,10 +15,11 @@ import java.util.function.LongSupplier;
  * The rate limits of {@code http.limits} on the routes they cover: certificate issuance ({@code POST /certs/user},
  * {@code /certs/host}, {@code /agent/host-certs}) per caller and per client address, host enrollment
  * ({@code POST /hosts/enroll}, which has no caller) per client address, and refused credentials per client address on
- * every authenticated route. A request over a limit gets 429 problem+json with {@code Retry-After} before any work is
- * done for it; limits are per server node.
+ * every authenticated route and on the console's sign-in ({@link SignInLimits}). A request over a limit gets 429
+ * (problem+json, or the console's error page) with {@code Retry-After} before any work is done for it; limits are per
+ * server node.
  */
-final class RateLimits {
+final class RateLimits implements SignInLimits {
     static final Set<String> ISSUING = Set.of(Routes.API + "/certs/user", Routes.API + "/certs/host",
             Routes.API + "/agent/host-certs");
     static final String ENROLL = Routes.API + "/hosts/enroll";
@@ -61,13 +62,7 @@ final class RateLimits {
                     "host enrollments from " + source);
             return;
         }
-        if (authFailuresPerSource != null) {
-            long wait = authFailuresPerSource.peek(source);
-            if (wait > 0) {
-                refuse(r, "auth_failures", wait, "too many refused credentials from " + source
-                        + " (http.limits.auth_failures_per_source: " + limits.authFailuresPerSource() + ")");
-            }
-        }
+        checkAuthFailures(r.path(), source);
         if (issuing(r)) {
             charge(issuePerSource, source, r, "source", "issue_per_source", limits.issuePerSource(),
                     "certificate requests from " + source);
@@ -76,8 +71,28 @@ final class RateLimits {
 
     /** A credential was refused: counts against the client address. */
     void authenticationFailed(Context ctx) {
+        refused(ctx);
+    }
+
+    @Override
+    public void check(Context ctx) {
+        checkAuthFailures(ctx.path(), source(ctx));
+    }
+
+    @Override
+    public void refused(Context ctx) {
         if (authFailuresPerSource != null) {
             authFailuresPerSource.take(source(ctx));
+        }
+    }
+
+    private void checkAuthFailures(String path, String source) {
+        if (authFailuresPerSource != null) {
+            long wait = authFailuresPerSource.peek(source);
+            if (wait > 0) {
+                refuse(path, "auth_failures", wait, "too many refused credentials from " + source
+                        + " (http.limits.auth_failures_per_source: " + limits.authFailuresPerSource() + ")");
+            }
         }
     }
 
@@ -93,7 +108,8 @@ final class RateLimits {
         return r.method().equals("POST") && ISSUING.contains(r.path());
     }
 
-    private String source(Context ctx) {
+    @Override
+    public String source(Context ctx) {
         List<String> forwarded = limits.trustedProxies().isEmpty() ? List.of()
                 : Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
         return clients.resolve(ctx.req().getRemoteAddr(), forwarded);
@@ -106,12 +122,12 @@ final class RateLimits {
         }
         long wait = buckets.take(key);
         if (wait > 0) {
-            refuse(r, keyKind, wait, "too many " + what + " (http.limits." + configKey + ": " + rate + ")");
+            refuse(r.path(), keyKind, wait, "too many " + what + " (http.limits." + configKey + ": " + rate + ")");
         }
     }
 
-    private void refuse(Route r, String keyKind, long waitNanos, String why) {
-        metrics.rateLimited(r.path(), keyKind);
+    private void refuse(String path, String keyKind, long waitNanos, String why) {
+        metrics.rateLimited(path, keyKind);
         long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
         throw new TooManyRequests(seconds, why + "; retry after " + seconds + " s");
     }

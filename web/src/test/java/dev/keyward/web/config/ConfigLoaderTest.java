@@ -73,6 +73,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void consolePublicUrlIsAnOriginCheckedAtStartUp() throws Exception {
+        assertEquals(java.util.Optional.empty(), load("home: " + dir + "\n", Map.of()).console().publicUrl());
+        Map<String, String> good = Map.of(
+                "https://keyward.example.com", "https://keyward.example.com",
+                "HTTPS://Keyward.Example.COM:443/", "https://keyward.example.com",
+                "http://10.0.0.5:8080", "http://10.0.0.5:8080",
+                "https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443");
+        for (Map.Entry<String, String> g : good.entrySet()) {
+            assertEquals(java.util.Optional.of(g.getValue()), load("console:\n  public_url: \"" + g.getKey() + "\"\n",
+                    Map.of()).console().publicUrl(), g.getKey());
+        }
+        for (String bad : new String[] {"keyward.example.com", "/console", "ftp://keyward.example.com",
+                "https://keyward.example.com/console", "https://keyward.example.com/?a=1",
+                "https://keyward.example.com#top", "https://user@keyward.example.com", "https://", "https:x",
+                "https://keyward example.com", "[a, b]"}) {
+            String yaml = bad.startsWith("[") ? "console:\n  public_url: " + bad + "\n"
+                    : "console:\n  public_url: \"" + bad + "\"\n";
+            ConfigException e = assertThrows(ConfigException.class, () -> load(yaml, Map.of()), bad);
+            assertTrue(e.getMessage().contains("console.public_url"), e.getMessage());
+        }
+    }
+
+    @Test
     void badValuesNameTheirKey() {
         assertTrue(assertThrows(ConfigException.class, () -> load("http:\n  port: 70000\n", Map.of()))
                 .getMessage().contains("http.port"));

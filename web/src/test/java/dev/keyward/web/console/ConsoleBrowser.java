@@ -1,11 +1,7 @@
 package dev.keyward.web.console;
 
 import dev.keyward.web.testing.Chromium;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -26,12 +22,12 @@ final class ConsoleBrowser {
 
     private final Chromium chromium;
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final ConsoleHttp http;
 
     ConsoleBrowser(Chromium chromium, int port) {
         this.chromium = chromium;
-        this.base = "http://127.0.0.1:" + port;
+        this.http = new ConsoleHttp(port);
+        this.base = http.base();
     }
 
     ChromeDriver driver() {
@@ -100,20 +96,7 @@ final class ConsoleBrowser {
 
     /** A request outside the browser: {@code method path} with these headers and a form body (or none). */
     HttpResponse<String> request(String method, String path, Map<String, String> headers, String form) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
-        headers.forEach(b::header);
-        if (form != null) {
-            b.header("Content-Type", "application/x-www-form-urlencoded");
-        }
-        b.method(method, form == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(form));
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return http.request(method, path, headers, form);
     }
 
     List<WebElement> all(String css) {

@@ -4,11 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.web.testing.Chromium;
 import dev.keyward.web.testing.Keycloak;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,15 +45,39 @@ class ConsoleOidcSignInTest {
     static void start() {
         keycloak = Keycloak.shared();
         Chromium chromium = Chromium.shared();
-        server = TestServer.start(home, TestDatabases.create(), "oidc:\n"
+        server = TestServer.start(home, TestDatabases.create(), oidcYaml());
+        browser = new ConsoleBrowser(chromium, server.port());
+    }
+
+    private static String oidcYaml() {
+        return "oidc:\n"
                 + "  issuer: " + keycloak.issuer() + "\n"
                 + "  audience: keyward\n"
                 + "  role_groups:\n"
                 + "    admin: [keyward-admins]\n"
                 + "    engineer: [engineering]\n"
                 + "  login:\n"
-                + "    client_id: " + Keycloak.CLIENT_ID + "\n");
-        browser = new ConsoleBrowser(chromium, server.port());
+                + "    client_id: " + Keycloak.CLIENT_ID + "\n";
+    }
+
+    /** The newest audit entry with this action. */
+    private static JsonNode lastAudit(TestServer s, String action) {
+        JsonNode items = s.api().get("/api/v1/audit?action=" + action + "&limit=1", s.adminToken()).json()
+                .get("items");
+        assertEquals(1, items.size(), action + ": " + items);
+        return items.get(0);
+    }
+
+    /** The redirect_uri the console sent the browser to the issuer with. */
+    private static String redirectUri(HttpResponse<String> start) {
+        assertEquals(303, start.statusCode(), start.body());
+        String query = URI.create(start.headers().firstValue("Location").orElseThrow()).getRawQuery();
+        for (String kv : query.split("&")) {
+            if (kv.startsWith("redirect_uri=")) {
+                return URLDecoder.decode(kv.substring("redirect_uri=".length()), StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("no redirect_uri in " + query);
     }
 
     @AfterAll
@@ -89,6 +120,11 @@ class ConsoleOidcSignInTest {
         page = browser.text();
         assertTrue(page.contains("console-admin") && page.contains("Overview"), page);
         assertTrue(browser.text().contains("admin"), page);
+        JsonNode audited = lastAudit(server, "console.sign_in");
+        assertEquals("oidc:console-admin", audited.get("actor").asText(), audited.toString());
+        assertEquals("oidc", audited.get("details").get("method").asText(), audited.toString());
+        assertEquals("admin", audited.get("details").get("role").asText(), audited.toString());
+        assertEquals("127.0.0.1", audited.get("details").get("source").asText(), audited.toString());
         browser.open("/hosts");
         assertTrue(!browser.all("form[action='/hosts']").isEmpty(), "an admin may register hosts");
     }
@@ -120,5 +156,59 @@ class ConsoleOidcSignInTest {
         back = browser.request("GET", "/login/oidc/callback?state=" + "x".repeat(43) + "&code=anything",
                 Map.of("Cookie", binding), null);
         assertTrue(back.body().contains("this browser has no sign-in in progress here"), back.body());
+        JsonNode audited = lastAudit(server, "console.sign_in_refused");
+        assertEquals("anonymous", audited.get("actor").asText(), audited.toString());
+        assertEquals("oidc", audited.get("details").get("method").asText(), audited.toString());
+        assertTrue(audited.get("details").get("reason").asText().contains("no sign-in in progress"),
+                audited.toString());
+        assertTrue(server.api().get("/api/v1/audit/verify", server.adminToken()).json().get("ok").asBoolean());
+    }
+
+    @Test
+    void withoutAPublicUrlTheRedirectUriIsBuiltOnlyFromAWellFormedHost() throws IOException {
+        assertEquals(browser.base() + "/login/oidc/callback",
+                redirectUri(browser.request("GET", "/login/oidc", Map.of(), null)));
+        // Jetty itself refuses some Hosts ("evil.example/x", "a@b", a port over 65535); these get past it
+        for (String host : new String[] {"evil.example%2fphish", "evil.example;x", "evil.example'x", "evil..example",
+                "-evil.example", "a_b.example"}) {
+            String answer = rawGet(server.port(), "/login/oidc", host);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), host + ": " + answer);
+            assertTrue(answer.contains("is not a valid host[:port]") && answer.contains("console.public_url"),
+                    host + ": " + answer);
+        }
+    }
+
+    /** A GET with a Host header of our choosing (java.net.http will not send one), answer as text. */
+    private static String rawGet(int port, String path, String host) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void withAPublicUrlTheRedirectUriComesFromItAndRefusedAnswersSpendTheBudget() {
+        try (TestServer proxied = TestServer.start(home.resolve("proxied"), TestDatabases.create(),
+                "limits:\n  auth_failures_per_source: {rate: 1/m, burst: 2}\n",
+                "console:\n  public_url: https://keyward.example.com\n" + oidcYaml())) {
+            ConsoleHttp http = new ConsoleHttp(proxied.port());
+            assertEquals("https://keyward.example.com/login/oidc/callback",
+                    redirectUri(http.request("GET", "/login/oidc", Map.of(), null)),
+                    "behind the proxy, not the Host this server was reached at");
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> refused = http.request("GET", "/login/oidc/callback?state=" + "y".repeat(43)
+                        + "&code=guess" + i, Map.of(), null);
+                assertEquals(400, refused.statusCode(), refused.body());
+            }
+            HttpResponse<String> limited = http.request("GET", "/login/oidc", Map.of(), null);
+            assertEquals(429, limited.statusCode(), limited.body());
+            assertTrue(limited.headers().firstValue("Retry-After").isPresent(), limited.headers().toString());
+            assertTrue(limited.body().contains("http.limits.auth_failures_per_source"), limited.body());
+        }
     }
 }

@@ -48,7 +48,8 @@ class ConsoleSessionsTest {
 
     @Test
     void aSessionEndsAfterTheIdleTime() {
-        ConsoleSessions.Opened o = sessions.open(caller(Role.AUDITOR, Optional.empty()));
+        ConsoleSessions.Opened o = sessions.open(caller(Role.AUDITOR, Optional.empty()),
+                ConsoleSessions.Method.TOKEN, "127.0.0.1");
         clock.advance(Duration.ofMinutes(29));
         assertEquals(Role.AUDITOR, sessions.find(o.id()).orElseThrow().role());
         clock.advance(Duration.ofMinutes(29)); // used 29 minutes ago: still alive
@@ -60,7 +61,8 @@ class ConsoleSessionsTest {
 
     @Test
     void aBusySessionEndsAtItsAbsoluteExpiry() {
-        ConsoleSessions.Opened o = sessions.open(caller(Role.ADMIN, Optional.empty()));
+        ConsoleSessions.Opened o = sessions.open(caller(Role.ADMIN, Optional.empty()),
+                ConsoleSessions.Method.TOKEN, "127.0.0.1");
         for (int i = 0; i < 11; i++) {
             clock.advance(Duration.ofMinutes(10));
             assertTrue(sessions.find(o.id()).isPresent(), "after " + (i + 1) * 10 + " minutes");
@@ -71,12 +73,13 @@ class ConsoleSessionsTest {
 
     @Test
     void signOutEndsItAndOnlyAHashIsStored() {
-        ConsoleSessions.Opened o = sessions.open(caller(Role.ADMIN, Optional.empty()));
+        ConsoleSessions.Opened o = sessions.open(caller(Role.ADMIN, Optional.empty()),
+                ConsoleSessions.Method.TOKEN, "127.0.0.1");
         Long stored = db.read(tx -> tx.resultQuery("SELECT count(*) FROM console_sessions WHERE id_hash = ?"
                 + " AND id_hash <> ?", dev.keyward.web.auth.ApiTokenSecrets.hash(o.id()), o.id())
                 .fetchOne(0, Long.class));
         assertEquals(1L, stored);
-        sessions.close(o.id());
+        sessions.close(o.id(), o.session().caller(), "127.0.0.1");
         assertTrue(sessions.find(o.id()).isEmpty());
         assertTrue(sessions.find("x".repeat(43)).isEmpty());
         assertTrue(sessions.find(null).isEmpty());
@@ -87,7 +90,8 @@ class ConsoleSessionsTest {
         TokenService tokens = new TokenService(db, clock, Duration.ofDays(30));
         var created = tokens.create(Caller.system(), new TokenService.CreateToken("console", Role.ADMIN,
                 Optional.of("ann"), List.of(), Duration.ofDays(1)));
-        ConsoleSessions.Opened o = sessions.open(caller(Role.ADMIN, Optional.of(created.token().id())));
+        ConsoleSessions.Opened o = sessions.open(caller(Role.ADMIN, Optional.of(created.token().id())),
+                ConsoleSessions.Method.TOKEN, "127.0.0.1");
         assertTrue(sessions.find(o.id()).isPresent());
         tokens.revoke(Caller.system(), created.token().id());
         assertTrue(sessions.find(o.id()).isEmpty(), "a revoked token's session ends at once");
@@ -97,7 +101,7 @@ class ConsoleSessionsTest {
     void engineersAndHostsGetNoSession() {
         for (Role r : List.of(Role.ENGINEER, Role.HOST)) {
             ForbiddenException e = assertThrows(ForbiddenException.class, () -> sessions.open(caller(r,
-                    Optional.empty())));
+                    Optional.empty()), ConsoleSessions.Method.TOKEN, "127.0.0.1"));
             assertTrue(e.getMessage().startsWith("the console is for admins and auditors"), e.getMessage());
         }
         assertEquals(0L, count());

@@ -49,6 +49,14 @@ public final class TestServer implements AutoCloseable {
         return s;
     }
 
+    /** Both: {@code httpYaml} into the {@code http:} section, {@code extraYaml} appended. */
+    public static TestServer start(Path home, TestDatabases.Db db, String httpYaml, String extraYaml) {
+        TestServer s = new TestServer(home, db, extraYaml);
+        s.httpExtraYaml = httpYaml.indent(2);
+        s.boot();
+        return s;
+    }
+
     /** Starts a server with HTTPS from these PEM files. */
     public static TestServer startTls(Path home, TestDatabases.Db db, Path certFile, Path keyFile) {
         TestServer s = new TestServer(home, db, "");
