@@ -125,6 +125,7 @@ public final class KeywardServer implements AutoCloseable {
         IssuanceService issuance = null;
         HostServices hostServices = null;
         CaTrustExpiry trustExpiry = null;
+        OverviewService overview = null;
         ServerMetrics metrics = new ServerMetrics();
         try {
             db.migrate();
@@ -164,7 +165,8 @@ public final class KeywardServer implements AutoCloseable {
                     new ComplianceReports(db, opts.clock(), policy, cfg.ca(), cfg.inventory(), opts.secrets()),
                     SignInOffer.of(cfg.oidc()),
                     new ConsoleServices(cfg.console(), new ConsoleSessions(db, opts.clock(), cfg.console()),
-                            new OverviewService(db, opts.clock(), krl, hostServices.inventory()),
+                            overview = OverviewService.start(db, opts.clock(), krl, hostServices.inventory(),
+                                    cfg.console().overviewRefresh()),
                             cfg.oidc().filter(o -> o.login().isPresent()).map(o -> new ConsoleOidcSignIn(o,
                                     oidcAuth.orElseThrow(), authenticators, db, opts.clock()))));
             ApiServer api = new ApiServer(services, cfg.http(), VERSION).start();
@@ -173,6 +175,9 @@ public final class KeywardServer implements AutoCloseable {
                     cfg.http().bind(), api.port());
             return new KeywardServer(db, keys, metrics, services, api, pruner, auditKey, checkpoints, trustExpiry);
         } catch (RuntimeException e) {
+            if (overview != null) {
+                overview.close();
+            }
             if (trustExpiry != null) {
                 trustExpiry.close();
             }
@@ -265,6 +270,7 @@ public final class KeywardServer implements AutoCloseable {
 
     @Override
     public void close() {
+        services.console().overview().close();
         trustExpiry.close();
         pruner.close();
         api.close();

@@ -17,9 +17,13 @@ import java.util.Set;
  *                    {@code https://keyward.example.com} behind a TLS-terminating proxy, normalised (lower case, no
  *                    default port, no trailing slash); the OIDC redirect URI and the same-origin check use it
  *                    instead of the request's Host header
+ * @param overviewRefresh {@code console.overview_refresh} (default 30s, 1s to 1h): how often each node counts the
+ *                    overview's figures again in the background (a visit reads the newest count)
  */
-public record ConsoleConfig(Duration sessionIdle, Duration sessionMax, Optional<String> publicUrl) {
-    static final Set<String> KEYS = Set.of("session_idle", "session_max", "public_url");
+public record ConsoleConfig(Duration sessionIdle, Duration sessionMax, Optional<String> publicUrl,
+        Duration overviewRefresh) {
+    static final Set<String> KEYS = Set.of("session_idle", "session_max", "public_url", "overview_refresh");
+    static final Duration DEFAULT_OVERVIEW_REFRESH = Duration.ofSeconds(30);
     public static final ConsoleConfig DEFAULTS = new ConsoleConfig(Duration.ofMinutes(30), Duration.ofHours(12));
 
     public ConsoleConfig {
@@ -32,16 +36,25 @@ public record ConsoleConfig(Duration sessionIdle, Duration sessionMax, Optional<
                     + Durations.format(sessionIdle) + ") and at most 7d, got " + Durations.format(sessionMax));
         }
         publicUrl = publicUrl.map(ConsoleConfig::origin);
+        if (overviewRefresh.compareTo(Duration.ofSeconds(1)) < 0 || overviewRefresh.compareTo(Duration.ofHours(1)) > 0) {
+            throw new ConfigException("console.overview_refresh must be between 1s and 1h, got "
+                    + Durations.format(overviewRefresh));
+        }
     }
 
     public ConsoleConfig(Duration sessionIdle, Duration sessionMax) {
         this(sessionIdle, sessionMax, Optional.empty());
     }
 
+    public ConsoleConfig(Duration sessionIdle, Duration sessionMax, Optional<String> publicUrl) {
+        this(sessionIdle, sessionMax, publicUrl, DEFAULT_OVERVIEW_REFRESH);
+    }
+
     static ConsoleConfig parse(ConfigTree console) {
         console.checkKnown(KEYS);
         return new ConsoleConfig(console.duration("session_idle").orElse(DEFAULTS.sessionIdle()),
-                console.duration("session_max").orElse(DEFAULTS.sessionMax()), console.string("public_url"));
+                console.duration("session_max").orElse(DEFAULTS.sessionMax()), console.string("public_url"),
+                console.duration("overview_refresh").orElse(DEFAULT_OVERVIEW_REFRESH));
     }
 
     /**

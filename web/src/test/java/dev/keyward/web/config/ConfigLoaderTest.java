@@ -58,15 +58,18 @@ class ConfigLoaderTest {
 
     @Test
     void consoleSessionLifetimesAreReadAndCheckedByName() throws Exception {
-        ServerConfig c = load("console:\n  session_idle: 10m\n  session_max: 2h\n", Map.of());
+        ServerConfig c = load("console:\n  session_idle: 10m\n  session_max: 2h\n  overview_refresh: 5s\n", Map.of());
         assertEquals(java.time.Duration.ofMinutes(10), c.console().sessionIdle());
         assertEquals(java.time.Duration.ofHours(2), c.console().sessionMax());
+        assertEquals(java.time.Duration.ofSeconds(5), c.console().overviewRefresh());
         assertEquals(ConsoleConfig.DEFAULTS, load("home: " + dir + "\n", Map.of()).console());
         for (String[] bad : new String[][] {{"console:\n  session_idle: 10s\n", "console.session_idle"},
                 {"console:\n  session_idle: 2h\n  session_max: 1h\n", "console.session_max"},
                 {"console:\n  session_max: 30d\n", "console.session_max"},
                 {"console:\n  session_idel: 1h\n", "console.session_idel"},
-                {"console:\n  session_max: soon\n", "console.session_max"}}) {
+                {"console:\n  session_max: soon\n", "console.session_max"},
+                {"console:\n  overview_refresh: 0s\n", "console.overview_refresh"},
+                {"console:\n  overview_refresh: 2h\n", "console.overview_refresh"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> load(bad[0], Map.of()));
             assertTrue(e.getMessage().contains(bad[1]), bad[0] + " -> " + e.getMessage());
         }

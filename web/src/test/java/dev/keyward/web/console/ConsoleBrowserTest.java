@@ -44,7 +44,8 @@ class ConsoleBrowserTest {
     @BeforeAll
     static void start() {
         Chromium chromium = Chromium.shared();
-        server = TestServer.start(home, TestDatabases.create());
+        // the overview counts in the background every second (30 s by default), so its chart shows what a test issued
+        server = TestServer.start(home, TestDatabases.create(), "console:\n  overview_refresh: 1s\n");
         browser = new ConsoleBrowser(chromium, server.port());
         admin = server.adminToken();
         auditor = server.token("auditor", "audrey");
@@ -297,7 +298,13 @@ class ConsoleBrowserTest {
             assertTrue(browser.all("form[method=post]:not([action='/logout'])").isEmpty(),
                     "an auditor gets no forms that change anything on " + path);
         }
-        browser.open("/");
+        // the certificate issued above is in the overview's next count (within a second): reload until then
+        for (int i = 0; i < 20 && browser.all("svg.chart rect.bar").isEmpty(); i++) {
+            browser.open("/");
+            if (browser.all("svg.chart rect.bar").isEmpty()) {
+                sleep(250);
+            }
+        }
         assertFalse(browser.all("svg.chart rect.bar").isEmpty(), "the issuance chart has bars");
         browser.open("/audit/verify");
         assertTrue(browser.text().contains("The chain verifies"), browser.text());
@@ -390,5 +397,14 @@ class ConsoleBrowserTest {
     private static String csrfOf(String path) {
         browser.open(path);
         return browser.csrf();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
