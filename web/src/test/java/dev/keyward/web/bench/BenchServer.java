@@ -174,18 +174,21 @@ public final class BenchServer {
             }
             long[] gc0 = clientGc();
             long[] ckpt0 = checkpoints(jdbc, login);
+            Map<String, Long> vacuum0 = autovacuums(jdbc, login);
             double jit0 = CpuTime.compilerMillis(serverPid);
             OpenLoopTrace trace = new OpenLoopTrace((int) (rate * seconds));
             open = openLoop(rate, seconds, trace);
             double jit1 = CpuTime.compilerMillis(serverPid);
             long[] ckpt1 = checkpoints(jdbc, login);
+            Map<String, Long> vacuum1 = autovacuums(jdbc, login);
             long[] gc1 = clientGc();
             printf("%nHTTP issuance, open loop at %,d certs/s offered for %.0f s%s: %,.0f/s done, p50 %.2f ms, p99 %.2f"
                     + " ms, max %.2f ms, errors %d%n", rate, seconds, repeat > 1 ? " (run " + run + " of " + repeat + ")"
                     : "", open.perSecond(), open.lat().millis(0.5), open.lat().millis(0.99), open.lat().millis(1.0),
                     open.errors());
             trace.print(line -> printf("%s%n", line), OpenLoopTrace.pauses(gcLog), new OpenLoopTrace.Beside(
-                    ckpt1[0] - ckpt0[0], ckpt1[1] - ckpt0[1], ckpt1[2] - ckpt0[2], jit1 - jit0));
+                    ckpt1[0] - ckpt0[0], ckpt1[1] - ckpt0[1], ckpt1[2] - ckpt0[2], jit1 - jit0,
+                    difference(vacuum0, vacuum1)));
             printf("  (the load generator's own GC meanwhile: %d collections, %d ms of pauses or cycles)%n",
                     gc1[0] - gc0[0], gc1[1] - gc0[1]);
             if (late.sum() > 0) {
@@ -445,6 +448,45 @@ public final class BenchServer {
             return new long[3];
         }
         return new long[3];
+    }
+
+    /**
+     * Autovacuum and autoanalyze runs so far per table ("vacuum certificates", "analyze audit_log", ...), from
+     * {@code pg_stat_user_tables}, and the workers at work now ({@code pg_stat_activity}): a run over a table the
+     * batch writes to competes with it for the CPUs and the disk.
+     */
+    private static Map<String, Long> autovacuums(String jdbc, java.util.Properties login) {
+        Map<String, Long> m = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(jdbc, login); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT relname, autovacuum_count, autoanalyze_count"
+                        + " FROM pg_stat_user_tables")) {
+            while (rs.next()) {
+                m.put("vacuum " + rs.getString(1), rs.getLong(2));
+                m.put("analyze " + rs.getString(1), rs.getLong(3));
+            }
+            // one still at work is counted only when it ends: name it as running
+            try (ResultSet running = st.executeQuery("SELECT query FROM pg_stat_activity"
+                    + " WHERE backend_type = 'autovacuum worker'")) {
+                while (running.next()) {
+                    m.merge("running (" + running.getString(1) + ")", 1L, Long::sum);
+                }
+            }
+        } catch (SQLException e) {
+            return m;
+        }
+        return m;
+    }
+
+    /** What rose from {@code before} to {@code after}, by how much. */
+    private static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> d = new TreeMap<>();
+        after.forEach((k, v) -> {
+            long n = v - before.getOrDefault(k, 0L);
+            if (n > 0) {
+                d.put(k, n);
+            }
+        });
+        return d;
     }
 
     /** Open loop at {@code perSecond} for {@code secs} from 64 connections (see {@link OpenLoop}). */

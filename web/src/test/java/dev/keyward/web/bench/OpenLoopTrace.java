@@ -113,8 +113,12 @@ final class OpenLoopTrace {
         return out;
     }
 
-    /** What ran beside the requests: PostgreSQL checkpoints (count, write and sync ms) and the server's JIT CPU ms. */
-    record Beside(long checkpoints, double checkpointWriteMs, double checkpointSyncMs, double jitCpuMs) {
+    /**
+     * What ran beside the requests: PostgreSQL checkpoints (count, write and sync ms), the server's JIT CPU ms, and
+     * the autovacuum/autoanalyze runs that started or ended in the run (e.g. "vacuum certificates" → 1).
+     */
+    record Beside(long checkpoints, double checkpointWriteMs, double checkpointSyncMs, double jitCpuMs,
+            java.util.Map<String, Long> autovacuums) {
     }
 
     /** Prints the tail and where the slowest 1% spent their time, against all requests. */
@@ -156,8 +160,11 @@ final class OpenLoopTrace {
                 + " the %d slowest overlapped one", inRun.size(), inRun.stream().mapToDouble(Pause::millis).max()
                 .orElse(0), inRun.stream().mapToDouble(Pause::millis).sum(), overlapped, slowN));
         out.accept(String.format(Locale.ROOT, "    PostgreSQL checkpoints in the run: %d (write %.0f ms, sync %.0f ms);"
-                + " the server's JIT compilers: %.0f ms of CPU", beside.checkpoints(), beside.checkpointWriteMs(),
-                beside.checkpointSyncMs(), beside.jitCpuMs()));
+                + " the server's JIT compilers: %.0f ms of CPU; autovacuum: %s", beside.checkpoints(),
+                beside.checkpointWriteMs(), beside.checkpointSyncMs(), beside.jitCpuMs(),
+                beside.autovacuums().isEmpty() ? "none finished" : beside.autovacuums().entrySet().stream()
+                        .map(e -> e.getKey() + (e.getValue() > 1 ? " x" + e.getValue() : ""))
+                        .collect(java.util.stream.Collectors.joining(", ")) + " finished"));
     }
 
     private String row(String name, int[] which) {
