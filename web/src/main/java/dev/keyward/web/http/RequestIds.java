@@ -17,8 +17,6 @@ import org.eclipse.jetty.util.Callback;
  */
 final class RequestIds extends Handler.Wrapper {
     static final String HEADER = "X-Request-Id";
-    /** When the request being handled on this thread began (its first byte; Jetty's nanoTime), for Server-Timing. */
-    private static final ThreadLocal<long[]> BEGIN = ThreadLocal.withInitial(() -> new long[1]);
 
     RequestIds(Handler next) {
         super(next);
@@ -31,16 +29,10 @@ final class RequestIds extends Handler.Wrapper {
         // Javalin runs a route's handler on this thread, so its lines are marked; what runs after a long poll's wait,
         // on the thread that ends it, logs without the ID
         RequestLogContext.set(id);
-        BEGIN.get()[0] = request.getBeginNanoTime();
         try {
             return super.handle(request, response, callback);
         } finally {
             RequestLogContext.clear();
         }
-    }
-
-    /** When the request handled on this thread began (nanoTime); a route's handler runs on this thread. */
-    static long begin() {
-        return BEGIN.get()[0];
     }
 }
