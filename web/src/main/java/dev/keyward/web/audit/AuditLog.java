@@ -59,19 +59,36 @@ public final class AuditLog {
     }
 
     /**
+     * An entry whose details are already in their canonical JSON form ({@link AuditDetails#canonicalJson}): rendered
+     * before the head lock is taken, so that only the hashing happens under it.
+     */
+    public record Rendered(String actor, String action, String subject, String details) {
+    }
+
+    /** {@code e} with its details rendered in canonical JSON. */
+    public static Rendered render(NewEntry e) {
+        return new Rendered(e.actor(), e.action(), e.subject(), AuditDetails.canonicalJson(e.details()));
+    }
+
+    /**
      * The entries that follow the chain head ({@code headSeq}, {@code headHash}), hashed in order. Call it with the
      * head locked: the time is taken here, under the lock, so occurred_at rises with seq on any one clock.
      */
     public static List<AuditEntry> chain(long headSeq, String headHash, List<NewEntry> entries) {
+        return chainRendered(headSeq, headHash, entries.stream().map(AuditLog::render).toList());
+    }
+
+    /** As {@link #chain}, for entries rendered beforehand. */
+    public static List<AuditEntry> chainRendered(long headSeq, String headHash, List<Rendered> entries) {
         Instant now = AuditHashing.truncate(Instant.now());
         long seq = headSeq;
         String prev = headHash;
         List<AuditEntry> out = new ArrayList<>(entries.size());
-        for (NewEntry e : entries) {
+        for (Rendered e : entries) {
             seq++;
-            String json = AuditDetails.canonicalJson(e.details());
-            String hash = AuditHashing.hash(prev, AuditHashing.canonical(seq, now, e.actor(), e.action(), e.subject(), json));
-            out.add(new AuditEntry(seq, now, e.actor(), e.action(), e.subject(), json, prev, hash));
+            String hash = AuditHashing.hash(prev, AuditHashing.canonical(seq, now, e.actor(), e.action(), e.subject(),
+                    e.details()));
+            out.add(new AuditEntry(seq, now, e.actor(), e.action(), e.subject(), e.details(), prev, hash));
             prev = hash;
         }
         return out;

@@ -46,7 +46,7 @@ public final class IssuanceService implements AutoCloseable {
         int cpus = Runtime.getRuntime().availableProcessors();
         // one batch worker: requests that arrive while a batch commits form the next batch, so batches grow with
         // the load (measured: a second worker split them and cost 25-35% of the throughput at 16-64 clients and
-        // a third more p99 at 1,000 certs/s); the signing pool still signs each batch on every CPU
+        // a third more p99 at 1,000 certs/s); a large batch is signed in chunks on every CPU
         this.batcher = new IssuanceBatcher(db, keys, metrics, 1, Math.max(2, cpus), auditAppended);
     }
 

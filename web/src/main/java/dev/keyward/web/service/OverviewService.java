@@ -16,7 +16,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +29,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its counts grow with the certificates issued in a week and valid now (a busy CA: hundreds of thousands of
  * rows; 133,400 valid ones took 250-360 ms to count in scripts/bench-server), so a page visit does not count them:
- * a node's background thread takes a snapshot at start and every {@code console.overview_refresh} (30 s), and a visit
- * reads the newest one (the page says when it was taken). Only when there is none, or the thread has fallen more
- * than two intervals behind (a database outage), does the visit count for itself. The database does this work once
- * per interval per node however many people look.
+ * a node's background thread takes a snapshot at start and then every {@code console.overview_refresh} (30 s) while
+ * the console is in use (a visit in the last {@link #WATCHED_FOR} or two intervals, whichever is longer), and a visit
+ * reads the newest one (the page says when it was taken). The database does this work once per interval per node
+ * however many people look, and not at all while nobody looks: counting takes a CPU for a few hundred milliseconds,
+ * which on a small server shows in issuance's tail latency (scripts/bench-server found a 50-90 ms stall at 1,000
+ * certificates a second in one run of five, every time the count ran). A visit that finds the snapshot more than two
+ * intervals old (after a quiet spell, or a database outage) is shown it, marked as being counted again, and starts
+ * the count at once; only a visit that finds none counts for itself. Counting runs without parallel workers, so it
+ * takes one CPU, never all of them.
  */
 public final class OverviewService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OverviewService.class);
@@ -38,12 +45,16 @@ public final class OverviewService implements AutoCloseable {
     static final Duration SEEN_WITHIN = Duration.ofDays(1);
     /** The refresh interval of an instance without its thread (the default of {@code console.overview_refresh}). */
     static final Duration REFRESH = Duration.ofSeconds(30);
+    /** The background thread counts again only while a visit came within this long (or two intervals, if longer). */
+    static final Duration WATCHED_FOR = Duration.ofMinutes(10);
 
     private final Database db;
     private final Clock clock;
     private final KrlService krl;
     private final KeyInventoryService inventory;
     private final AtomicReference<Overview> snapshot = new AtomicReference<>();
+    private final AtomicBoolean recounting = new AtomicBoolean();
+    private volatile Instant lastVisit = Instant.EPOCH;
     private Duration refresh = REFRESH;
     /** Null for an instance without its thread (tests); set once, right after construction. */
     private volatile ScheduledExecutorService timer;
@@ -60,9 +71,17 @@ public final class OverviewService implements AutoCloseable {
             Duration refresh) {
         OverviewService o = new OverviewService(db, clock, krl, inventory);
         o.refresh = refresh;
-        o.timer = Periodic.every("keyward-overview", refresh, o::refreshQuietly);
+        o.timer = Periodic.every("keyward-overview", refresh, o::refreshIfWatched);
         o.timer.execute(o::refreshQuietly);
         return o;
+    }
+
+    /** The timer's round: counts again if someone visited lately. */
+    private void refreshIfWatched() {
+        Duration watched = WATCHED_FOR.compareTo(refresh.multipliedBy(2)) > 0 ? WATCHED_FOR : refresh.multipliedBy(2);
+        if (!lastVisit.isBefore(clock.instant().minus(watched))) {
+            refreshQuietly();
+        }
     }
 
     private void refreshQuietly() {
@@ -102,9 +121,10 @@ public final class OverviewService implements AutoCloseable {
     public record Hosts(int current, int lagging, int notSeen, long registered) {
     }
 
+    /** {@code recounting}: the counts are older than two refresh intervals and are being counted again. */
     public record Overview(List<Bucket> lastDay, List<Bucket> lastWeek, List<Active> active, long revokedLastWeek,
             long keyRevocations, Hosts hosts, Map<KeyPageDao.Flag, Integer> keysByFlag, long krlVersion,
-            long trustVersion, Instant at) {
+            long trustVersion, Instant at, boolean recounting) {
     }
 
     /** The KRL and trust bundle versions served now: what an up-to-date agent reports. */
@@ -116,20 +136,37 @@ public final class OverviewService implements AutoCloseable {
     }
 
     /**
-     * The newest snapshot, with the KRL and trust bundle versions of now; counted on the spot when there is no
-     * snapshot younger than two refresh intervals.
+     * The newest snapshot, with the KRL and trust bundle versions of now. Without a snapshot (or one from a clock
+     * that ran ahead) it is counted on the spot. An instance with its background thread shows a snapshot older than
+     * two refresh intervals marked as {@code recounting} and has the thread count again at once; one without (tests)
+     * counts on the spot.
      */
     public Overview overview() {
         Overview s = snapshot.get();
         Instant now = clock.instant();
-        if (s == null || s.at().isBefore(now.minus(refresh.multipliedBy(2))) || s.at().isAfter(now)) {
+        lastVisit = now;
+        if (s == null || s.at().isAfter(now) || (timer == null && s.at().isBefore(now.minus(refresh.multipliedBy(2))))) {
             s = compute();
             snapshot.set(s);
             return s;
         }
+        boolean stale = s.at().isBefore(now.minus(refresh.multipliedBy(2)));
+        if (stale && recounting.compareAndSet(false, true)) {
+            try {
+                timer.execute(() -> {
+                    try {
+                        refreshQuietly();
+                    } finally {
+                        recounting.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                recounting.set(false); // shutting down
+            }
+        }
         Versions v = versions();
         return new Overview(s.lastDay(), s.lastWeek(), s.active(), s.revokedLastWeek(), s.keyRevocations(), s.hosts(),
-                s.keysByFlag(), v.krl(), v.trust(), s.at());
+                s.keysByFlag(), v.krl(), v.trust(), s.at(), stale);
     }
 
     private Overview compute() {
@@ -140,7 +177,9 @@ public final class OverviewService implements AutoCloseable {
         record Read(Map<Instant, Long> perHour, List<Active> active, long revoked, long keyRevocations, Hosts hosts,
                 long trust) {
         }
-        Read r = db.read(tx -> {
+        Read r = db.transaction(tx -> {
+            // one CPU for the counts, whatever the server's max_parallel_workers_per_gather: they are background work
+            tx.execute("SET LOCAL max_parallel_workers_per_gather = 0");
             OverviewDao o = new OverviewDao(tx);
             long trust = new CaKeyDao(tx).trustVersion();
             List<Active> active = new CertificateStatsDao(tx).valid(now).stream()
@@ -160,7 +199,7 @@ public final class OverviewService implements AutoCloseable {
                     Optional.of(f), Optional.empty(), Optional.empty(), Optional.empty())).total().orElse(0));
         }
         return new Overview(List.copyOf(week.subList(144, 168)), List.copyOf(week), r.active(), r.revoked(),
-                r.keyRevocations(), r.hosts(), flags, krlVersion, r.trust(), now);
+                r.keyRevocations(), r.hosts(), flags, krlVersion, r.trust(), now, false);
     }
 
     private static Hosts hosts(List<FleetDao.EnrolledHost> enrolled, long trust, long krlVersion, Instant now,

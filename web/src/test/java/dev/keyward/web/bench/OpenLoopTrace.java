@@ -115,10 +115,11 @@ final class OpenLoopTrace {
 
     /**
      * What ran beside the requests: PostgreSQL checkpoints (count, write and sync ms), the server's JIT CPU ms, and
-     * the autovacuum/autoanalyze runs that started or ended in the run (e.g. "vacuum certificates" → 1).
+     * the autovacuum/autoanalyze runs that started or ended in the run (e.g. "vacuum certificates" → 1), the WAL bytes
+     * written and the WAL segment files added (-1: not known).
      */
     record Beside(long checkpoints, double checkpointWriteMs, double checkpointSyncMs, double jitCpuMs,
-            java.util.Map<String, Long> autovacuums) {
+            java.util.Map<String, Long> autovacuums, long walBytes, long newWalFiles) {
     }
 
     /** Prints the tail and where the slowest 1% spent their time, against all requests. */
@@ -143,6 +144,7 @@ final class OpenLoopTrace {
         out.accept(head.append(String.format(Locale.ROOT, " %8s %6s", "outside", "batch")).toString());
         out.accept(row("slowest 1%", slow));
         out.accept(row("all", answered));
+        behind(out, order[0]);
         List<Pause> inRun = new ArrayList<>();
         double runStart = (doneAt[answered[0]] - latency[answered[0]] + epochOffset) / 1e6;
         double runEnd = Arrays.stream(answered).mapToDouble(i -> (doneAt[i] + epochOffset) / 1e6).max().orElse(runStart);
@@ -165,6 +167,53 @@ final class OpenLoopTrace {
                 beside.autovacuums().isEmpty() ? "none finished" : beside.autovacuums().entrySet().stream()
                         .map(e -> e.getKey() + (e.getValue() > 1 ? " x" + e.getValue() : ""))
                         .collect(java.util.stream.Collectors.joining(", ")) + " finished"));
+        out.accept(String.format(Locale.ROOT, "    WAL written in the run: %.1f MB; new segment files in pg_wal: %s",
+                beside.walBytes() / 1e6, beside.newWalFiles() < 0 ? "n/a" : Long.toString(beside.newWalFiles())));
+    }
+
+    /**
+     * The batches the slowest request waited behind in the queue: each batch's requests carry the same phase
+     * durations, which group them; its start on the load generator's clock is when its requests were due, plus the
+     * wait for a connection, {@code pre} and {@code queue} (System.nanoTime is one clock for every process here).
+     * Between the batches lies the time the worker spent outside them.
+     */
+    private void behind(Consumer<String> out, int worst) {
+        if (phases[worst] == null) {
+            return;
+        }
+        long t0 = Arrays.stream(doneAt).filter(t -> t > 0).min().orElse(0);
+        java.util.Map<String, double[]> batches = new java.util.HashMap<>(); // start ms, size, db, sign, write, commit
+        for (int i = 0; i < latency.length; i++) {
+            float[] p = phases[i];
+            if (latency[i] < 0 || p == null) {
+                continue;
+            }
+            double start = (doneAt[i] - latency[i] + sendDelay[i] - t0) / 1e6 + p[0] + p[1];
+            String key = batch[i] + "/" + p[2] + "/" + p[3] + "/" + p[4] + "/" + p[5];
+            int size = batch[i];
+            double[] b = batches.computeIfAbsent(key, k -> new double[] {Double.MAX_VALUE, size, p[2], p[3], p[4], p[5]});
+            b[0] = Math.min(b[0], start);
+        }
+        float[] w = phases[worst];
+        double enqueued = (doneAt[worst] - latency[worst] + sendDelay[worst] - t0) / 1e6 + w[0];
+        double own = enqueued + w[1];
+        // from the batch at work when it arrived to its own
+        List<double[]> ahead = batches.values().stream().filter(b -> b[0] + b[2] + b[3] + b[4] + b[5] >= enqueued
+                && b[0] <= own + 0.05)
+                .sorted(Comparator.comparingDouble(b -> b[0])).toList();
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "    the slowest request queued %.1f ms; the"
+                + " batches from its arrival to its own (start ms from its arrival: certs, db/sign/write/commit ms):",
+                w[1]));
+        double prevEnd = Double.NaN;
+        for (double[] b : ahead.subList(Math.max(0, ahead.size() - 8), ahead.size())) {
+            if (!Double.isNaN(prevEnd) && b[0] - prevEnd > 1) {
+                line.append(String.format(Locale.ROOT, " [%.1f ms outside a batch]", b[0] - prevEnd));
+            }
+            line.append(String.format(Locale.ROOT, " %+.1f: %.0f, %.1f/%.1f/%.1f/%.1f;", b[0] - enqueued, b[1], b[2],
+                    b[3], b[4], b[5]));
+            prevEnd = b[0] + b[2] + b[3] + b[4] + b[5];
+        }
+        out.accept(line.toString());
     }
 
     private String row(String name, int[] which) {

@@ -102,6 +102,30 @@ class IssuanceBatcherTest {
         assertEquals(p.batchStart, b.phases().batchStart, "one batch, one set of instants");
     }
 
+    /** A large batch is signed in chunks on several threads: every request still gets its own key's certificate. */
+    @Test
+    void aLargeBatchSignedInChunksGivesEachRequestItsOwnCertificate() throws Exception {
+        List<IssuanceBatcher.Request> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 5 * IssuanceBatcher.MIN_CHUNK; i++) {
+            batch.add(request("chunk" + i));
+        }
+
+        batcher.process(batch);
+
+        Set<Long> serials = new java.util.HashSet<>();
+        for (IssuanceBatcher.Request r : batch) {
+            IssuedCert c = r.result().get();
+            var decoded = CertificateCodec.decodeLine(c.certificate()).certificate();
+            assertEquals(r.key().fingerprint(), decoded.key().fingerprint(), "its own key");
+            assertEquals(c.serial(), decoded.serial());
+            assertEquals(5 * IssuanceBatcher.MIN_CHUNK, r.phases().batchSize);
+            serials.add(c.serial());
+        }
+        assertEquals(batch.size(), serials.size(), "distinct serials");
+        assertEquals(batch.size(), (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
+        assertTrue(db.transaction(tx -> new AuditVerifier(tx).verify()).ok());
+    }
+
     @Test
     void aRevokedKeyFailsAloneAndTheRestOfTheBatchIsIssued() throws Exception {
         IssuanceBatcher.Request a = request("a");

@@ -168,7 +168,7 @@ final class PgCluster {
                 "-c", "password_encryption=scram-sha-256",
                 // zonky's defaults (fsync off) are for throwaway test databases; this one holds the CA's records,
                 // and a certificate must not leave before its row is on disk
-                "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on"));
+                "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on", "-c", "wal_init_zero=off"));
         opts.addAll(socketOptions());
         Processes.Result r = run("pg_ctl start", List.of(PgAccount.program("setsid"), "--wait", bin("pg_ctl"), "-D",
                 dataDir.toString(), "-l", dataDir.resolve("postgresql.log").toString(), "-w", "-t", "60", "-s",
