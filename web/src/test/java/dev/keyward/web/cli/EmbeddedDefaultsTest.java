@@ -79,11 +79,16 @@ class EmbeddedDefaultsTest {
             int pgPort = Integer.parseInt(Files.readAllLines(home.resolve("pgdata/postmaster.pid")).get(3).strip());
             try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/keyward",
                     "keyward", Files.readString(home.resolve("pg-password")).strip()); var st = c.createStatement()) {
-                for (String setting : List.of("fsync", "synchronous_commit")) {
+                for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
                     try (var rs = st.executeQuery("SHOW " + setting)) {
                         rs.next();
                         assertEquals("on", rs.getString(1), setting + " must be on: these are the CA's records");
                     }
+                }
+                // a commit that crosses into a new WAL segment must not wait for 16 MB of zeros (the issuance tail)
+                try (var rs = st.executeQuery("SHOW wal_init_zero")) {
+                    rs.next();
+                    assertEquals("off", rs.getString(1));
                 }
             }
             assertTrue(text.contains(hsm ? "SoftHSM2 token" : "SOFTWARE KEYS"), text);

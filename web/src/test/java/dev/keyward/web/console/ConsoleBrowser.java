@@ -71,6 +71,13 @@ final class ConsoleBrowser {
                 return false;
             } catch (org.openqa.selenium.StaleElementReferenceException gone) {
                 return true;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                // Chromium asked about a node of the page it is leaving may answer "Node with given id does not
+                // belong to the document" instead of a stale reference: the page is gone all the same
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
             }
         });
     }
