@@ -90,8 +90,11 @@ final class KeycloakUser {
             try {
                 List<WebElement> body = d.findElements(By.tagName("body"));
                 return body.isEmpty() ? "" : body.get(0).getText();
-            } catch (StaleElementReferenceException e) {
-                if (attempt >= 20) {
+            } catch (org.openqa.selenium.WebDriverException e) {
+                // stale, or Chromium's "Node with given id does not belong to the document" for the same race
+                boolean gone = e instanceof StaleElementReferenceException
+                        || (e.getMessage() != null && e.getMessage().contains("does not belong to the document"));
+                if (!gone || attempt >= 20) {
                     throw e;
                 }
                 sleep(100);
