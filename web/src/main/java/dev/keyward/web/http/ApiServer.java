@@ -151,7 +151,7 @@ public final class ApiServer implements AutoCloseable {
             } catch (AuthenticationException e) {
                 metrics.authFailure();
                 if (limited) {
-                    limits.authenticationFailed(ctx);
+                    limits.refused(ctx);
                 }
                 LOG.info("Refused credential for {} {} from {}: {}", ctx.method(), ctx.path(), ctx.ip(), e.getMessage());
                 throw e;

@@ -69,16 +69,12 @@ final class RateLimits implements SignInLimits {
         }
     }
 
-    /** A credential was refused: counts against the client address. */
-    void authenticationFailed(Context ctx) {
-        refused(ctx);
-    }
-
     @Override
     public void check(Context ctx) {
         checkAuthFailures(ctx.path(), source(ctx));
     }
 
+    /** A credential was refused (a bearer token of the API, or a console sign-in): counts against the client address. */
     @Override
     public void refused(Context ctx) {
         if (authFailuresPerSource != null) {

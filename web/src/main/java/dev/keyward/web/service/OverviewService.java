@@ -145,12 +145,12 @@ public final class OverviewService implements AutoCloseable {
         Overview s = snapshot.get();
         Instant now = clock.instant();
         lastVisit = now;
-        if (s == null || s.at().isAfter(now) || (timer == null && s.at().isBefore(now.minus(refresh.multipliedBy(2))))) {
+        boolean stale = s != null && s.at().isBefore(now.minus(refresh.multipliedBy(2)));
+        if (s == null || s.at().isAfter(now) || (stale && timer == null)) {
             s = compute();
             snapshot.set(s);
             return s;
         }
-        boolean stale = s.at().isBefore(now.minus(refresh.multipliedBy(2)));
         if (stale && recounting.compareAndSet(false, true)) {
             try {
                 timer.execute(() -> {

@@ -47,13 +47,7 @@ class OverviewSnapshotTest {
             assertEquals(1, valid(first));
 
             // 1,000 more certificates and a revocation: the counts stay the snapshot's, the KRL version is live
-            server.db().execute("""
-                    INSERT INTO certificates (serial, cert_type, ca_key_id, key_id, key_fingerprint, public_key,
-                                              requester, valid_after, valid_before, issued_at, certificate)
-                    SELECT 2000000 + g, 'user', (SELECT min(id) FROM ca_keys WHERE purpose = 'user'), 'snap-' || g,
-                           'SHA256:snap' || g, 'ssh-ed25519 AAAA', 'erin', now() - interval '1 minute',
-                           now() + interval '8 hours', now(), 'cert'
-                    FROM generate_series(1, 1000) AS g""");
+            insertValid(server, 1, 1000);
             var revoked = server.api().post("/api/v1/certs/" + issued.json().get("serial").asLong() + "/revoke",
                     server.adminToken(), Map.of("reason", "test"));
             assertEquals(200, revoked.status(), revoked.toString());
@@ -120,6 +114,7 @@ class OverviewSnapshotTest {
         }
     }
 
+    /** Valid certificates (8 hours from now), serials 3,000,000 + from..to, straight into the database. */
     private static void insertValid(TestServer server, int from, int to) {
         server.db().execute("""
                 INSERT INTO certificates (serial, cert_type, ca_key_id, key_id, key_fingerprint, public_key,

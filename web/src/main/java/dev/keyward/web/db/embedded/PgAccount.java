@@ -107,24 +107,28 @@ final class PgAccount {
             throw new UncheckedIOException("cannot set the group of " + home + ": " + e.getMessage(), e);
         }
         restrict(home, "rwx--x---");
-        grantSearchAbove(home, "the embedded PostgreSQL runs as the system account " + name);
-        if (!canSearch(home)) {
-            throw new ConfigException("the system account " + name + " still cannot reach " + home);
-        }
+        makeReachable(home, "the embedded PostgreSQL runs as the system account " + name);
     }
 
     /**
      * Grants the account search permission ({@code x}, nothing else, with a POSIX ACL entry, logged) on each
-     * directory above {@code home} that it cannot pass through. {@code why} starts the error message when that is
-     * impossible (no {@code setfacl}, or it fails), which names the directories.
+     * directory above {@code home} that it cannot pass through, then checks that it reaches {@code home}. {@code why}
+     * starts the error message when that is impossible (no {@code setfacl}, or it fails), which names the directories.
      */
-    void grantSearchAbove(Path home, String why) {
+    void makeReachable(Path home, String why) {
         List<Path> blocked = new ArrayList<>();
         for (Path p = home.getParent(); p != null; p = p.getParent()) {
             if (!canSearch(p)) {
                 blocked.add(0, p);
             }
         }
+        grantSearch(home, blocked, why);
+        if (!canSearch(home)) {
+            throw new ConfigException("the system account " + name + " still cannot reach " + home);
+        }
+    }
+
+    private void grantSearch(Path home, List<Path> blocked, String why) {
         if (blocked.isEmpty()) {
             return;
         }

@@ -59,10 +59,7 @@ public final class ServiceAccount {
             throw new UncheckedIOException("cannot prepare " + dir + " for the account " + account.name() + ": "
                     + e.getMessage(), e);
         }
-        account.grantSearchAbove(dir, "keyward-server runs as the system account " + account.name());
-        if (!account.canSearch(dir)) {
-            throw new ConfigException("the system account " + account.name() + " still cannot reach " + dir);
-        }
+        account.makeReachable(dir, "keyward-server runs as the system account " + account.name());
         return new Ids(account.uid(), account.gid());
     }
 
