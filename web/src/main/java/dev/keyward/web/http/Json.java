@@ -26,6 +26,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JSON in and out. Request bodies are read with a hard 64 KiB cap (413 beyond), parsed strictly (unknown fields,
@@ -33,6 +35,7 @@ import java.util.stream.Collectors;
  * PostgreSQL cannot store are 400 with a detail naming the field), snake_case on the wire.
  */
 public final class Json {
+    private static final Logger LOG = LoggerFactory.getLogger(Json.class);
     /** Reads request bodies: every string must be storable text ({@link StorableText}), else 400 naming the field. */
     public static final ObjectMapper MAPPER = mapper(true);
     /**
@@ -262,7 +265,10 @@ public final class Json {
         try {
             ctx.res().getOutputStream().write(b);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the client closed the connection before its answer was written (it gave up or went away): there is
+            // no one left to answer, and nothing failed on the server, so one line rather than an internal error
+            LOG.info("{} {}: answer {} not delivered, the client closed the connection ({})", ctx.method(),
+                    ctx.path(), status, e.toString());
         }
     }
 

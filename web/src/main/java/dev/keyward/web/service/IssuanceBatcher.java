@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -68,6 +69,11 @@ final class IssuanceBatcher implements AutoCloseable {
     private final ExecutorService signing;
     private final int signingThreads;
     private final List<Thread> workers = new ArrayList<>();
+    /**
+     * Held by the worker that is forming a batch and signing it, released before that batch writes and commits: the
+     * next batch is formed and signed while the previous one writes and commits, never two batches at once.
+     */
+    private final Semaphore intake = new Semaphore(1);
     private volatile boolean closed;
 
     /** {@code auditAppended} is told the chain's last entry after each committed batch. */
@@ -117,22 +123,44 @@ final class IssuanceBatcher implements AutoCloseable {
 
     private void run() {
         while (!closed || !queue.isEmpty()) {
+            Turn turn = new Turn();
             Request first;
             try {
+                if (!intake.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                turn.held = true;
                 first = queue.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
+                turn.release();
                 if (closed) {
                     break;
                 }
                 continue;
             }
-            if (first == null) {
-                continue;
+            try {
+                if (first == null) {
+                    continue;
+                }
+                List<Request> batch = new ArrayList<>();
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                process(batch, turn);
+            } finally {
+                turn.release();
             }
-            List<Request> batch = new ArrayList<>();
-            batch.add(first);
-            queue.drainTo(batch, MAX_BATCH - 1);
-            process(batch);
+        }
+    }
+
+    /** A worker's hold on {@link #intake}, released once: when its batch is signed, or when the batch ends. */
+    private final class Turn {
+        boolean held;
+
+        void release() {
+            if (held) {
+                held = false;
+                intake.release();
+            }
         }
     }
 
@@ -151,13 +179,17 @@ final class IssuanceBatcher implements AutoCloseable {
     }
 
     void process(List<Request> batch) {
+        process(batch, new Turn());
+    }
+
+    private void process(List<Request> batch, Turn turn) {
         for (int attempt = 1; ; attempt++) {
             List<Request> open = batch.stream().filter(r -> !r.result().isDone()).toList();
             if (open.isEmpty()) {
                 return;
             }
             try {
-                processOnce(open);
+                processOnce(open, turn);
                 return;
             } catch (CaKeysChanged e) {
                 if (attempt >= KEY_CHANGE_ATTEMPTS) {
@@ -182,7 +214,7 @@ final class IssuanceBatcher implements AutoCloseable {
         }
     }
 
-    private void processOnce(List<Request> batch) {
+    private void processOnce(List<Request> batch, Turn turn) {
         long[] lastEntry = {-1};
         long[] at = new long[4]; // batch start, prelude done, signed, written (nanoTime; Server-Timing)
         at[0] = System.nanoTime();
@@ -205,14 +237,17 @@ final class IssuanceBatcher implements AutoCloseable {
                     serials.add(pre.serials().get(i));
                 }
                 if (live.isEmpty()) {
+                    turn.release();
                     return List.<Issued>of();
                 }
                 List<Issued> signed = sign(live, serials);
                 at[2] = System.nanoTime();
+                turn.release(); // the next batch may form and sign while this one writes and commits
                 if (signed.isEmpty()) {
                     return signed;
                 }
-                // the chain head is locked last, so it is held only for the write and the commit
+                // the chain head is locked last, so it is held only for the write and the commit (a batch signed
+                // meanwhile waits here for this batch's commit: the chain stays in commit order)
                 IssuanceStatements.Head head = IssuanceStatements.lockAuditHead(c);
                 List<AuditEntry> entries = AuditLog.chainRendered(head.seq(), head.hash(),
                         signed.stream().map(Issued::audit).toList());

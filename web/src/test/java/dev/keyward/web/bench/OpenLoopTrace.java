@@ -52,17 +52,30 @@ final class OpenLoopTrace {
 
     /** Request {@code i}'s answer carried this {@code Server-Timing} value (null: none). */
     void answered(long i, String serverTiming) {
-        if (serverTiming == null) {
+        float[] p = parse(serverTiming);
+        if (p == null) {
             return;
         }
-        float[] p = new float[APP + 1];
+        batch[(int) i] = (int) p[APP + 1];
+        phases[(int) i] = Arrays.copyOf(p, APP + 1);
+    }
+
+    /**
+     * A {@code Server-Timing} value as ms per phase ({@link #PHASES} in order), then the application's whole time
+     * ({@code app}), then the batch's size; null for none.
+     */
+    static float[] parse(String serverTiming) {
+        if (serverTiming == null) {
+            return null;
+        }
+        float[] p = new float[APP + 2];
         for (String part : serverTiming.split(",")) {
             String[] f = part.strip().split(";");
             if (f.length != 2) {
                 continue;
             }
             if (f[0].equals("batch") && f[1].startsWith("desc=")) {
-                batch[(int) i] = Integer.parseInt(f[1].substring(5));
+                p[APP + 1] = Integer.parseInt(f[1].substring(5));
                 continue;
             }
             int at = f[0].equals("app") ? APP : Arrays.asList(PHASES).indexOf(f[0]);
@@ -70,7 +83,7 @@ final class OpenLoopTrace {
                 p[at] = Float.parseFloat(f[1].substring(4));
             }
         }
-        phases[(int) i] = p;
+        return p;
     }
 
     /** Request {@code i} was answered at {@code now}, {@code latencyNanos} after it was due. */

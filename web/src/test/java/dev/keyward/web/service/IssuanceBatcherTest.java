@@ -39,7 +39,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Group commit, driven directly (no worker threads): requests fail alone, or the whole batch fails together. */
+/**
+ * Group commit, mostly driven directly (no worker threads): requests fail alone, or the whole batch fails together;
+ * and with two workers taking turns.
+ */
 class IssuanceBatcherTest {
     @TempDir
     Path dir;
@@ -123,6 +126,45 @@ class IssuanceBatcherTest {
         }
         assertEquals(batch.size(), serials.size(), "distinct serials");
         assertEquals(batch.size(), (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
+        assertTrue(db.transaction(tx -> new AuditVerifier(tx).verify()).ok());
+    }
+
+    /**
+     * Two workers in turn: one forms and signs a batch while the other writes and commits, never two signing at
+     * once; every request gets its own certificate and the chain verifies.
+     */
+    @Test
+    void twoWorkersTakeTurnsAndNeverSignTwoBatchesAtOnce() throws Exception {
+        List<IssuanceBatcher.Request> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < 96; i++) {
+            requests.add(request("turn" + i));
+        }
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try (IssuanceBatcher two = new IssuanceBatcher(db, keys, new ServerMetrics(), 2, 2, seq -> { })) {
+            List<java.util.concurrent.Future<IssuedCert>> answers = new java.util.ArrayList<>();
+            for (IssuanceBatcher.Request r : requests) {
+                answers.add(callers.submit(() -> two.issue(r)));
+            }
+            Set<Long> serials = new java.util.HashSet<>();
+            for (int i = 0; i < requests.size(); i++) {
+                IssuedCert c = answers.get(i).get();
+                assertEquals(requests.get(i).key().fingerprint(),
+                        CertificateCodec.decodeLine(c.certificate()).certificate().key().fingerprint(), "its own key");
+                serials.add(c.serial());
+            }
+            assertEquals(requests.size(), serials.size(), "distinct serials");
+        } finally {
+            callers.shutdownNow();
+        }
+        // each batch's forming and signing [batchStart, signed] ends before the next batch's begins
+        List<IssuancePhases> batches = requests.stream().map(IssuanceBatcher.Request::phases)
+                .collect(java.util.stream.Collectors.toMap(p -> p.batchStart, p -> p, (x, y) -> x))
+                .values().stream().sorted(java.util.Comparator.comparingLong(p -> p.batchStart)).toList();
+        for (int i = 1; i < batches.size(); i++) {
+            assertTrue(batches.get(i).batchStart >= batches.get(i - 1).signed, "batch " + i + " began forming"
+                    + " before batch " + (i - 1) + " was signed");
+        }
+        assertEquals(requests.size(), (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
         assertTrue(db.transaction(tx -> new AuditVerifier(tx).verify()).ok());
     }
 
