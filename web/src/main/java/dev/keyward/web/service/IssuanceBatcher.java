@@ -123,22 +123,13 @@ final class IssuanceBatcher implements AutoCloseable {
 
     private void run() {
         while (!closed || !queue.isEmpty()) {
-            Turn turn = new Turn();
-            Request first;
+            Turn turn = null;
             try {
                 if (!intake.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
-                turn.held = true;
-                first = queue.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                turn.release();
-                if (closed) {
-                    break;
-                }
-                continue;
-            }
-            try {
+                turn = new Turn(true);
+                Request first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -146,15 +137,25 @@ final class IssuanceBatcher implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 process(batch, turn);
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
             } finally {
-                turn.release();
+                if (turn != null) {
+                    turn.release();
+                }
             }
         }
     }
 
     /** A worker's hold on {@link #intake}, released once: when its batch is signed, or when the batch ends. */
     private final class Turn {
-        boolean held;
+        private boolean held;
+
+        Turn(boolean held) {
+            this.held = held;
+        }
 
         void release() {
             if (held) {
@@ -179,7 +180,7 @@ final class IssuanceBatcher implements AutoCloseable {
     }
 
     void process(List<Request> batch) {
-        process(batch, new Turn());
+        process(batch, new Turn(false));
     }
 
     private void process(List<Request> batch, Turn turn) {

@@ -11,8 +11,8 @@ import java.util.Locale;
  * <p>Phases, each ending where the next begins: {@code pre} (from the request's first byte to the batch queue:
  * HTTP, authentication, JSON, the key's parsing, policy), {@code queue} (waiting for a batch), {@code db} (the
  * batch's serials and revocation look-up), {@code sign} (signing the batch), {@code write} (waiting for the
- * previous batch's commit to free the audit chain, then rows and audit entries), {@code commit} (the commit and its WAL flush), {@code post} (back to the request's thread). The
- * batch's size goes in as {@code batch;desc=N}.
+ * previous batch's commit to free the audit chain, then rows and audit entries), {@code commit} (the commit and its
+ * WAL flush), {@code post} (back to the request's thread). The batch's size goes in as {@code batch;desc=N}.
  */
 public final class IssuancePhases {
     long enqueued;

@@ -252,11 +252,11 @@ public final class BenchServer {
         printf("%nTargets%n");
         results.add(target(best >= 0.5 * rawBest, String.format(Locale.ROOT,
                 "issuance >= 50%% of raw signing: best %,.0f certs/s = %.1f%% of %,.0f/s", best, 100 * best / rawBest, rawBest)));
+        // the ceiling of this machine: every CPU busy, the server's own code (HTTP, JSON, policy, SQL, audit) costing
+        // nothing, each certificate still needs its signature, its PostgreSQL work and its request
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double ceiling = othersCpuMs > 0 ? cpus * 1000 / othersCpuMs : 0;
         if (othersCpuMs > 0) {
-            // the ceiling of this machine: every CPU busy, the server's own code (HTTP, JSON, policy, SQL, audit)
-            // costing nothing, each certificate still needs its signature, its PostgreSQL work and its request
-            int cpus = Runtime.getRuntime().availableProcessors();
-            double ceiling = cpus * 1000 / othersCpuMs;
             printf("       ceiling on this machine with a server that costs no CPU: %d CPUs / %.3f ms (signing %.3f +"
                     + " PostgreSQL + load generator per cert) = %,.0f certs/s = %.0f%% of raw%n", cpus, othersCpuMs,
                     signCpuMs, ceiling, 100 * ceiling / rawBest);
@@ -289,15 +289,13 @@ public final class BenchServer {
                     + " commit hand-offs); without signing and the JIT: %.3f ms%n", signCpuMs, m.jitMs(), bareHttpMs,
                     rest, m.serverCpuMs() - signCpuMs - m.jitMs());
             if (othersCpuMs > 0) {
-                double ceiling = Runtime.getRuntime().availableProcessors() * 1000 / othersCpuMs;
                 results.add(target(m.perSecond() >= 0.75 * ceiling, String.format(Locale.ROOT, "issuance at %d clients"
                         + " >= 75%% of the ceiling line: %,.0f certs/s = %.0f%% of %,.0f/s", m.clients(), m.perSecond(),
                         100 * m.perSecond() / ceiling, ceiling)));
                 // how busy the machine was, and what 75% of the ceiling asks of the server: with every CPU busy,
                 // server + PostgreSQL + load generator per certificate = CPUs / rate, so the server may cost at most
                 // the ceiling's per-certificate cost / 0.75 minus the PostgreSQL and load generator share of it
-                int cpus = Runtime.getRuntime().availableProcessors();
-                double busy = (m.serverCpuMs() + m.othersCpuMs()) * m.perSecond() / (cpus * 1000.0);
+                double busy = (m.serverCpuMs() + m.postgresAndClientMs()) * m.perSecond() / (cpus * 1000.0);
                 double allowed = othersCpuMs / 0.75 - (othersCpuMs - signCpuMs);
                 printf("       the %d CPUs were %.0f%% busy in that run (server, PostgreSQL, load generator); 75%% of the"
                         + " ceiling leaves the server %.3f ms per certificate, the token's raw signing %.3f of it: %.3f for"
@@ -476,7 +474,7 @@ public final class BenchServer {
 
     /** The closed-loop run with the most clients: its rate, p99 and the server's CPU ms per certificate. */
     record MostClients(int clients, double perSecond, double p99, double serverCpuMs, double jitMs,
-            double othersCpuMs) {
+            double postgresAndClientMs) {
     }
 
     /**
@@ -504,8 +502,9 @@ public final class BenchServer {
 
     /**
      * WAL bytes written so far (the insert position) and the segment files in pg_wal now (-1 where the bench may not
-     * list the data directory): a run that needs a new segment file has the backend that crosses into it create and
-     * zero-fill it (16 MB written and synced) unless a checkpoint recycled an old one.
+     * list the data directory): a run that needs a new segment file has the backend that crosses into it create it
+     * unless a checkpoint recycled an old one (with PostgreSQL's default {@code wal_init_zero=on}, which the embedded
+     * database turns off, that means 16 MB of zeros written and synced in a commit).
      */
     private long[] wal(String jdbc, java.util.Properties login) {
         long[] out = {0, -1};
