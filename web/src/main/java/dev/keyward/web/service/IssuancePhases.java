@@ -1,7 +1,5 @@
 package dev.keyward.web.service;
 
-import java.util.Locale;
-
 /**
  * Where one issuance's time went on the server, for the {@code Server-Timing} response header (W3C Server Timing)
  * that {@code http.server_timing} turns on: what the benchmark needs to say where the slowest requests lose their
@@ -23,18 +21,34 @@ public final class IssuancePhases {
     long committed;
     int batchSize;
 
-    /** The header's value: each phase in milliseconds from {@code begin} (the request's start) to {@code end}. */
+    /**
+     * The header's value: each phase in milliseconds (three decimals) from {@code begin} (the request's start) to
+     * {@code end}. Built by hand: {@code String.format} cost more than the rest of the request's bookkeeping.
+     */
     public String serverTiming(long begin, long end) {
+        StringBuilder b = new StringBuilder(160);
         if (committed == 0) {
-            return String.format(Locale.ROOT, "app;dur=%.3f", ms(end - begin));
+            return ms(b.append("app;dur="), end - begin).toString();
         }
-        return String.format(Locale.ROOT, "pre;dur=%.3f, queue;dur=%.3f, db;dur=%.3f, sign;dur=%.3f, write;dur=%.3f,"
-                + " commit;dur=%.3f, post;dur=%.3f, app;dur=%.3f, batch;desc=%d", ms(enqueued - begin),
-                ms(batchStart - enqueued), ms(preludeDone - batchStart), ms(signed - preludeDone),
-                ms(written - signed), ms(committed - written), ms(end - committed), ms(end - begin), batchSize);
+        ms(b.append("pre;dur="), enqueued - begin);
+        ms(b.append(", queue;dur="), batchStart - enqueued);
+        ms(b.append(", db;dur="), preludeDone - batchStart);
+        ms(b.append(", sign;dur="), signed - preludeDone);
+        ms(b.append(", write;dur="), written - signed);
+        ms(b.append(", commit;dur="), committed - written);
+        ms(b.append(", post;dur="), end - committed);
+        ms(b.append(", app;dur="), end - begin);
+        return b.append(", batch;desc=").append(batchSize).toString();
     }
 
-    private static double ms(long nanos) {
-        return Math.max(0, nanos) / 1e6;
+    /** Appends max(0, nanos) as milliseconds rounded to three decimals ("12.345"). */
+    static StringBuilder ms(StringBuilder b, long nanos) {
+        long us = (Math.max(0, nanos) + 500) / 1000;
+        long frac = us % 1000;
+        b.append(us / 1000).append('.');
+        if (frac < 100) {
+            b.append(frac < 10 ? "00" : "0");
+        }
+        return b.append(frac);
     }
 }
