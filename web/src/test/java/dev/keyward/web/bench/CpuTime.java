@@ -24,9 +24,18 @@ final class CpuTime {
         return f == null ? 0 : cpuMillis(f);
     }
 
-    /** CPU milliseconds of {@code parent} and its direct children (PostgreSQL: the postmaster and its backends). */
+    /**
+     * CPU milliseconds of {@code parent} and its direct children (PostgreSQL: the postmaster and its backends), those
+     * that ended and were reaped included (the parent's cutime and cstime): a backend or autovacuum worker that exits
+     * between two samples still counts, and the difference of two samples is never negative.
+     */
     static double millisWithChildren(long parent) {
-        double total = millis(parent);
+        String[] self = fields(parent);
+        if (self == null) {
+            return 0;
+        }
+        double ended = (Long.parseLong(self[13]) + Long.parseLong(self[14])) * 1000 / TICKS_PER_SECOND;
+        double total = cpuMillis(self) + ended;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
                 String[] f = fields(Long.parseLong(p.getFileName().toString()));
@@ -58,7 +67,10 @@ final class CpuTime {
         return total;
     }
 
-    /** The fields after "(comm)": f[0] is state (field 3), f[1] ppid (4), f[11] utime (14), f[12] stime (15). */
+    /**
+     * The fields after "(comm)": f[0] is state (field 3), f[1] ppid (4), f[11] utime (14), f[12] stime (15), f[13]
+     * cutime (16) and f[14] cstime (17): the CPU of its children that ended and were waited for.
+     */
     private static String[] fields(long pid) {
         return fields(Path.of("/proc", Long.toString(pid), "stat"));
     }
@@ -83,8 +95,8 @@ final class CpuTime {
     /** Snapshot of the three parties. */
     record Sample(double server, double postgres, double client) {
         static Sample take(long serverPid, long postmasterPid) {
-            return new Sample(serverPid > 0 ? millis(serverPid) : 0, postmasterPid > 0 ? millisWithChildren(postmasterPid) : 0,
-                    millis(ProcessHandle.current().pid()));
+            return new Sample(serverPid > 0 ? millis(serverPid) : 0,
+                    postmasterPid > 0 ? millisWithChildren(postmasterPid) : 0, millis(ProcessHandle.current().pid()));
         }
 
         /** CPU ms per operation between {@code before} and this sample. */

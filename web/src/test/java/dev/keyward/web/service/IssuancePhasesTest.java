@@ -39,6 +39,7 @@ class IssuancePhasesTest {
         p.committed = 3_000_000;
         p.batchSize = 7;
         assertEquals("pre;dur=0.100, queue;dur=0.200, db;dur=0.400, sign;dur=0.300, write;dur=0.250,"
-                + " commit;dur=0.750, post;dur=0.500, app;dur=2.500, batch;desc=7", p.serverTiming(1_000_000, 3_500_000));
+                + " commit;dur=0.750, post;dur=0.500, app;dur=2.500, batch;desc=7",
+                p.serverTiming(1_000_000, 3_500_000));
     }
 }
