@@ -53,7 +53,7 @@ public final class ConfigLoader {
                 .toAbsolutePath().normalize();
 
         ConfigTree http = top.section("http");
-        http.checkKnown(Set.of("bind", "port", "tls", "limits", "server_timing"));
+        http.checkKnown(Set.of("bind", "port", "tls", "limits", "server_timing", "shutdown_timeout"));
         ConfigTree tls = http.section("tls");
         tls.checkKnown(Set.of("cert_file", "key_file"));
         Optional<String> certFile = env("KEYWARD_TLS_CERT_FILE").or(() -> tls.string("cert_file"));
@@ -67,7 +67,10 @@ public final class ConfigLoader {
                 .or(() -> http.integer("port")).orElse(8080);
         String bind = env("KEYWARD_HTTP_BIND").or(() -> http.string("bind")).orElse("127.0.0.1");
         HttpConfig httpConfig = new HttpConfig(bind, port, false, tlsConfig,
-                HttpLimits.parse(http.section("limits")), http.bool("server_timing").orElse(false));
+                HttpLimits.parse(http.section("limits")), http.bool("server_timing").orElse(false),
+                http.string("shutdown_timeout").map(v -> v.equals("0") || v.equalsIgnoreCase("off") ? Duration.ZERO
+                        : ConfigTree.parseDuration("http.shutdown_timeout", v))
+                        .orElse(HttpConfig.DEFAULT_SHUTDOWN_TIMEOUT));
 
         ConfigTree db = top.section("database");
         db.checkKnown(Set.of("url", "user", "password_file", "pool_size"));

@@ -2,6 +2,7 @@ package dev.keyward.web.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -14,10 +15,15 @@ import java.util.Optional;
  * @param limits       slow-request timeouts, connection cap and rate limits ({@code http.limits.*})
  * @param serverTiming send a {@code Server-Timing} header with each issuance: where its time went (queue, database,
  *                     signing, write, commit); {@code http.server_timing}, default off (the benchmark turns it on)
+ * @param shutdownTimeout {@code http.shutdown_timeout} (default 10s, at most 1m): at shutdown the server stops taking
+ *                     requests (new ones get 503) and gives those in flight this long to finish before it closes
+ *                     their connections; {@code off} (zero) closes them at once
  */
 public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls, HttpLimits limits,
-        boolean serverTiming) {
+        boolean serverTiming, Duration shutdownTimeout) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofMinutes(1);
 
     public HttpConfig {
         if (port < 0 || port > 65535) {
@@ -26,19 +32,23 @@ public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<T
         if (bind == null || bind.isBlank()) {
             throw new ConfigException("http.bind is empty; use an address such as 127.0.0.1");
         }
+        if (shutdownTimeout.isNegative() || shutdownTimeout.compareTo(MAX_SHUTDOWN_TIMEOUT) > 0) {
+            throw new ConfigException("http.shutdown_timeout must be off or at most 1m, got "
+                    + Durations.format(shutdownTimeout));
+        }
     }
 
     /** With the default {@link HttpLimits}. */
     public HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls) {
-        this(bind, port, insecureHttp, tls, HttpLimits.DEFAULTS, false);
+        this(bind, port, insecureHttp, tls, HttpLimits.DEFAULTS, false, DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     public HttpConfig withInsecureHttp(boolean insecure) {
-        return new HttpConfig(bind, port, insecure, tls, limits, serverTiming);
+        return new HttpConfig(bind, port, insecure, tls, limits, serverTiming, shutdownTimeout);
     }
 
     public HttpConfig withPort(int newPort) {
-        return new HttpConfig(bind, newPort, insecureHttp, tls, limits, serverTiming);
+        return new HttpConfig(bind, newPort, insecureHttp, tls, limits, serverTiming, shutdownTimeout);
     }
 
     /** Whether {@link #bind} is a loopback address (only those may serve plain HTTP without --insecure-http). */

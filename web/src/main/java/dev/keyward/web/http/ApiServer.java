@@ -22,12 +22,15 @@ import java.util.stream.Collectors;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The Javalin server: registers the route table with authentication and problem+json errors. */
 public final class ApiServer implements AutoCloseable {
+    /** How long a keep-alive connection with no request in it may stay open once the server is stopping. */
+    private static final long SHUTDOWN_IDLE_MILLIS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final String RENDERED = "keyward.problem-rendered";
 
@@ -70,8 +73,15 @@ public final class ApiServer implements AutoCloseable {
                 if (limits.minDataRate() > 0) {
                     krlNotModified.setHandler(new MinimumDataRateHandler(limits.minDataRate(), 0));
                 }
-                // outermost: every response (KRL 304s too) carries X-Request-Id, and the lines logged meanwhile
-                server.setHandler(new RequestIds(krlNotModified));
+                // outermost: every response (KRL 304s too) carries X-Request-Id, and the lines logged meanwhile.
+                // Then the graceful stop: at shutdown a request already in the server (a certificate being signed
+                // and committed) is answered, for up to http.shutdown_timeout, and a new one gets 503 (the
+                // connectors stop accepting) instead of both losing their connection. Idle keep-alive connections
+                // are closed at once (Jetty's default waits a second for each to go idle, which every stop paid)
+                GracefulHandler graceful = new GracefulHandler(krlNotModified);
+                graceful.setShutdownIdleTimeout(SHUTDOWN_IDLE_MILLIS);
+                server.setHandler(new RequestIds(graceful));
+                server.setStopTimeout(http.shutdownTimeout().toMillis());
             });
             // the API is stateless (bearer tokens): no HTTP sessions, no session-cookie parsing on every request
             cfg.jetty.modifyServletContextHandler(h -> h.setSessionHandler(new NoSessions()));
