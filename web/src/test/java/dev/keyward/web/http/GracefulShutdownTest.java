@@ -51,6 +51,9 @@ class GracefulShutdownTest {
                 s.setSoTimeout(30_000);
                 post(s, token, SshKeyLines.ed25519("in-flight"));
                 waitForLockWaiter(holder);
+                // a second request behind it on the same connection (pipelined): read after the first is answered,
+                // that is, once the stop has begun
+                post(s, token, SshKeyLines.ed25519("behind"));
 
                 long begin = System.nanoTime();
                 stopper.start();
@@ -64,6 +67,9 @@ class GracefulShutdownTest {
                 JsonNode cert = Api.JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
                 assertTrue(cert.path("certificate").asText().startsWith("ssh-ed25519-cert-v01@openssh.com "),
                         answer);
+                assertTrue(answer.substring(0, answer.indexOf("\r\n\r\n")).contains("\r\nConnection: close"),
+                        "the answer says the connection ends: " + answer);
+                assertEquals("", readResponse(s.getInputStream()), "the request behind it is not taken");
                 stopper.join(TimeUnit.SECONDS.toMillis(15));
                 assertFalse(stopper.isAlive(), "the server stopped once the request was answered");
                 assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(10),
@@ -72,7 +78,7 @@ class GracefulShutdownTest {
             try (Statement st = holder.createStatement();
                     ResultSet rs = st.executeQuery("SELECT count(*) FROM certificates WHERE requester = 'alice'")) {
                 rs.next();
-                assertEquals(1, rs.getInt(1), "the one certificate, on record");
+                assertEquals(1, rs.getInt(1), "the certificate in flight is on record, none for the request behind");
             }
         } finally {
             if (!stopper.isAlive()) {
@@ -127,7 +133,8 @@ class GracefulShutdownTest {
         var notADuration = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                 () -> TestServer.startWithHttp(tmp.resolve("bad2"), TestDatabases.create(), "shutdown_timeout: soon\n")
                         .close());
-        assertTrue(String.valueOf(notADuration.getMessage()).contains("http.shutdown_timeout"), notADuration.toString());
+        assertTrue(String.valueOf(notADuration.getMessage()).contains("http.shutdown_timeout"),
+                notADuration.toString());
     }
 
     private static void post(Socket s, String token, String publicKey) throws IOException {
@@ -146,7 +153,9 @@ class GracefulShutdownTest {
             s.setSoTimeout(10_000);
             post(s, token, SshKeyLines.ed25519("late"));
             String answer = readResponse(s.getInputStream());
-            assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 503 "), answer);
+            assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 503 ")
+                    && answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/problem+json"),
+                    answer);
         } catch (ConnectException refused) {
             // the connector no longer accepts: turned away as well
         }
