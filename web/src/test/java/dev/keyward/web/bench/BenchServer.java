@@ -175,6 +175,7 @@ public final class BenchServer {
         double worstMax = 0;
         long openErrors = 0;
         double slowestRate = Double.MAX_VALUE;
+        printf("%n%s%n", DirtyPages.settle());
         for (int run = 1; run <= repeat; run++) {
             if (run > 1) {
                 Thread.sleep(2000);
