@@ -270,10 +270,12 @@ public final class KeywardServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // the API first: it stops taking requests and lets those in flight finish (http.shutdown_timeout) while
+        // everything they may use still runs
+        api.close();
         services.console().overview().close();
         trustExpiry.close();
         pruner.close();
-        api.close();
         services.hosts().close();
         services.issuance().close();
         checkpoints.close();
