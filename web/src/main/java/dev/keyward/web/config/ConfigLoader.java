@@ -68,9 +68,8 @@ public final class ConfigLoader {
         String bind = env("KEYWARD_HTTP_BIND").or(() -> http.string("bind")).orElse("127.0.0.1");
         HttpConfig httpConfig = new HttpConfig(bind, port, false, tlsConfig,
                 HttpLimits.parse(http.section("limits")), http.bool("server_timing").orElse(false),
-                http.string("shutdown_timeout").map(v -> v.equals("0") || v.equalsIgnoreCase("off") ? Duration.ZERO
-                        : ConfigTree.parseDuration("http.shutdown_timeout", v))
-                        .orElse(HttpConfig.DEFAULT_SHUTDOWN_TIMEOUT));
+                HttpLimits.timeout(http, "shutdown_timeout", Optional.of(HttpConfig.DEFAULT_SHUTDOWN_TIMEOUT))
+                        .orElse(Duration.ZERO));
 
         ConfigTree db = top.section("database");
         db.checkKnown(Set.of("url", "user", "password_file", "pool_size"));

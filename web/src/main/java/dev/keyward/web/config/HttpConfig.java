@@ -15,9 +15,9 @@ import java.util.Optional;
  * @param limits       slow-request timeouts, connection cap and rate limits ({@code http.limits.*})
  * @param serverTiming send a {@code Server-Timing} header with each issuance: where its time went (queue, database,
  *                     signing, write, commit); {@code http.server_timing}, default off (the benchmark turns it on)
- * @param shutdownTimeout {@code http.shutdown_timeout} (default 10s, at most 1m): at shutdown the server stops taking
- *                     requests (new ones get 503) and gives those in flight this long to finish before it closes
- *                     their connections; {@code off} (zero) closes them at once
+ * @param shutdownTimeout {@code http.shutdown_timeout} (default 10s, at most 1m): at shutdown the server refuses new
+ *                     connections and gives the requests in flight this long to finish before it closes their
+ *                     connections; {@code off} (zero) closes them at once
  */
 public record HttpConfig(String bind, int port, boolean insecureHttp, Optional<TlsConfig> tls, HttpLimits limits,
         boolean serverTiming, Duration shutdownTimeout) {

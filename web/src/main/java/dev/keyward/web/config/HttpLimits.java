@@ -106,7 +106,8 @@ public record HttpLimits(Optional<Duration> headerTimeout, Optional<Duration> bo
         return v.equals("0") || v.toLowerCase(Locale.ROOT).equals("off") || v.equals("false");
     }
 
-    private static Optional<Duration> timeout(ConfigTree t, String key, Optional<Duration> dflt) {
+    /** A duration under {@code t}, {@code off} (or 0, false) for none, {@code dflt} when absent. */
+    static Optional<Duration> timeout(ConfigTree t, String key, Optional<Duration> dflt) {
         Optional<String> v = t.string(key);
         if (v.isEmpty()) {
             return dflt;

@@ -74,10 +74,11 @@ public final class ApiServer implements AutoCloseable {
                     krlNotModified.setHandler(new MinimumDataRateHandler(limits.minDataRate(), 0));
                 }
                 // outermost: every response (KRL 304s too) carries X-Request-Id, and the lines logged meanwhile.
-                // Then the graceful stop: at shutdown a request already in the server (a certificate being signed
-                // and committed) is answered, for up to http.shutdown_timeout, and a new one gets 503 (the
-                // connectors stop accepting) instead of both losing their connection. Idle keep-alive connections
-                // are closed at once (Jetty's default waits a second for each to go idle, which every stop paid)
+                // Then the graceful stop: at shutdown the connectors refuse new connections and a request already
+                // in the server (a certificate being signed and committed) is answered, for up to
+                // http.shutdown_timeout, instead of losing its connection; one that still arrives gets 503. Idle
+                // keep-alive connections are closed at once (Jetty's default waits a second for each to go idle,
+                // which every stop paid)
                 GracefulHandler graceful = new GracefulHandler(krlNotModified);
                 graceful.setShutdownIdleTimeout(SHUTDOWN_IDLE_MILLIS);
                 server.setHandler(new RequestIds(graceful));

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.web.testing.Api;
+import dev.keyward.web.testing.AuditHeadHold;
 import dev.keyward.web.testing.SshKeyLines;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,62 +30,37 @@ class ClientGoneTest {
         TestDatabases.Db dbRef = TestDatabases.create();
         PrintStream old = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (TestServer server = TestServer.start(tmp.resolve("home"), dbRef);
-                Connection holder = DriverManager.getConnection(dbRef.url(), dbRef.user(), dbRef.password())) {
+        try (TestServer server = TestServer.start(tmp.resolve("home"), dbRef)) {
             String token = server.token("engineer", "alice");
-            byte[] body = Api.JSON.writeValueAsBytes(Map.of("public_key", SshKeyLines.ed25519("gone")));
-            // hold the audit chain's head, so the certificate's batch waits before its commit
-            holder.setAutoCommit(false);
-            try (Statement st = holder.createStatement()) {
-                st.executeQuery("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").close();
+            // hold the audit chain's head (after the token, whose creation is audited), so the certificate's
+            // batch waits before its commit
+            try (AuditHeadHold hold = AuditHeadHold.take(dbRef)) {
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                try (Socket s = new Socket("127.0.0.1", server.port())) {
+                    AuditHeadHold.postUserCertificate(s, token, SshKeyLines.ed25519("gone"));
+                    hold.awaitBatch();
+                    s.setSoLinger(true, 0); // close with a reset: the server's write fails
+                }
+                Thread.sleep(200);
+                hold.release(); // the batch commits, then finds no one to answer
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!err.toString(StandardCharsets.UTF_8).contains("not delivered")
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                System.setErr(old);
+                String log = err.toString(StandardCharsets.UTF_8);
+                assertTrue(log.contains("POST /api/v1/certs/user: answer 201 not delivered, the client closed the"
+                        + " connection"), log);
+                assertFalse(log.contains("internal error"), log);
+                assertFalse(log.contains("\tat "), "no stack trace: " + log);
+                // issued and on record, as every certificate that leaves the signer is
+                Api.Resp list = server.api().get("/api/v1/certs?requester=alice", server.adminToken());
+                assertEquals(200, list.status(), list.toString());
+                assertEquals(1, list.json().get("items").size(), list.toString());
             }
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            try (Socket s = new Socket("127.0.0.1", server.port())) {
-                OutputStream out = s.getOutputStream();
-                out.write(("POST /api/v1/certs/user HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-                waitForLockWaiter(holder);
-                s.setSoLinger(true, 0); // close with a reset: the server's write fails
-            }
-            Thread.sleep(200);
-            holder.rollback(); // the batch commits, then finds no one to answer
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!err.toString(StandardCharsets.UTF_8).contains("not delivered") && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            System.setErr(old);
-            String log = err.toString(StandardCharsets.UTF_8);
-            assertTrue(log.contains("POST /api/v1/certs/user: answer 201 not delivered, the client closed the"
-                    + " connection"), log);
-            assertFalse(log.contains("internal error"), log);
-            assertFalse(log.contains("\tat "), "no stack trace: " + log);
-            // issued and on record, as every certificate that leaves the signer is
-            Api.Resp list = server.api().get("/api/v1/certs?requester=alice", server.adminToken());
-            assertEquals(200, list.status(), list.toString());
-            assertEquals(1, list.json().get("items").size(), list.toString());
         } finally {
             System.setErr(old);
         }
-    }
-
-    /** Waits (up to 10 s) until some PostgreSQL backend waits for a lock: the batch, at the chain head. */
-    private static void waitForLockWaiter(Connection c) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        try (Statement st = c.createStatement()) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type ="
-                        + " 'Lock' AND pid <> pg_backend_pid()")) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(10);
-            }
-        }
-        throw new AssertionError("the certificate's batch never waited for the audit chain's head");
     }
 }

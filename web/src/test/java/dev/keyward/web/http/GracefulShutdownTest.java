@@ -6,22 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.web.testing.Api;
+import dev.keyward.web.testing.AuditHeadHold;
 import dev.keyward.web.testing.SshKeyLines;
 import dev.keyward.web.testing.TestDatabases;
 import dev.keyward.web.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,20 +35,17 @@ class GracefulShutdownTest {
         TestDatabases.Db dbRef = TestDatabases.create();
         TestServer server = TestServer.start(tmp.resolve("home"), dbRef);
         Thread stopper = new Thread(server::close, "stopper");
-        try (Connection holder = DriverManager.getConnection(dbRef.url(), dbRef.user(), dbRef.password())) {
+        try {
             String token = server.token("engineer", "alice");
             int port = server.port();
-            holder.setAutoCommit(false);
-            try (Statement st = holder.createStatement()) { // the batch waits at the audit chain's head
-                st.executeQuery("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").close();
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            // the batch waits at the audit chain's head (taken after the token, whose creation is audited)
+            try (AuditHeadHold hold = AuditHeadHold.take(dbRef); Socket s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(30_000);
-                post(s, token, SshKeyLines.ed25519("in-flight"));
-                waitForLockWaiter(holder);
+                AuditHeadHold.postUserCertificate(s, token, SshKeyLines.ed25519("in-flight"));
+                hold.awaitBatch();
                 // a second request behind it on the same connection (pipelined): read after the first is answered,
                 // that is, once the stop has begun
-                post(s, token, SshKeyLines.ed25519("behind"));
+                AuditHeadHold.postUserCertificate(s, token, SshKeyLines.ed25519("behind"));
 
                 long begin = System.nanoTime();
                 stopper.start();
@@ -61,7 +53,7 @@ class GracefulShutdownTest {
                 assertTrue(stopper.isAlive(), "the server waits for the certificate in flight");
                 assertTurnedAway(port, token);
 
-                holder.rollback(); // the batch commits now
+                hold.release(); // the batch commits now
                 String answer = readResponse(s.getInputStream());
                 assertTrue(answer.startsWith("HTTP/1.1 201 "), answer);
                 JsonNode cert = Api.JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
@@ -74,11 +66,8 @@ class GracefulShutdownTest {
                 assertFalse(stopper.isAlive(), "the server stopped once the request was answered");
                 assertTrue(System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(10),
                         "it did not wait for the whole timeout");
-            }
-            try (Statement st = holder.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT count(*) FROM certificates WHERE requester = 'alice'")) {
-                rs.next();
-                assertEquals(1, rs.getInt(1), "the certificate in flight is on record, none for the request behind");
+                assertEquals(1, hold.count("SELECT count(*) FROM certificates WHERE requester = 'alice'"),
+                        "the certificate in flight is on record, none for the request behind");
             }
         } finally {
             if (!stopper.isAlive()) {
@@ -94,16 +83,12 @@ class GracefulShutdownTest {
         TestDatabases.Db dbRef = TestDatabases.create();
         TestServer server = TestServer.startWithHttp(tmp.resolve("home"), dbRef, "shutdown_timeout: 2s\n");
         Thread stopper = new Thread(server::close, "stopper");
-        try (Connection holder = DriverManager.getConnection(dbRef.url(), dbRef.user(), dbRef.password())) {
+        try {
             String token = server.token("engineer", "alice");
-            holder.setAutoCommit(false);
-            try (Statement st = holder.createStatement()) {
-                st.executeQuery("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").close();
-            }
-            try (Socket s = new Socket("127.0.0.1", server.port())) {
+            try (AuditHeadHold hold = AuditHeadHold.take(dbRef); Socket s = new Socket("127.0.0.1", server.port())) {
                 s.setSoTimeout(30_000);
-                post(s, token, SshKeyLines.ed25519("stuck"));
-                waitForLockWaiter(holder);
+                AuditHeadHold.postUserCertificate(s, token, SshKeyLines.ed25519("stuck"));
+                hold.awaitBatch();
                 long begin = System.nanoTime();
                 stopper.start();
                 // the chain head stays locked: the request cannot finish, the stop goes ahead after 2 s
@@ -112,8 +97,6 @@ class GracefulShutdownTest {
                 assertTrue(waitedMs >= 1_500, "waited for the request, " + waitedMs + " ms: " + answer);
                 assertTrue(waitedMs < 10_000, "no longer than the timeout, " + waitedMs + " ms");
                 assertFalse(answer.startsWith("HTTP/1.1 201"), "no certificate was committed: " + answer);
-            } finally {
-                holder.rollback();
             }
             stopper.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(stopper.isAlive(), "the server stopped");
@@ -137,21 +120,11 @@ class GracefulShutdownTest {
                 notADuration.toString());
     }
 
-    private static void post(Socket s, String token, String publicKey) throws IOException {
-        byte[] body = Api.JSON.writeValueAsBytes(Map.of("public_key", publicKey));
-        OutputStream out = s.getOutputStream();
-        out.write(("POST /api/v1/certs/user HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
-    }
-
     /** A new request while the server stops: its connection refused, or a 503 on a connection still accepted. */
     private static void assertTurnedAway(int port, String token) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
-            post(s, token, SshKeyLines.ed25519("late"));
+            AuditHeadHold.postUserCertificate(s, token, SshKeyLines.ed25519("late"));
             String answer = readResponse(s.getInputStream());
             assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 503 ")
                     && answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/problem+json"),
@@ -187,23 +160,5 @@ class GracefulShutdownTest {
             }
             got.write(buf, 0, n);
         }
-    }
-
-    /** Waits (up to 10 s) until some PostgreSQL backend waits for a lock: the batch, at the chain head. */
-    private static void waitForLockWaiter(Connection c) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        try (Statement st = c.createStatement()) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type ="
-                        + " 'Lock' AND pid <> pg_backend_pid()")) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(10);
-            }
-        }
-        throw new AssertionError("the certificate's batch never waited for the audit chain's head");
     }
 }
