@@ -143,10 +143,12 @@ public final class BenchServer {
         for (int clients : concurrencies) {
             Map<String, double[]> before = serverTimers();
             double jit0 = CpuTime.compilerMillis(serverPid);
+            CpuTime.Threads threads0 = CpuTime.Threads.take(serverPid);
             CpuTime.Sample cpu0 = CpuTime.Sample.take(serverPid, postmasterPid);
             PhaseMeans phases = new PhaseMeans();
             Run r = closedLoop(clients, seconds, phases);
             CpuTime.Sample cpu1 = CpuTime.Sample.take(serverPid, postmasterPid);
+            CpuTime.Threads threads1 = CpuTime.Threads.take(serverPid);
             double jitMs = CpuTime.compilerMillis(serverPid) - jit0;
             Map<String, double[]> after = serverTimers();
             if (r.perSecond() > best && r.ok() > 0) {
@@ -159,7 +161,8 @@ public final class BenchServer {
                 long n = Math.max(1, r.ok() + r.errors());
                 mostClients = new MostClients(clients, r.perSecond(), r.lat().millis(0.99),
                         (cpu1.server() - cpu0.server()) / n, jitMs / n,
-                        (cpu1.postgres() - cpu0.postgres()) / n + (cpu1.client() - cpu0.client()) / n);
+                        (cpu1.postgres() - cpu0.postgres()) / n + (cpu1.client() - cpu0.client()) / n,
+                        threads1.perOp(threads0, n));
             }
             printf("  %-8d %,10.0f %9.2f %9.2f %9.2f %7d   %-30s %-55s %.0f ms%n", clients, r.perSecond(),
                     r.lat().millis(0.50), r.lat().millis(0.99), r.lat().millis(1.0), r.errors(), String.format(Locale.ROOT,
@@ -289,6 +292,11 @@ public final class BenchServer {
                     + " rest %.3f (JSON, authentication, policy, certificate encoding, SQL client, audit chain, group"
                     + " commit hand-offs); without signing and the JIT: %.3f ms%n", signCpuMs, m.jitMs(), bareHttpMs,
                     rest, m.serverCpuMs() - signCpuMs - m.jitMs());
+            // the same CPU by the server's threads (/proc/PID/task): where the request threads' share stands against
+            // the bare exchange, and how much of the batch's work is signing (the worker signs a chunk itself)
+            printf("       by thread: %s ms%n", m.byThread().entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(" + ")));
             if (othersCpuMs > 0) {
                 results.add(target(m.perSecond() >= 0.75 * ceiling, String.format(Locale.ROOT, "issuance at %d clients"
                         + " >= 75%% of the ceiling line: %,.0f certs/s = %.0f%% of %,.0f/s", m.clients(), m.perSecond(),
@@ -475,7 +483,7 @@ public final class BenchServer {
 
     /** The closed-loop run with the most clients: its rate, p99 and the server's CPU ms per certificate. */
     record MostClients(int clients, double perSecond, double p99, double serverCpuMs, double jitMs,
-            double postgresAndClientMs) {
+            double postgresAndClientMs, Map<String, Double> byThread) {
     }
 
     /**

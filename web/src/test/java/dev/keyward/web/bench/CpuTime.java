@@ -68,6 +68,75 @@ final class CpuTime {
     }
 
     /**
+     * The group a thread of the server belongs to, by its name as {@code /proc/PID/task/TID/comm} shows it (at most 15
+     * characters): the request threads (Jetty's pool, selectors included), the issuance batch workers, the signing
+     * pool, the JIT compilers, or other (GC, the audit checkpointer, the console's jobs, ...).
+     */
+    static String threadGroup(String comm) {
+        String c = comm.strip();
+        if (c.startsWith("JettyServerThre") || c.startsWith("qtp")) {
+            return "request threads";
+        }
+        if (c.startsWith("keyward-issue")) {
+            return "batch workers";
+        }
+        if (c.equals("keyward-sign")) {
+            return "signing pool";
+        }
+        if (c.matches("C[12] CompilerThre.*")) {
+            return "JIT compilers";
+        }
+        return "other";
+    }
+
+    /** The groups of {@link #threadGroup}, in the order the bench prints them. */
+    static final List<String> THREAD_GROUPS = List.of("request threads", "batch workers", "signing pool",
+            "JIT compilers", "other");
+
+    /** CPU milliseconds so far of each live thread of JVM {@code pid}: its group and CPU by thread id. */
+    record Threads(java.util.Map<Long, String> group, java.util.Map<Long, Double> millis, double process) {
+        static Threads take(long pid) {
+            java.util.Map<Long, String> group = new java.util.HashMap<>();
+            java.util.Map<Long, Double> millis = new java.util.HashMap<>();
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path t : tasks.toList()) {
+                    String comm = readOrNull(t.resolve("comm"));
+                    String[] f = comm == null ? null : fields(t.resolve("stat"));
+                    if (f != null) { // null: the thread ended meanwhile
+                        long tid = Long.parseLong(t.getFileName().toString());
+                        group.put(tid, threadGroup(comm));
+                        millis.put(tid, cpuMillis(f));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return new Threads(java.util.Map.of(), java.util.Map.of(), 0);
+            }
+            return new Threads(group, millis, CpuTime.millis(pid));
+        }
+
+        /**
+         * CPU milliseconds per operation of each group between {@code before} and this snapshot, in
+         * {@link #THREAD_GROUPS}' order; a thread that started meanwhile counts from zero, and what threads that
+         * ended meanwhile used (gone from /proc) is in "other", as the process's total less the live threads.
+         */
+        java.util.LinkedHashMap<String, Double> perOp(Threads before, long ops) {
+            java.util.LinkedHashMap<String, Double> out = new java.util.LinkedHashMap<>();
+            THREAD_GROUPS.forEach(g -> out.put(g, 0.0));
+            if (ops <= 0) {
+                return out;
+            }
+            double live = 0;
+            for (var e : millis.entrySet()) {
+                double d = e.getValue() - before.millis.getOrDefault(e.getKey(), 0.0);
+                live += d;
+                out.merge(group.get(e.getKey()), d / ops, Double::sum);
+            }
+            out.merge("other", Math.max(0, (process - before.process) - live) / ops, Double::sum);
+            return out;
+        }
+    }
+
+    /**
      * The fields after "(comm)": f[0] is state (field 3), f[1] ppid (4), f[11] utime (14), f[12] stime (15), f[13]
      * cutime (16) and f[14] cstime (17): the CPU of its children that ended and were waited for.
      */
