@@ -57,6 +57,8 @@ public final class BenchServer {
     private final List<Integer> krlConcurrencies;
     /** Open-loop runs (--repeat; the target holds only when it holds in each). */
     private final int repeat;
+    /** Seconds of an extra run at the most clients under JDK 25's CPU-time sampler ({@code --profile}); 0: none. */
+    private final double profileSeconds;
     /** The server's GC log (-Xlog:gc:file=...:utctime), to line its pauses up with the slowest requests. */
     private final Path gcLog;
     private MostClients mostClients;
@@ -77,6 +79,7 @@ public final class BenchServer {
         this.concurrencies = ints(o.get("clients", "4,16,64"));
         this.krlConcurrencies = ints(o.get("krl-clients", "16,64"));
         this.repeat = o.atLeast("repeat", 1, 1);
+        this.profileSeconds = o.atLeast("profile", 0, 0);
         this.gcLog = o.get("gc-log", "").isEmpty() ? null : Path.of(o.get("gc-log", ""));
     }
 
@@ -169,6 +172,10 @@ public final class BenchServer {
                     "%.2f / %.3f", mean(before, after, "keyward_cert_issue_seconds"), mean(before, after,
                     "keyward_signer_seconds")), cpu1.perOp(cpu0, r.ok() + r.errors()), jitMs);
             printf("  %-8s server phases (Server-Timing), %s%n", "", phases.line());
+        }
+
+        if (profileSeconds > 0) {
+            profile(concurrencies.get(concurrencies.size() - 1), profileSeconds);
         }
 
         // --- 3. open loop at a fixed offered rate, --repeat times; the worst run is what the target judges
@@ -399,6 +406,38 @@ public final class BenchServer {
     private double othersCpuMs;
     /** Server CPU ms of the cheapest request (a conditional KRL GET answered 304 before the servlet layer). */
     private double bareHttpMs;
+
+    /**
+     * {@code --profile}: an extra closed-loop run (not judged) under JDK 25's CPU-time sampler, and where the server's
+     * CPU went in it, by thread group: the nearest method of Keyward's own code and the leaf method of the samples.
+     */
+    private void profile(int clients, double secs) throws InterruptedException, IOException {
+        printf("%nWhere the server's CPU goes at %d clients: an extra %.0f s run under JDK 25's CPU-time sampler"
+                + " (jdk.CPUTimeSample through jcmd; not judged)%n", clients, secs);
+        if (!CpuProfile.supported()) {
+            printf("  not run: the sampler needs JDK 25 on Linux (this is %s on %s)%n", Runtime.version(),
+                    System.getProperty("os.name"));
+            return;
+        }
+        Path file = home.resolve("bench-cpu-profile.jfr");
+        try {
+            CpuTime.Threads threads0 = CpuTime.Threads.take(serverPid);
+            CpuProfile.start(serverPid);
+            Run r = closedLoop(clients, secs);
+            CpuProfile.stop(serverPid, file);
+            CpuTime.Threads threads1 = CpuTime.Threads.take(serverPid);
+            CpuProfile.Summary s = CpuProfile.read(file);
+            printf("  %,.0f certs/s under the sampler, %,d samples (%,d lost); each group's share of its samples:%n",
+                    r.perSecond(), s.samples(), s.lost());
+            for (String line : s.lines(threads1.perOp(threads0, Math.max(1, r.ok() + r.errors())), 6)) {
+                printf("  %s%n", line);
+            }
+        } catch (IOException e) {
+            printf("  the sampler failed: %s%n", e.getMessage());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
 
     private Run closedLoop(int clients, double secs) throws InterruptedException {
         return closedLoop(clients, secs, null);

@@ -86,7 +86,7 @@ class CpuTimeTest {
     }
 
     /** Spins for about {@code millis} of CPU time of the calling thread. */
-    private static void burn(long millis) {
+    static void burn(long millis) {
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long start = mx.getCurrentThreadCpuTime();
         long x = 0;
