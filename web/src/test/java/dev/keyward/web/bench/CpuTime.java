@@ -49,23 +49,15 @@ final class CpuTime {
         return total;
     }
 
-    /** CPU milliseconds used so far by the JIT compiler threads of JVM {@code pid} ("C1/C2 CompilerThread"). */
+    /** CPU milliseconds used so far by the JIT compiler threads of JVM {@code pid} (those alive now). */
     static double compilerMillis(long pid) {
-        double total = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path t : tasks.toList()) {
-                String comm = readOrNull(t.resolve("comm"));
-                String[] f = comm != null && comm.strip().matches("C[12] CompilerThre.*")
-                        ? fields(t.resolve("stat")) : null;
-                if (f != null) { // null: not a compiler thread, or it ended meanwhile
-                    total += cpuMillis(f);
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return total;
+        Threads t = Threads.take(pid);
+        return t.millis().entrySet().stream().filter(e -> JIT.equals(t.group().get(e.getKey())))
+                .mapToDouble(java.util.Map.Entry::getValue).sum();
     }
+
+    /** The thread group of the JIT compilers ("C1/C2 CompilerThread"). */
+    static final String JIT = "JIT compilers";
 
     /**
      * The group a thread of the server belongs to, by its name as {@code /proc/PID/task/TID/comm} shows it (at most 15
@@ -84,14 +76,14 @@ final class CpuTime {
             return "signing pool";
         }
         if (c.matches("C[12] CompilerThre.*")) {
-            return "JIT compilers";
+            return JIT;
         }
         return "other";
     }
 
     /** The groups of {@link #threadGroup}, in the order the bench prints them. */
-    static final List<String> THREAD_GROUPS = List.of("request threads", "batch workers", "signing pool",
-            "JIT compilers", "other");
+    static final List<String> THREAD_GROUPS = List.of("request threads", "batch workers", "signing pool", JIT,
+            "other");
 
     /** CPU milliseconds so far of each live thread of JVM {@code pid}: its group and CPU by thread id. */
     record Threads(java.util.Map<Long, String> group, java.util.Map<Long, Double> millis, double process) {
