@@ -146,7 +146,8 @@ public final class KeywardServer implements AutoCloseable {
             auth.addAll(opts.extraAuthenticators());
             Authenticators authenticators = new Authenticators(auth);
             KrlService krl = new KrlService(db, cfg.krl().versionCheckInterval(), opts.krlEncoder());
-            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics, checkpoints::appended);
+            issuance = new IssuanceService(db, keys, policy, opts.clock(), metrics, cfg.ca().signingThreads(),
+                    checkpoints::appended);
             hostServices = HostServices.create(db, krl, issuance, opts.clock(), cfg.tokens().maxTtl(),
                     cfg.inventory());
             CaKeys active = keys;

@@ -78,7 +78,8 @@ public final class Pkcs11Keys {
                         + "' but could not name it '" + uri.object() + "'; a key object without a name may be left"
                         + " on the token: " + e.getMessage(), e);
             }
-            return new Pkcs11Signer(uri, secrets, bound(uri, c, pair.getPublic(), pair.getPrivate()));
+            return new Pkcs11Signer(uri, secrets, bound(uri, c, pair.getPublic(), pair.getPrivate()),
+                    token.hardwareSlot());
         });
     }
 
@@ -86,7 +87,7 @@ public final class Pkcs11Keys {
     public static CaSigner open(Pkcs11Uri uri, SecretSource secrets) {
         Pkcs11Token token = Pkcs11Token.of(uri);
         return new Pkcs11Signer(uri, secrets, token.module().exclusive(() -> find(token, token.connection(), uri,
-                secrets)));
+                secrets)), token.hardwareSlot());
     }
 
     /**

@@ -69,6 +69,8 @@ final class Pkcs11Module {
     private static final long CKF_SERIAL_SESSION = 0x4;
     private static final long CKU_USER = 1;
     private static final long CKA_CLASS = 0x0;
+    /** CK_SLOT_INFO.flags: a hardware slot, "as opposed to a software slot implementing a soft token". */
+    static final long CKF_HW_SLOT = 0x4;
     private static final long CKA_ID = 0x102;
     private static final long CKO_PRIVATE_KEY = 0x3;
     private static final long CKA_TOKEN = 0x1;
@@ -332,6 +334,16 @@ final class Pkcs11Module {
     /** C_GetSlotList: the slot IDs, all of them or only those with a token present. */
     long[] slotList(boolean tokenPresent) {
         return (long[]) call("C_GetSlotList", new Class<?>[] {boolean.class}, tokenPresent);
+    }
+
+    /** C_GetSlotInfo's flags for {@code slotId}. */
+    long slotFlags(long slotId) {
+        Object info = call("C_GetSlotInfo", new Class<?>[] {long.class}, slotId);
+        try {
+            return info.getClass().getField("flags").getLong(info);
+        } catch (ReflectiveOperationException e) {
+            throw inaccessible(e);
+        }
     }
 
     /** C_GetTokenInfo for one slot. */

@@ -58,6 +58,7 @@ public final class Pkcs11Signer implements CaSigner {
     private final SshPublicKey publicKey;
     private final SignatureAlgorithm algorithm;
     private final String description;
+    private final boolean hardwareSlot;
     private volatile Bound bound;
     // guarded by this
     private Outage outage;
@@ -65,13 +66,14 @@ public final class Pkcs11Signer implements CaSigner {
     private ScheduledFuture<?> scheduled;
     private boolean closed;
 
-    Pkcs11Signer(Pkcs11Uri uri, SecretSource secrets, Bound bound) {
+    Pkcs11Signer(Pkcs11Uri uri, SecretSource secrets, Bound bound, boolean hardwareSlot) {
         this.uri = uri;
         this.secrets = secrets;
         this.module = Pkcs11Module.load(uri.modulePath());
         this.publicKey = bound.signer().publicKey();
         this.algorithm = bound.signer().algorithm();
         this.description = describe(uri);
+        this.hardwareSlot = hardwareSlot;
         this.bound = bound;
     }
 
@@ -92,6 +94,12 @@ public final class Pkcs11Signer implements CaSigner {
     @Override
     public String description() {
         return description;
+    }
+
+    /** A soft token's slot (SoftHSM2's) signs on this host's CPUs; a hardware slot (CKF_HW_SLOT) on its device. */
+    @Override
+    public boolean signsOnHostCpu() {
+        return !hardwareSlot;
     }
 
     @Override

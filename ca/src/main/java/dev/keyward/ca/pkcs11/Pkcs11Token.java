@@ -14,6 +14,8 @@ import java.security.Security;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One token as this JVM uses it: its connection (a SunPKCS11 provider bound to the token's slot) and the login.
@@ -35,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Pkcs11Module#exclusive}.
  */
 final class Pkcs11Token {
+    private static final Logger LOG = LoggerFactory.getLogger(Pkcs11Token.class);
     private static final Map<SlotKey, Pkcs11Token> TOKENS = new ConcurrentHashMap<>();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -48,6 +51,7 @@ final class Pkcs11Token {
     private final Pkcs11Module module;
     private final String label;
     private final long slotId;
+    private final boolean hardwareSlot;
     private final byte[] pinSalt = new byte[16];
     private volatile Connection connection;
     private byte[] loggedInPinDigest;
@@ -57,7 +61,28 @@ final class Pkcs11Token {
         this.module = module;
         this.label = slot.label();
         this.slotId = slot.id();
+        this.hardwareSlot = hardwareSlot(module, slot);
         RANDOM.nextBytes(pinSalt);
+    }
+
+    /**
+     * Whether the slot says it is a hardware slot (CKF_HW_SLOT); SoftHSM2's are not. Only a sizing hint for
+     * issuance's signing threads ({@link dev.keyward.ca.sign.CaSigner#signsOnHostCpu()}): a module that cannot say is
+     * taken for a soft token, which keeps the threads at the number of CPUs.
+     */
+    private static boolean hardwareSlot(Pkcs11Module module, TokenSlots.Slot slot) {
+        try {
+            return (module.slotFlags(slot.id()) & Pkcs11Module.CKF_HW_SLOT) != 0;
+        } catch (RuntimeException e) {
+            LOG.warn("C_GetSlotInfo failed for PKCS#11 token '{}' in {} ({}); sizing issuance's signing threads as"
+                    + " for a soft token", slot.label(), module.path(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether the token is in a hardware slot (CKF_HW_SLOT), read when the token was first opened. */
+    boolean hardwareSlot() {
+        return hardwareSlot;
     }
 
     /** The token {@code uri} names, with a provider configured but not yet logged in. */

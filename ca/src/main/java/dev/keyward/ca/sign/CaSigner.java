@@ -23,6 +23,17 @@ public interface CaSigner extends AutoCloseable {
     /** A human-readable reference, never containing a secret (for logs and errors). */
     String description();
 
+    /**
+     * Whether a signature is computed on this host's CPUs, in the calling thread (a software key, or a PKCS#11 soft
+     * token such as SoftHSM2, which runs inside the calling process), rather than by a device the calling thread
+     * waits for (a PKCS#11 hardware slot: an HSM on the bus, a USB token, a network HSM's client). Issuance sizes its
+     * signing threads by it: for the first, more threads than CPUs only contend; for the second, concurrent sessions
+     * overlap the device's latency.
+     */
+    default boolean signsOnHostCpu() {
+        return true;
+    }
+
     @Override
     default void close() {
     }

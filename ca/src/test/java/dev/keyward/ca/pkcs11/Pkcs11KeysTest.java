@@ -68,6 +68,8 @@ class Pkcs11KeysTest {
         // Found by name again, through a URI parsed from text.
         CaSigner opened = Pkcs11Keys.open(Pkcs11Uri.parse(uri.toString()), SecretSource.of(Map.of()));
         assertArrayEquals(generated.publicKey().blob(), opened.publicKey().blob());
+        // SoftHSM2's slots are soft-token slots (no CKF_HW_SLOT): its signatures cost this host's CPU
+        assertTrue(generated.signsOnHostCpu() && opened.signsOnHostCpu());
         assertTrue(SshSignatures.verify(generated.publicKey(), DATA, opened.sign(DATA)));
         assertFalse(SshSignatures.verify(generated.publicKey(), "other data".getBytes(StandardCharsets.UTF_8),
                 opened.sign(DATA)));

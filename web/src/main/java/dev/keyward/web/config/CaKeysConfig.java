@@ -14,14 +14,18 @@ import java.util.Optional;
  * @param storage   {@code ca.storage}: where created keys go: auto (SoftHSM2 if installed), softhsm or software
  * @param cryptoperiod {@code ca.cryptoperiod} (default 1 year): how long a CA key may sign before the compliance
  *                  report says it is due for rotation (NIST SP 800-57 Part 1, section 5.3)
+ * @param signingThreads {@code ca.signing_threads} (default {@code auto}, empty here): how many certificates of a
+ *                  batch are signed at once; see {@code IssuanceService.SigningPlan}
  */
 public record CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, CaAlgorithm algorithm,
-        Storage storage, Duration cryptoperiod) {
+        Storage storage, Duration cryptoperiod, Optional<Integer> signingThreads) {
     public static final Duration DEFAULT_CRYPTOPERIOD = Duration.ofDays(365);
+    /** The most {@code ca.signing_threads} takes: far beyond what any token serves at once. */
+    public static final int MAX_SIGNING_THREADS = 256;
 
-    /** With the default cryptoperiod. */
+    /** With the default cryptoperiod and signing threads. */
     public CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, CaAlgorithm algorithm, Storage storage) {
-        this(userKey, hostKey, algorithm, storage, DEFAULT_CRYPTOPERIOD);
+        this(userKey, hostKey, algorithm, storage, DEFAULT_CRYPTOPERIOD, Optional.empty());
     }
 
     /** Where the server puts keys it creates itself. */
@@ -32,6 +36,10 @@ public record CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, C
     public CaKeysConfig {
         if (cryptoperiod.compareTo(Duration.ofDays(1)) < 0) {
             throw new ConfigException("ca.cryptoperiod must be at least 1d (e.g. 365d)");
+        }
+        if (signingThreads.isPresent() && (signingThreads.get() < 1 || signingThreads.get() > MAX_SIGNING_THREADS)) {
+            throw new ConfigException("ca.signing_threads must be auto or a whole number from 1 to "
+                    + MAX_SIGNING_THREADS + ", got " + signingThreads.get());
         }
         if (userKey.isPresent() != hostKey.isPresent()) {
             throw new ConfigException("ca.user_key and ca.host_key go together: set both (two separate keys), or"

@@ -81,7 +81,7 @@ public final class ConfigLoader {
         DatabaseConfig dbConfig = new DatabaseConfig(url, user, passwordFile, poolSize);
 
         ConfigTree ca = top.section("ca");
-        ca.checkKnown(Set.of("user_key", "host_key", "algorithm", "storage", "cryptoperiod"));
+        ca.checkKnown(Set.of("user_key", "host_key", "algorithm", "storage", "cryptoperiod", "signing_threads"));
         CaAlgorithm algorithm;
         try {
             algorithm = ca.string("algorithm").map(CaAlgorithm::parse).orElse(CaAlgorithm.DEFAULT);
@@ -91,7 +91,7 @@ public final class ConfigLoader {
         CaKeysConfig.Storage storage = ca.string("storage").map(s -> parseStorage(s)).orElse(CaKeysConfig.Storage.AUTO);
         CaKeysConfig caConfig = new CaKeysConfig(env("KEYWARD_USER_CA_KEY").or(() -> ca.string("user_key")),
                 env("KEYWARD_HOST_CA_KEY").or(() -> ca.string("host_key")), algorithm, storage,
-                ca.duration("cryptoperiod").orElse(CaKeysConfig.DEFAULT_CRYPTOPERIOD));
+                ca.duration("cryptoperiod").orElse(CaKeysConfig.DEFAULT_CRYPTOPERIOD), signingThreads(ca));
 
         ConfigTree tokens = top.section("tokens");
         tokens.checkKnown(Set.of("max_ttl", "bootstrap_ttl"));
@@ -124,6 +124,18 @@ public final class ConfigLoader {
         ConsoleConfig consoleConfig = ConsoleConfig.parse(top.section("console"));
         return new ServerConfig(home, httpConfig, dbConfig, caConfig, tokensConfig, krlConfig, policy, oidc,
                 inventoryConfig, auditConfig, logFormat, consoleConfig);
+    }
+
+    /** {@code ca.signing_threads}: {@code auto} (empty: the server decides) or a whole number. */
+    private static Optional<Integer> signingThreads(ConfigTree ca) {
+        return ca.string("signing_threads").filter(s -> !s.equalsIgnoreCase("auto")).map(s -> {
+            try {
+                return Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("ca.signing_threads must be auto or a whole number from 1 to "
+                        + CaKeysConfig.MAX_SIGNING_THREADS + ", got '" + s + "'");
+            }
+        });
     }
 
     private static CaKeysConfig.Storage parseStorage(String s) {

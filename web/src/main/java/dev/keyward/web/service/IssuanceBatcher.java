@@ -68,6 +68,7 @@ final class IssuanceBatcher implements AutoCloseable {
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final ExecutorService signing;
     private final int signingThreads;
+    private final int minChunk;
     private final List<Thread> workers = new ArrayList<>();
     /**
      * Held by the worker that is forming a batch and signing it, released before that batch writes and commits: the
@@ -76,14 +77,21 @@ final class IssuanceBatcher implements AutoCloseable {
     private final Semaphore intake = new Semaphore(1);
     private volatile boolean closed;
 
-    /** {@code auditAppended} is told the chain's last entry after each committed batch. */
-    IssuanceBatcher(Database db, CaKeys keys, ServerMetrics metrics, int workerCount, int signingThreads,
+    /**
+     * {@code signingThreads} pool threads sign a batch beside its worker, each a contiguous chunk of at least
+     * {@code minChunk} certificates; {@code auditAppended} is told the chain's last entry after each committed batch.
+     */
+    IssuanceBatcher(Database db, CaKeys keys, ServerMetrics metrics, int workerCount, int signingThreads, int minChunk,
             LongConsumer auditAppended) {
+        if (signingThreads < 1 || minChunk < 1) {
+            throw new IllegalArgumentException("signingThreads and minChunk must be at least 1");
+        }
         this.db = db;
         this.keys = keys;
         this.metrics = metrics;
         this.auditAppended = auditAppended;
         this.signingThreads = signingThreads;
+        this.minChunk = minChunk;
         this.signing = Executors.newFixedThreadPool(signingThreads, r -> {
             Thread t = new Thread(r, "keyward-sign");
             t.setDaemon(true);
@@ -310,7 +318,10 @@ final class IssuanceBatcher implements AutoCloseable {
         return false;
     }
 
-    /** Certificates a batch gives each signing thread at least: fewer cost more in hand-offs than they save. */
+    /**
+     * Certificates a batch gives each signing thread at least when signatures cost this host's CPU: fewer cost more in
+     * hand-offs than they save. A device's signatures (a hardware slot) are worth a thread each.
+     */
     static final int MIN_CHUNK = 8;
 
     /**
@@ -321,7 +332,7 @@ final class IssuanceBatcher implements AutoCloseable {
      */
     private List<Issued> sign(List<Request> live, List<Long> serials) {
         int n = live.size();
-        int chunks = Math.max(1, Math.min(signingThreads + 1, n / MIN_CHUNK));
+        int chunks = Math.max(1, Math.min(signingThreads + 1, n / minChunk));
         int per = (n + chunks - 1) / chunks;
         List<Future<List<Issued>>> futures = new ArrayList<>(chunks - 1);
         for (int from = per; from < n; from += per) {

@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.function.LongConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issues certificates. The policy decides the fields (in the caller's thread); then, in one transaction, the
@@ -30,24 +32,53 @@ import java.util.stream.Collectors;
  * ({@link IssuanceBatcher}, group commit).
  */
 public final class IssuanceService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IssuanceService.class);
     private final IssuancePolicy policy;
     private final PublicKeyParser parser;
     private final Clock clock;
     private final ServerMetrics metrics;
     private final IssuanceBatcher batcher;
 
-    /** {@code auditAppended} hears the chain's new last entry after each committed batch (the checkpointer). */
+    /**
+     * {@code signingThreads} is {@code ca.signing_threads} (empty: auto, see {@link SigningPlan}); {@code auditAppended}
+     * hears the chain's new last entry after each committed batch (the checkpointer).
+     */
     public IssuanceService(Database db, CaKeys keys, IssuancePolicy policy, Clock clock, ServerMetrics metrics,
-            LongConsumer auditAppended) {
+            Optional<Integer> signingThreads, LongConsumer auditAppended) {
         this.policy = policy;
         this.parser = PublicKeyParser.withDefaults();
         this.clock = clock;
         this.metrics = metrics;
-        int cpus = Runtime.getRuntime().availableProcessors();
+        SigningPlan plan = SigningPlan.of(signingThreads,
+                keys.user().signsOnHostCpu() && keys.host().signsOnHostCpu(),
+                Runtime.getRuntime().availableProcessors());
+        LOG.info("Issuance signs each batch on {} thread(s) beside its worker, {}", plan.threads(), plan.why());
         // two batch workers taking turns: one forms and signs a batch while the other writes and commits the one
         // before (never two forming at once: two free workers split the load into small batches, which cost 25-35%
-        // of the throughput at 16-64 clients); a large batch is signed in chunks on every CPU
-        this.batcher = new IssuanceBatcher(db, keys, metrics, 2, Math.max(2, cpus), auditAppended);
+        // of the throughput at 16-64 clients); a large batch is signed in chunks on the plan's threads
+        this.batcher = new IssuanceBatcher(db, keys, metrics, 2, plan.threads(), plan.minChunk(), auditAppended);
+    }
+
+    /**
+     * How many threads sign a batch beside its worker, and the fewest certificates each is given. Where signatures
+     * cost this host's CPU (software keys, a soft token such as SoftHSM2 inside this process), as many threads as
+     * CPUs (at least 2) with chunks of at least {@link IssuanceBatcher#MIN_CHUNK}: more threads would only contend for
+     * the CPUs, smaller chunks cost more in hand-offs than they save. Where a device signs (a PKCS#11 hardware slot:
+     * an HSM, whose signatures wait on the bus or the network), {@link #DEVICE_THREADS} threads with a certificate
+     * each: the thread mostly waits, and concurrent sessions overlap the device's latency. {@code ca.signing_threads}
+     * sets the thread count either way (a network HSM far away, or one that serves fewer sessions at once).
+     */
+    record SigningPlan(int threads, int minChunk, String why) {
+        static final int DEVICE_THREADS = 16;
+
+        static SigningPlan of(Optional<Integer> configured, boolean onHostCpu, int cpus) {
+            int threads = configured.orElse(onHostCpu ? Math.max(2, cpus) : DEVICE_THREADS);
+            String where = onHostCpu ? "the CA keys sign on this host's CPUs" : "the CA keys are in a hardware slot";
+            String source = configured.isPresent() ? "ca.signing_threads = " + threads : "ca.signing_threads = auto";
+            return new SigningPlan(threads, onHostCpu ? IssuanceBatcher.MIN_CHUNK : 1,
+                    "chunks of at least " + (onHostCpu ? IssuanceBatcher.MIN_CHUNK : 1) + " (" + where + "; " + source
+                            + ")");
+        }
     }
 
     /**

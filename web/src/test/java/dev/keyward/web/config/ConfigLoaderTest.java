@@ -173,6 +173,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void signingThreadsAreAutoUnlessANumberFromOneTo256() throws Exception {
+        assertEquals(Optional.empty(), new ConfigLoader(Map.of("KEYWARD_HOME", dir.toString())).load(Optional.empty())
+                .ca().signingThreads());
+        assertEquals(Optional.empty(), load("ca:\n  signing_threads: auto\n", Map.of()).ca().signingThreads());
+        assertEquals(Optional.of(32), load("ca:\n  signing_threads: 32\n", Map.of()).ca().signingThreads());
+        assertEquals(Optional.of(1), load("ca:\n  signing_threads: '1'\n", Map.of()).ca().signingThreads());
+        assertEquals(Optional.of(256), load("ca:\n  signing_threads: 256\n", Map.of()).ca().signingThreads());
+        for (String bad : new String[] {"0", "-4", "257", "1.5", "many", "true", "99999999999"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> load("ca:\n  signing_threads: " + bad + "\n", Map.of()), bad);
+            assertTrue(e.getMessage().contains("ca.signing_threads must be auto or a whole number from 1 to 256"),
+                    e.getMessage());
+        }
+        ConfigException list = assertThrows(ConfigException.class,
+                () -> load("ca:\n  signing_threads: [4]\n", Map.of()));
+        assertTrue(list.getMessage().contains("ca.signing_threads"), list.getMessage());
+    }
+
+    @Test
     void durationsParseTheUsualForms() {
         assertEquals(Duration.ofDays(30), Durations.parse("30d", "x"));
         assertEquals(Duration.ofMinutes(90), Durations.parse("1h30m", "x"));

@@ -1,6 +1,7 @@
 package dev.keyward.web.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class IssuanceBatcherTest {
                 CaKeyBootstrap.softwareKeys(home, SecretSource.of(Map.of())))
                 .load(new CaKeysConfig(Optional.empty(), Optional.empty(), CaAlgorithm.ECDSA_P256,
                         CaKeysConfig.Storage.SOFTWARE));
-        batcher = new IssuanceBatcher(db, keys, new ServerMetrics(), 0, 2, seq -> { });
+        batcher = new IssuanceBatcher(db, keys, new ServerMetrics(), 0, 2, IssuanceBatcher.MIN_CHUNK, seq -> { });
     }
 
     @AfterEach
@@ -140,7 +141,8 @@ class IssuanceBatcherTest {
             requests.add(request("turn" + i));
         }
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(16);
-        try (IssuanceBatcher two = new IssuanceBatcher(db, keys, new ServerMetrics(), 2, 2, seq -> { })) {
+        try (IssuanceBatcher two = new IssuanceBatcher(db, keys, new ServerMetrics(), 2, 2, IssuanceBatcher.MIN_CHUNK,
+                seq -> { })) {
             List<java.util.concurrent.Future<IssuedCert>> answers = new java.util.ArrayList<>();
             for (IssuanceBatcher.Request r : requests) {
                 answers.add(callers.submit(() -> two.issue(r)));
@@ -230,5 +232,127 @@ class IssuanceBatcherTest {
         assertEquals(0, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates")
                 .where("ca_key_id = " + old))), "nothing by the retired key was recorded");
         assertTrue(db.transaction(tx -> new AuditVerifier(tx).verify()).ok());
+    }
+
+    /**
+     * Where signatures cost this host's CPU, a batch gets as many threads as CPUs (at least two) and chunks of
+     * {@link IssuanceBatcher#MIN_CHUNK}; where a device signs, {@code DEVICE_THREADS} threads and a certificate each;
+     * {@code ca.signing_threads} sets the threads either way.
+     */
+    @Test
+    void theSigningPlanFollowsWhereTheKeySignsAndTheSetting() {
+        assertPlan(2, IssuanceBatcher.MIN_CHUNK, IssuanceService.SigningPlan.of(Optional.empty(), true, 1));
+        assertPlan(2, IssuanceBatcher.MIN_CHUNK, IssuanceService.SigningPlan.of(Optional.empty(), true, 2));
+        assertPlan(8, IssuanceBatcher.MIN_CHUNK, IssuanceService.SigningPlan.of(Optional.empty(), true, 8));
+        assertPlan(IssuanceService.SigningPlan.DEVICE_THREADS, 1,
+                IssuanceService.SigningPlan.of(Optional.empty(), false, 2));
+        assertPlan(4, 1, IssuanceService.SigningPlan.of(Optional.of(4), false, 2));
+        assertPlan(1, IssuanceBatcher.MIN_CHUNK, IssuanceService.SigningPlan.of(Optional.of(1), true, 2));
+        assertTrue(IssuanceService.SigningPlan.of(Optional.empty(), false, 2).why().contains("hardware slot"));
+        assertTrue(IssuanceService.SigningPlan.of(Optional.of(3), true, 2).why().contains("ca.signing_threads = 3"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new IssuanceBatcher(db, keys, new ServerMetrics(), 0, 0, 1, seq -> { }));
+    }
+
+    private static void assertPlan(int threads, int minChunk, IssuanceService.SigningPlan plan) {
+        assertEquals(threads, plan.threads(), plan.toString());
+        assertEquals(minChunk, plan.minChunk(), plan.toString());
+    }
+
+    /**
+     * A CA key whose signatures wait on a device (here the real key behind 20 ms of waiting, as a network HSM's
+     * round trip would): with the device plan a batch of 32 has 16 signatures in flight at once; with the plan for
+     * keys on this host's CPUs, at most 4 (chunks of 8). Every request still gets its own certificate, signed by the
+     * CA key.
+     */
+    @Test
+    void aKeyOnADeviceIsSignedWithManySignaturesInFlight() throws Exception {
+        Device device = new Device(keys.user(), Duration.ofMillis(20));
+        CaKeys onDevice = new CaKeys(db, SecretSource.of(Map.of()),
+                new CaKeys.Active(keys.keyId(CertType.USER), device), keys.active(CertType.HOST));
+        assertFalse(device.signsOnHostCpu());
+        IssuanceService.SigningPlan plan = IssuanceService.SigningPlan.of(Optional.empty(), false, 2);
+        try (IssuanceBatcher deviceBatcher = new IssuanceBatcher(db, onDevice, new ServerMetrics(), 0, plan.threads(),
+                plan.minChunk(), seq -> { })) {
+            issueAndCheck(deviceBatcher, 32, "device");
+        }
+        // 32 certificates in chunks of 2 on 16 pool threads and the worker: 16 chunks, all waiting at once
+        assertTrue(device.maxInFlight.get() >= 12 && device.maxInFlight.get() <= plan.threads() + 1,
+                "signatures in flight at once: " + device.maxInFlight);
+
+        Device cpuPlan = new Device(keys.user(), Duration.ofMillis(20));
+        CaKeys sameKey = new CaKeys(db, SecretSource.of(Map.of()),
+                new CaKeys.Active(keys.keyId(CertType.USER), cpuPlan), keys.active(CertType.HOST));
+        try (IssuanceBatcher hostBatcher = new IssuanceBatcher(db, sameKey, new ServerMetrics(), 0, 16,
+                IssuanceBatcher.MIN_CHUNK, seq -> { })) {
+            issueAndCheck(hostBatcher, 32, "host");
+        }
+        assertTrue(cpuPlan.maxInFlight.get() <= 32 / IssuanceBatcher.MIN_CHUNK, "chunks of 8: " + cpuPlan.maxInFlight);
+        assertEquals(64, (int) db.read(dsl -> dsl.fetchCount(dsl.selectFrom("certificates"))));
+        assertTrue(db.transaction(tx -> new AuditVerifier(tx).verify()).ok());
+    }
+
+    private void issueAndCheck(IssuanceBatcher b, int n, String prefix) throws Exception {
+        List<IssuanceBatcher.Request> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(request(prefix + i));
+        }
+        b.process(batch);
+        Set<Long> serials = new java.util.HashSet<>();
+        for (IssuanceBatcher.Request r : batch) {
+            IssuedCert c = r.result().get();
+            var decoded = CertificateCodec.decodeLine(c.certificate());
+            assertEquals(r.key().fingerprint(), decoded.certificate().key().fingerprint(), "its own key");
+            assertEquals(keys.user().publicKey().fingerprint(), decoded.caKey().fingerprint(), "signed by the CA key");
+            serials.add(c.serial());
+        }
+        assertEquals(n, serials.size(), "distinct serials");
+    }
+
+    /** The CA key as a device signs with it: each signature waits {@code latency} first; counts those in flight. */
+    private static final class Device implements dev.keyward.ca.sign.CaSigner {
+        private final dev.keyward.ca.sign.CaSigner key;
+        private final Duration latency;
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+        Device(dev.keyward.ca.sign.CaSigner key, Duration latency) {
+            this.key = key;
+            this.latency = latency;
+        }
+
+        @Override
+        public SshPublicKey publicKey() {
+            return key.publicKey();
+        }
+
+        @Override
+        public dev.keyward.ca.sign.SignatureAlgorithm algorithm() {
+            return key.algorithm();
+        }
+
+        @Override
+        public byte[] sign(byte[] data) {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(latency);
+                return key.sign(data);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        @Override
+        public String description() {
+            return "a device holding " + key.description();
+        }
+
+        @Override
+        public boolean signsOnHostCpu() {
+            return false;
+        }
     }
 }
