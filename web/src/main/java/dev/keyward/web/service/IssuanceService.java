@@ -71,13 +71,13 @@ public final class IssuanceService implements AutoCloseable {
     record SigningPlan(int threads, int minChunk, String why) {
         static final int DEVICE_THREADS = 16;
 
+        /** The plan for keys that sign on this host's CPUs or not (a key in a hardware slot is enough for not). */
         static SigningPlan of(Optional<Integer> configured, boolean onHostCpu, int cpus) {
             int threads = configured.orElse(onHostCpu ? Math.max(2, cpus) : DEVICE_THREADS);
-            String where = onHostCpu ? "the CA keys sign on this host's CPUs" : "the CA keys are in a hardware slot";
-            String source = configured.isPresent() ? "ca.signing_threads = " + threads : "ca.signing_threads = auto";
-            return new SigningPlan(threads, onHostCpu ? IssuanceBatcher.MIN_CHUNK : 1,
-                    "chunks of at least " + (onHostCpu ? IssuanceBatcher.MIN_CHUNK : 1) + " (" + where + "; " + source
-                            + ")");
+            int minChunk = onHostCpu ? IssuanceBatcher.MIN_CHUNK : 1;
+            return new SigningPlan(threads, minChunk, "chunks of at least " + minChunk + " ("
+                    + (onHostCpu ? "the CA keys sign on this host's CPUs" : "a CA key is in a hardware slot")
+                    + "; ca.signing_threads = " + configured.map(String::valueOf).orElse("auto") + ")");
         }
     }
 
