@@ -38,8 +38,7 @@ public record CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, C
             throw new ConfigException("ca.cryptoperiod must be at least 1d (e.g. 365d)");
         }
         if (signingThreads.isPresent() && (signingThreads.get() < 1 || signingThreads.get() > MAX_SIGNING_THREADS)) {
-            throw new ConfigException("ca.signing_threads must be auto or a whole number from 1 to "
-                    + MAX_SIGNING_THREADS + ", got " + signingThreads.get());
+            throw badSigningThreads(signingThreads.get().toString());
         }
         if (userKey.isPresent() != hostKey.isPresent()) {
             throw new ConfigException("ca.user_key and ca.host_key go together: set both (two separate keys), or"
@@ -49,6 +48,12 @@ public record CaKeysConfig(Optional<String> userKey, Optional<String> hostKey, C
             throw new ConfigException("ca.user_key and ca.host_key name the same key; user and host certificates"
                     + " must be signed by separate CA keys");
         }
+    }
+
+    /** The error for a {@code ca.signing_threads} that is neither auto nor a number in range ({@code got} as given). */
+    static ConfigException badSigningThreads(String got) {
+        return new ConfigException("ca.signing_threads must be auto or a whole number from 1 to " + MAX_SIGNING_THREADS
+                + ", got " + got);
     }
 
     public boolean configured() {

@@ -132,8 +132,7 @@ public final class ConfigLoader {
             try {
                 return Integer.parseInt(s);
             } catch (NumberFormatException e) {
-                throw new ConfigException("ca.signing_threads must be auto or a whole number from 1 to "
-                        + CaKeysConfig.MAX_SIGNING_THREADS + ", got '" + s + "'");
+                throw CaKeysConfig.badSigningThreads("'" + s + "'");
             }
         });
     }
